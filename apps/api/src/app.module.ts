@@ -1,0 +1,19 @@
+import { BookingModule } from '@app/booking';
+import { type AppConfig, ConfigModule } from '@app/config';
+import { DbModule } from '@app/db';
+import { RedisModule } from '@app/redis';
+import { type DynamicModule, Module } from '@nestjs/common';
+import { TerminusModule } from '@nestjs/terminus';
+import { HealthController } from './health/health.controller.js';
+import { SeatsController } from './seats/seats.controller.js';
+
+@Module({})
+export class AppModule {
+  static forRoot(config: AppConfig): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [ConfigModule.forRoot(config), DbModule, RedisModule, BookingModule, TerminusModule],
+      controllers: [SeatsController, HealthController],
+    };
+  }
+}

@@ -1,0 +1,57 @@
+import { DomainError } from '@app/common';
+import { Database } from '@app/db';
+import { REDIS } from '@app/redis';
+import { Controller, Get, Inject, ServiceUnavailableException } from '@nestjs/common';
+import { ApiTags } from '@nestjs/swagger';
+import { HealthCheck, HealthCheckService, HealthIndicatorService } from '@nestjs/terminus';
+import type { Redis } from 'ioredis';
+
+class NotReadyError extends DomainError {
+  readonly code = 'NOT_READY';
+}
+
+@ApiTags('health')
+@Controller('health')
+export class HealthController {
+  constructor(
+    private readonly health: HealthCheckService,
+    private readonly indicators: HealthIndicatorService,
+    @Inject(Database) private readonly database: Database,
+    @Inject(REDIS) private readonly redis: Redis,
+  ) {}
+
+  /** The process is up and serving HTTP. */
+  @Get('live')
+  live() {
+    return { status: 'ok' };
+  }
+
+  /** The database and Redis both answer; 503 problem otherwise. */
+  @Get('ready')
+  @HealthCheck()
+  async ready() {
+    try {
+      return await this.health.check([
+        () => this.probe('database', () => this.database.ping()),
+        () => this.probe('redis', async () => void (await this.redis.ping())),
+      ]);
+    } catch (error) {
+      if (!(error instanceof ServiceUnavailableException)) throw error;
+      const report = error.getResponse() as { error?: Record<string, unknown>; details?: Record<string, unknown> };
+      const down = Object.keys(report.error ?? {}).join(' and ');
+      const notReady = new NotReadyError(`Not ready: ${down || 'a dependency'} unavailable.`);
+      notReady.extensions.checks = report.details;
+      throw notReady;
+    }
+  }
+
+  private async probe(key: string, check: () => Promise<void>) {
+    const indicator = this.indicators.check(key);
+    try {
+      await check();
+      return indicator.up();
+    } catch (error) {
+      return indicator.down({ message: (error as Error).message });
+    }
+  }
+}

@@ -1,0 +1,45 @@
+import { SeatBookingService, SeatHoldService, SeatMapService } from '@app/booking';
+import { Body, Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { SeatsRequestDto } from './seats-request.dto.js';
+
+@ApiTags('seats')
+@Controller('api/seats')
+export class SeatsController {
+  constructor(
+    private readonly seatMaps: SeatMapService,
+    private readonly holds: SeatHoldService,
+    private readonly bookings: SeatBookingService,
+  ) {}
+
+  @Get('shows')
+  @ApiOperation({ summary: 'List shows with their total and available seat counts' })
+  listShows() {
+    return this.seatMaps.listShows();
+  }
+
+  @Get(':showId')
+  @ApiOperation({ summary: "A show's seat map (never says who holds a seat)" })
+  seatMap(@Param('showId') showId: string) {
+    return this.seatMaps.seatMap(showId);
+  }
+
+  @Post('hold-bulk')
+  @ApiOperation({ summary: 'Hold seats of one show, all or none' })
+  hold(@Body() body: SeatsRequestDto) {
+    return this.holds.hold(body);
+  }
+
+  @Post('book-bulk')
+  @ApiOperation({ summary: "Book seats held by this user, all or none" })
+  book(@Body() body: SeatsRequestDto) {
+    return this.bookings.book(body);
+  }
+
+  @Post('release-bulk')
+  @HttpCode(200)
+  @ApiOperation({ summary: "Release this user's holds, all or none" })
+  release(@Body() body: SeatsRequestDto) {
+    return this.holds.release(body);
+  }
+}

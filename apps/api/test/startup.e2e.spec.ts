@@ -1,0 +1,53 @@
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+
+const root = fileURLToPath(new URL('../../../', import.meta.url));
+const main = `${root}dist/apps/api/src/main.js`;
+
+const freePort = () =>
+  new Promise<number>((resolve) => {
+    const server = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+
+/** The built server as a user starts it: `node dist/apps/api/src/main.js` with only env vars. */
+describe('the built server process', () => {
+  let child: ChildProcess | undefined;
+
+  beforeAll(() => {
+    if (!existsSync(main)) expect(spawnSync('npm', ['run', 'build'], { cwd: root, stdio: 'inherit' }).status).toBe(0);
+  });
+  afterEach(() => {
+    child?.kill('SIGKILL');
+  });
+
+  it('starts in dev mode with nothing configured and serves the demo shows', async () => {
+    const port = await freePort();
+    child = spawn(process.execPath, [main], { cwd: root, env: { PATH: process.env.PATH, PORT: String(port), SQLITE_PATH: ':memory:' } });
+    const started = Date.now();
+    let shows: unknown[] | undefined;
+    while (!shows && Date.now() - started < 15_000) {
+      try {
+        const response = await fetch(`http://127.0.0.1:${port}/api/seats/shows`);
+        if (response.ok) shows = (await response.json()) as unknown[];
+      } catch {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+    }
+    expect(shows?.length).toBeGreaterThanOrEqual(2);
+    console.log(`dev mode answered after ${Date.now() - started} ms`);
+  });
+
+  it('stops on invalid configuration with one line naming the variable, no stack trace', () => {
+    const result = spawnSync(process.execPath, [main], { cwd: root, env: { PATH: process.env.PATH, HOLD_TTL_SECONDS: 'soon' }, encoding: 'utf8' });
+    expect(result.status).toBe(1);
+    const lines = result.stderr.trim().split('\n');
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/^Invalid configuration: HOLD_TTL_SECONDS /);
+  });
+});

@@ -1,0 +1,77 @@
+import type { AppConfig } from '@app/config';
+import { createShow, Database } from '@app/db';
+import { REDIS } from '@app/redis';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import type { Redis } from 'ioredis';
+import { randomUUID } from 'node:crypto';
+import { createApp } from '../../src/create-app.js';
+import type { Backend } from './backends.js';
+
+export interface Reply<T = any> {
+  status: number;
+  headers: Headers;
+  body: T;
+}
+
+/** One running API on an ephemeral port, with handles on its database and Redis. */
+export class Harness {
+  private constructor(
+    readonly app: NestExpressApplication,
+    readonly config: AppConfig,
+    readonly baseUrl: string,
+    private readonly cleanup: () => Promise<void>,
+  ) {}
+
+  static async start(backend: Backend, env: Record<string, string> = {}): Promise<Harness> {
+    const { config, cleanup } = await backend.provision(env);
+    const app = await createApp(config, { logger: ['error', 'warn'] });
+    await app.listen(0, '127.0.0.1');
+    const address = app.getHttpServer().address() as { port: number };
+    return new Harness(app, config, `http://127.0.0.1:${address.port}`, cleanup);
+  }
+
+  get database(): Database {
+    return this.app.get(Database);
+  }
+
+  get redis(): Redis {
+    return this.app.get<Redis>(REDIS);
+  }
+
+  /** A show of its own for one test, so tests never share seats. */
+  async newShow(rows = 2, seatsPerRow = 10): Promise<{ showId: string; seatIds: string[] }> {
+    const showId = `test-${randomUUID().slice(0, 8)}`;
+    await createShow(this.database, { id: showId, title: `Test ${showId}`, venue: 'Test hall', startsAt: new Date(), rows, seatsPerRow });
+    const map = await this.get(`/api/seats/${showId}`);
+    return { showId, seatIds: map.body.seats.map((seat: { id: string }) => seat.id) };
+  }
+
+  get<T = any>(path: string): Promise<Reply<T>> {
+    return this.request('GET', path);
+  }
+
+  post<T = any>(path: string, body: unknown, headers: Record<string, string> = {}): Promise<Reply<T>> {
+    return this.request('POST', path, typeof body === 'string' ? body : JSON.stringify(body), headers);
+  }
+
+  async request<T = any>(method: string, path: string, body?: string, headers: Record<string, string> = {}): Promise<Reply<T>> {
+    const response = await fetch(this.baseUrl + path, {
+      method,
+      body,
+      headers: body === undefined ? headers : { 'content-type': 'application/json', ...headers },
+    });
+    const text = await response.text();
+    let parsed: unknown = text;
+    try {
+      parsed = text ? JSON.parse(text) : undefined;
+    } catch {
+      // not JSON: keep the text
+    }
+    return { status: response.status, headers: response.headers, body: parsed as T };
+  }
+
+  async close(): Promise<void> {
+    await this.app.close();
+    await this.cleanup();
+  }
+}

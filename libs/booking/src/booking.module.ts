@@ -1,0 +1,13 @@
+import { Module } from '@nestjs/common';
+import { SeatBookingService } from './seat-booking.service.js';
+import { SeatCatalog } from './seat-catalog.js';
+import { SeatHoldService } from './seat-hold.service.js';
+import { SeatLocks } from './seat-locks.js';
+import { SeatMapService } from './seat-map.service.js';
+import { SeatRepository } from './seat.repository.js';
+
+@Module({
+  providers: [SeatRepository, SeatCatalog, SeatLocks, SeatHoldService, SeatBookingService, SeatMapService],
+  exports: [SeatHoldService, SeatBookingService, SeatMapService, SeatRepository, SeatLocks],
+})
+export class BookingModule {}

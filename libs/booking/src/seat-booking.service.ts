@@ -1,0 +1,63 @@
+import { Database } from '@app/db';
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import { SeatConflictError } from './booking.errors.js';
+import { byId, ownershipConflict } from './conflicts.js';
+import { SeatCatalog } from './seat-catalog.js';
+import type { SeatsRequest } from './seat-hold.service.js';
+import { SeatLocks } from './seat-locks.js';
+import { SeatRepository } from './seat.repository.js';
+
+export interface BookingResult {
+  bookingId: string;
+  userId: string;
+  showId: string;
+  seatIds: string[];
+  status: 'CONFIRMED';
+  createdAt: string;
+}
+
+/** Turns a user's live holds into a confirmed booking, decided by one SERIALIZABLE transaction. */
+@Injectable()
+export class SeatBookingService {
+  private readonly logger = new Logger(SeatBookingService.name);
+
+  constructor(
+    @Inject(Database) private readonly database: Database,
+    private readonly seats: SeatRepository,
+    private readonly catalog: SeatCatalog,
+    private readonly locks: SeatLocks,
+  ) {}
+
+  async book({ seatIds, userId }: SeatsRequest): Promise<BookingResult> {
+    const showId = await this.catalog.showOf(seatIds);
+
+    // Fast refusal for seats already sold; also fails closed (503) when Redis is unreachable.
+    const sold = await this.locks.bookedMarkers(showId, seatIds);
+    if (sold.some(Boolean)) {
+      throw new SeatConflictError(seatIds.filter((_, i) => sold[i]).map((seatId) => ({ seatId, reason: 'BOOKED' as const })));
+    }
+
+    const bookingId = randomUUID();
+    const createdAt = await this.database.transaction(
+      async (tx) => {
+        // The hold's owner and expiry are checked against the database clock in the same
+        // statement that sells the seat; booking_seats' primary key backs it up.
+        const confirmed = await this.seats.confirmBooked(tx, { seatIds, userId, bookingId });
+        if (confirmed.length < seatIds.length) {
+          const confirmedIds = new Set(confirmed.map((row) => row.id));
+          const refused = seatIds.filter((id) => !confirmedIds.has(id));
+          const states = byId(await this.seats.states(tx, refused));
+          throw new SeatConflictError(refused.map((id) => ownershipConflict(states.get(id), id, userId)));
+        }
+        return this.seats.insertBooking(tx, { id: bookingId, userId, showId, seatIds });
+      },
+      { serializable: true },
+    );
+
+    await this.locks.markBooked(showId, seatIds, bookingId).catch((error: Error) => {
+      this.logger.warn(`Booking ${bookingId} committed; its Redis markers were not set: ${error.message}`);
+    });
+    return { bookingId, userId, showId, seatIds, status: 'CONFIRMED', createdAt: createdAt.toISOString() };
+  }
+}

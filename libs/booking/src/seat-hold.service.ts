@@ -1,0 +1,118 @@
+import { APP_CONFIG, type AppConfig } from '@app/config';
+import { type Db, Database } from '@app/db';
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import { SeatConflictError } from './booking.errors.js';
+import { byId, holdConflict, ownershipConflict } from './conflicts.js';
+import { SeatCatalog } from './seat-catalog.js';
+import { SeatLocks } from './seat-locks.js';
+import { SeatRepository } from './seat.repository.js';
+
+export interface SeatsRequest {
+  seatIds: string[];
+  userId: string;
+}
+
+export interface HoldResult {
+  holdId: string;
+  userId: string;
+  showId: string;
+  seatIds: string[];
+  /** ISO instant: the earliest expiry among the held seats. */
+  expiresAt: string;
+}
+
+export interface ReleaseResult {
+  userId: string;
+  showId: string;
+  released: string[];
+}
+
+/** Takes and gives back holds: Redis locks first (all or none), then the database (all or none). */
+@Injectable()
+export class SeatHoldService {
+  private readonly logger = new Logger(SeatHoldService.name);
+
+  constructor(
+    @Inject(Database) private readonly database: Database,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly seats: SeatRepository,
+    private readonly catalog: SeatCatalog,
+    private readonly locks: SeatLocks,
+  ) {}
+
+  async hold({ seatIds, userId }: SeatsRequest): Promise<HoldResult> {
+    const showId = await this.catalog.showOf(seatIds);
+    const holdId = randomUUID();
+    const ttlMs = this.config.holdTtlSeconds * 1000;
+
+    const attempt = await this.locks.acquire(showId, seatIds, userId, holdId, ttlMs);
+    if (!attempt.taken) {
+      throw new SeatConflictError(
+        seatIds.flatMap((seatId, i) => {
+          const status = attempt.statuses[i];
+          return status === 'HELD' || status === 'BOOKED' ? [{ seatId, reason: status }] : [];
+        }),
+      );
+    }
+    const lockedNow = seatIds.filter((_, i) => attempt.statuses[i] === 'NEW');
+
+    let recorded: Awaited<ReturnType<SeatHoldService['recordHold']>>;
+    try {
+      recorded = await this.database.transaction((tx) => this.recordHold(tx, seatIds, userId, holdId, ttlMs));
+    } catch (error) {
+      // The database disagreed (or failed): give back exactly the locks this request took.
+      await this.locks.undo(showId, lockedNow, userId, holdId).catch((undoError: Error) => {
+        this.logger.warn(`Could not undo locks of hold ${holdId}; they lapse in ${ttlMs} ms: ${undoError.message}`);
+      });
+      throw error;
+    }
+
+    // Redis had lost the lock of a seat this user still held: the lock just set must lapse with
+    // the database hold, not later (re-holding never extends a hold).
+    for (const { id, msLeft } of recorded.kept) {
+      if (lockedNow.includes(id) && msLeft !== null) {
+        await this.locks.expireIn(showId, id, msLeft).catch(() => undefined);
+      }
+    }
+    return { holdId, userId, showId, seatIds, expiresAt: recorded.expiresAt.toISOString() };
+  }
+
+  /**
+   * Seats this user already holds keep their hold; every other seat must be free (or lapsed)
+   * and is claimed now. Any shortfall rolls the whole transaction back.
+   */
+  private async recordHold(tx: Db, seatIds: string[], userId: string, holdId: string, ttlMs: number) {
+    const kept = await this.seats.liveHoldsOf(tx, seatIds, userId);
+    const keptIds = new Set(kept.map((row) => row.id));
+    const toClaim = seatIds.filter((id) => !keptIds.has(id));
+    const claimed = toClaim.length > 0 ? await this.seats.claimForHold(tx, { seatIds: toClaim, userId, holdId, ttlMs }) : [];
+
+    if (claimed.length < toClaim.length) {
+      const claimedIds = new Set(claimed.map((row) => row.id));
+      const refused = toClaim.filter((id) => !claimedIds.has(id));
+      const states = byId(await this.seats.states(tx, refused));
+      throw new SeatConflictError(refused.map((id) => holdConflict(states.get(id), id)));
+    }
+    const expiries = [...kept, ...claimed].map((row) => row.holdExpiresAt!.getTime());
+    return { expiresAt: new Date(Math.min(...expiries)), kept, claimed };
+  }
+
+  /** Releases this user's live holds on all the seats, or none of them. */
+  async release({ seatIds, userId }: SeatsRequest): Promise<ReleaseResult> {
+    const showId = await this.catalog.showOf(seatIds);
+    await this.database.transaction(async (tx) => {
+      const released = await this.seats.releaseHeld(tx, seatIds, userId);
+      if (released.length < seatIds.length) {
+        const releasedIds = new Set(released.map((row) => row.id));
+        const refused = seatIds.filter((id) => !releasedIds.has(id));
+        const states = byId(await this.seats.states(tx, refused));
+        throw new SeatConflictError(refused.map((id) => ownershipConflict(states.get(id), id, userId)));
+      }
+    });
+    await this.locks.releaseOwned(showId, seatIds, userId).catch((error: Error) => {
+      this.logger.warn(`Released seats in the database but not their locks (they lapse by TTL): ${error.message}`);
+    });
+    return { userId, showId, released: seatIds };
+  }
+}

@@ -1,0 +1,166 @@
+import { type Db, Database } from '@app/db';
+import { and, asc, eq, inArray, lte, or, sql } from 'drizzle-orm';
+import { Inject, Injectable } from '@nestjs/common';
+
+export type SeatStatus = 'AVAILABLE' | 'HELD' | 'BOOKED';
+
+export interface SeatState {
+  id: string;
+  status: SeatStatus;
+  holdOwner: string | null;
+  /** Milliseconds until the hold lapses by the database clock; null when there is no hold. */
+  msLeft: number | null;
+}
+
+/**
+ * Every statement about seats and bookings. Methods take the executor (pool or transaction) as
+ * their first argument; services decide the transaction boundaries. Writes are conditional
+ * `UPDATE … WHERE <expected state> RETURNING`, and callers check the returned rows.
+ */
+@Injectable()
+export class SeatRepository {
+  constructor(@Inject(Database) private readonly database: Database) {}
+
+  private get t() {
+    return this.database.tables;
+  }
+
+  private get clock() {
+    return this.database.clock;
+  }
+
+  /** A hold is live while the database clock is before its expiry. */
+  private liveHold() {
+    const { seats } = this.t;
+    return and(eq(seats.status, 'HELD'), sql`${seats.holdExpiresAt} > ${this.clock.now()}`);
+  }
+
+  /** Seats a new hold may take: free, or held by a hold that has already lapsed. */
+  private takeable() {
+    const { seats } = this.t;
+    return or(eq(seats.status, 'AVAILABLE'), and(eq(seats.status, 'HELD'), lte(seats.holdExpiresAt, this.clock.now())));
+  }
+
+  listShows(db: Db) {
+    const { shows, seats } = this.t;
+    const available = sql<number>`cast(sum(case when ${this.takeable()} then 1 else 0 end) as integer)`.mapWith(Number);
+    return db
+      .select({
+        id: shows.id,
+        title: shows.title,
+        venue: shows.venue,
+        startsAt: shows.startsAt,
+        totalSeats: sql<number>`cast(count(${seats.id}) as integer)`.mapWith(Number),
+        availableSeats: available,
+      })
+      .from(shows)
+      .leftJoin(seats, eq(seats.showId, shows.id))
+      .groupBy(shows.id, shows.title, shows.venue, shows.startsAt)
+      .orderBy(asc(shows.startsAt), asc(shows.id));
+  }
+
+  async showExists(db: Db, showId: string): Promise<boolean> {
+    const { shows } = this.t;
+    const rows = await db.select({ id: shows.id }).from(shows).where(eq(shows.id, showId)).limit(1);
+    return rows.length > 0;
+  }
+
+  seatMap(db: Db, showId: string) {
+    const { seats } = this.t;
+    return db
+      .select({
+        id: seats.id,
+        label: seats.label,
+        row: seats.row,
+        number: seats.number,
+        status: seats.status,
+        holdExpiresAt: seats.holdExpiresAt,
+        msLeft: this.clock.msUntil(seats.holdExpiresAt).mapWith(nullableNumber),
+      })
+      .from(seats)
+      .where(eq(seats.showId, showId))
+      .orderBy(sql`length(${seats.row})`, asc(seats.row), asc(seats.number));
+  }
+
+  locate(db: Db, seatIds: string[]) {
+    const { seats } = this.t;
+    return db.select({ id: seats.id, showId: seats.showId }).from(seats).where(inArray(seats.id, seatIds));
+  }
+
+  states(db: Db, seatIds: string[]): Promise<SeatState[]> {
+    const { seats } = this.t;
+    return db
+      .select({
+        id: seats.id,
+        status: seats.status,
+        holdOwner: seats.holdOwner,
+        msLeft: this.clock.msUntil(seats.holdExpiresAt).mapWith(nullableNumber),
+      })
+      .from(seats)
+      .where(inArray(seats.id, seatIds));
+  }
+
+  /** Marks free (or lapsed) seats as held by this user until now + ttl, bumping the fencing version. */
+  claimForHold(db: Db, hold: { seatIds: string[]; userId: string; holdId: string; ttlMs: number }) {
+    const { seats } = this.t;
+    return db
+      .update(seats)
+      .set({
+        status: 'HELD',
+        holdOwner: hold.userId,
+        holdId: hold.holdId,
+        holdExpiresAt: this.clock.nowPlusMs(hold.ttlMs) as unknown as Date,
+        holdVersion: sql`${seats.holdVersion} + 1`,
+        bookingId: null,
+      })
+      .where(and(inArray(seats.id, hold.seatIds), this.takeable()))
+      .returning({ id: seats.id, holdExpiresAt: seats.holdExpiresAt });
+  }
+
+  /** The seats among `seatIds` that this user holds right now. */
+  liveHoldsOf(db: Db, seatIds: string[], userId: string) {
+    const { seats } = this.t;
+    return db
+      .select({
+        id: seats.id,
+        holdExpiresAt: seats.holdExpiresAt,
+        msLeft: this.clock.msUntil(seats.holdExpiresAt).mapWith(nullableNumber),
+      })
+      .from(seats)
+      .where(and(inArray(seats.id, seatIds), eq(seats.holdOwner, userId), this.liveHold()));
+  }
+
+  /** HELD → BOOKED for the seats this user holds and whose hold has not lapsed. */
+  confirmBooked(db: Db, booking: { seatIds: string[]; userId: string; bookingId: string }) {
+    const { seats } = this.t;
+    return db
+      .update(seats)
+      .set({ status: 'BOOKED', bookingId: booking.bookingId })
+      .where(and(inArray(seats.id, booking.seatIds), eq(seats.holdOwner, booking.userId), this.liveHold()))
+      .returning({ id: seats.id });
+  }
+
+  async insertBooking(db: Db, booking: { id: string; userId: string; showId: string; seatIds: string[] }): Promise<Date> {
+    const { bookings, bookingSeats } = this.t;
+    const [row] = await db
+      .insert(bookings)
+      .values({ id: booking.id, userId: booking.userId, showId: booking.showId, createdAt: this.clock.now() as unknown as Date })
+      .returning({ createdAt: bookings.createdAt });
+    await db.insert(bookingSeats).values(booking.seatIds.map((seatId) => ({ seatId, bookingId: booking.id })));
+    return row.createdAt;
+  }
+
+  /** HELD → AVAILABLE for this user's live holds (an explicit release clears the owner). */
+  releaseHeld(db: Db, seatIds: string[], userId: string) {
+    const { seats } = this.t;
+    return db
+      .update(seats)
+      .set({ status: 'AVAILABLE', holdOwner: null, holdId: null, holdExpiresAt: null })
+      .where(and(inArray(seats.id, seatIds), eq(seats.holdOwner, userId), this.liveHold()))
+      .returning({ id: seats.id });
+  }
+}
+
+function nullableNumber(value: unknown): number | null {
+  return value === null || value === undefined ? null : Number(value);
+}

@@ -1,0 +1,24 @@
+/**
+ * Domain errors carry a stable code; the API maps codes to HTTP problems in one place
+ * (apps/api/src/problem). Services throw these, never HttpException.
+ */
+export abstract class DomainError extends Error {
+  abstract readonly code: string;
+  /** Extra members for the problem document (RFC 9457 §3.2 extension members). */
+  readonly extensions: Record<string, unknown> = {};
+}
+
+/** A dependency (database or Redis) cannot be reached; the caller may retry later. */
+export class DependencyUnavailableError extends DomainError {
+  readonly code = 'DEPENDENCY_UNAVAILABLE';
+  constructor(
+    readonly dependency: 'database' | 'redis',
+    options?: { cause?: unknown },
+  ) {
+    super(`The ${dependency} is unavailable; retry shortly.`, options);
+  }
+}
+
+export class InvalidRequestError extends DomainError {
+  readonly code = 'INVALID_REQUEST';
+}

@@ -1,0 +1,1 @@
+export { DependencyUnavailableError, DomainError, InvalidRequestError } from './errors.js';

@@ -1,0 +1,51 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from './app-config.js';
+
+describe(loadConfig.name, () => {
+  it('defaults to dev mode: SQLite file, mock Redis, demo data, 60 s holds', () => {
+    expect(loadConfig({})).toEqual({
+      port: 3000,
+      host: '127.0.0.1',
+      database: { kind: 'sqlite', path: './data/dev.sqlite' },
+      redis: { kind: 'mock' },
+      holdTtlSeconds: 60,
+      idempotencyTtlSeconds: 86_400,
+      seedDemo: true,
+      sweepIntervalMs: 2000,
+    });
+  });
+
+  it('selects PostgreSQL and Redis from URLs, and stops seeding by default', () => {
+    const config = loadConfig({ DATABASE_URL: 'postgres://db/app', REDIS_URL: 'redis://cache:6379/2' });
+    expect(config.database).toEqual({ kind: 'postgres', url: 'postgres://db/app' });
+    expect(config.redis).toEqual({ kind: 'url', url: 'redis://cache:6379/2' });
+    expect(config.seedDemo).toBe(false);
+  });
+
+  it('parses sentinels, preferring them over REDIS_URL', () => {
+    const config = loadConfig({ REDIS_SENTINELS: 's1:26379, [::1]:26380', REDIS_URL: 'redis://x', REDIS_SENTINEL_NAME: 'seats' });
+    expect(config.redis).toMatchObject({
+      kind: 'sentinel',
+      name: 'seats',
+      sentinels: [
+        { host: 's1', port: 26379 },
+        { host: '::1', port: 26380 },
+      ],
+    });
+  });
+
+  it.each([
+    ['PORT', 'abc'],
+    ['PORT', '70000'],
+    ['HOLD_TTL_SECONDS', '0'],
+    ['HOLD_TTL_SECONDS', '1.5'],
+    ['IDEMPOTENCY_TTL_SECONDS', '-1'],
+    ['SEED_DEMO', 'maybe'],
+    ['DATABASE_URL', 'mysql://db'],
+    ['REDIS_URL', 'localhost:6379'],
+    ['REDIS_SENTINELS', 'host-without-port'],
+  ])('rejects %s=%s with an error naming the variable', (variable, value) => {
+    expect(() => loadConfig({ [variable]: value })).toThrow(ConfigError);
+    expect(() => loadConfig({ [variable]: value })).toThrow(new RegExp(`^${variable} `));
+  });
+});

@@ -1,0 +1,106 @@
+/**
+ * The service's configuration, read once from the environment at start.
+ * Nothing else in the code base reads `process.env`.
+ */
+export interface AppConfig {
+  port: number;
+  host: string;
+  /** `postgres` when DATABASE_URL is set; `sqlite` (dev mode) otherwise. */
+  database: { kind: 'postgres'; url: string } | { kind: 'sqlite'; path: string };
+  redis: RedisConfig;
+  holdTtlSeconds: number;
+  idempotencyTtlSeconds: number;
+  seedDemo: boolean;
+  /** How often each instance sweeps expired holds (the safety net behind keyspace events). */
+  sweepIntervalMs: number;
+}
+
+export type RedisConfig =
+  | { kind: 'mock' }
+  | { kind: 'url'; url: string }
+  | { kind: 'sentinel'; sentinels: { host: string; port: number }[]; name: string; password?: string; sentinelPassword?: string };
+
+/** Hard limit from the public contract: at most this many seats in one hold, book or release. */
+export const MAX_SEATS_PER_REQUEST = 50;
+
+/** Thrown for a bad environment value; its message is the one line printed at start. */
+export class ConfigError extends Error {
+  constructor(
+    readonly variable: string,
+    problem: string,
+  ) {
+    super(`${variable} ${problem}`);
+    this.name = 'ConfigError';
+  }
+}
+
+type Env = Record<string, string | undefined>;
+
+export function loadConfig(env: Env = process.env): AppConfig {
+  const databaseUrl = optional(env, 'DATABASE_URL');
+  if (databaseUrl !== undefined && !/^postgres(ql)?:\/\/.+/.test(databaseUrl)) {
+    throw new ConfigError('DATABASE_URL', 'must be a postgres:// or postgresql:// URL');
+  }
+  const devMode = databaseUrl === undefined;
+  return {
+    port: integer(env, 'PORT', 3000, 1, 65535),
+    host: optional(env, 'HOST') ?? '127.0.0.1',
+    database: databaseUrl
+      ? { kind: 'postgres', url: databaseUrl }
+      : { kind: 'sqlite', path: optional(env, 'SQLITE_PATH') ?? './data/dev.sqlite' },
+    redis: redisConfig(env),
+    holdTtlSeconds: integer(env, 'HOLD_TTL_SECONDS', 60, 1, 86_400),
+    idempotencyTtlSeconds: integer(env, 'IDEMPOTENCY_TTL_SECONDS', 86_400, 60, 30 * 86_400),
+    seedDemo: boolean(env, 'SEED_DEMO', devMode),
+    sweepIntervalMs: integer(env, 'SWEEP_INTERVAL_MS', 2000, 100, 600_000),
+  };
+}
+
+function redisConfig(env: Env): RedisConfig {
+  const sentinels = optional(env, 'REDIS_SENTINELS');
+  if (sentinels !== undefined) {
+    return {
+      kind: 'sentinel',
+      sentinels: sentinels.split(',').map((entry) => hostPort(entry.trim())),
+      name: optional(env, 'REDIS_SENTINEL_NAME') ?? 'mymaster',
+      password: optional(env, 'REDIS_PASSWORD'),
+      sentinelPassword: optional(env, 'REDIS_SENTINEL_PASSWORD'),
+    };
+  }
+  const url = optional(env, 'REDIS_URL');
+  if (url === undefined) return { kind: 'mock' };
+  if (!/^rediss?:\/\/.+/.test(url)) throw new ConfigError('REDIS_URL', 'must be a redis:// or rediss:// URL');
+  return { kind: 'url', url };
+}
+
+function hostPort(entry: string): { host: string; port: number } {
+  const match = /^(\[[^\]]+\]|[^:]+):(\d{1,5})$/.exec(entry);
+  const port = match ? Number(match[2]) : 0;
+  if (!match || port < 1 || port > 65535) {
+    throw new ConfigError('REDIS_SENTINELS', `must be a comma-separated list of host:port (got "${entry}")`);
+  }
+  return { host: match[1].replace(/^\[|\]$/g, ''), port };
+}
+
+function optional(env: Env, name: string): string | undefined {
+  const value = env[name]?.trim();
+  return value === undefined || value === '' ? undefined : value;
+}
+
+function integer(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const raw = optional(env, name);
+  if (raw === undefined) return fallback;
+  const value = Number(raw);
+  if (!/^\d+$/.test(raw) || value < min || value > max) {
+    throw new ConfigError(name, `must be an integer from ${min} to ${max} (got "${raw}")`);
+  }
+  return value;
+}
+
+function boolean(env: Env, name: string, fallback: boolean): boolean {
+  const raw = optional(env, name)?.toLowerCase();
+  if (raw === undefined) return fallback;
+  if (['true', '1', 'yes'].includes(raw)) return true;
+  if (['false', '0', 'no'].includes(raw)) return false;
+  throw new ConfigError(name, `must be true or false (got "${raw}")`);
+}

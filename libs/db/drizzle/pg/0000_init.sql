@@ -1,0 +1,52 @@
+CREATE TABLE "booking_seats" (
+	"seat_id" text PRIMARY KEY NOT NULL,
+	"booking_id" text NOT NULL
+);
+--> statement-breakpoint
+CREATE TABLE "bookings" (
+	"id" text PRIMARY KEY NOT NULL,
+	"user_id" text NOT NULL,
+	"show_id" text NOT NULL,
+	"created_at" timestamp with time zone NOT NULL
+);
+--> statement-breakpoint
+CREATE TABLE "idempotency_records" (
+	"user_id" text NOT NULL,
+	"key" text NOT NULL,
+	"fingerprint" text NOT NULL,
+	"status_code" integer NOT NULL,
+	"body" text NOT NULL,
+	"created_at" timestamp with time zone NOT NULL,
+	CONSTRAINT "idempotency_records_user_id_key_pk" PRIMARY KEY("user_id","key")
+);
+--> statement-breakpoint
+CREATE TABLE "seats" (
+	"id" text PRIMARY KEY NOT NULL,
+	"show_id" text NOT NULL,
+	"label" text NOT NULL,
+	"row" text NOT NULL,
+	"number" integer NOT NULL,
+	"status" text DEFAULT 'AVAILABLE' NOT NULL,
+	"hold_owner" text,
+	"hold_id" text,
+	"hold_expires_at" timestamp with time zone,
+	"hold_version" integer DEFAULT 0 NOT NULL,
+	"booking_id" text,
+	CONSTRAINT "seats_status_check" CHECK ("seats"."status" in ('AVAILABLE', 'HELD', 'BOOKED')),
+	CONSTRAINT "seats_held_has_owner" CHECK ("seats"."status" <> 'HELD' or ("seats"."hold_owner" is not null and "seats"."hold_expires_at" is not null)),
+	CONSTRAINT "seats_booked_has_booking" CHECK ("seats"."status" <> 'BOOKED' or "seats"."booking_id" is not null)
+);
+--> statement-breakpoint
+CREATE TABLE "shows" (
+	"id" text PRIMARY KEY NOT NULL,
+	"title" text NOT NULL,
+	"venue" text NOT NULL,
+	"starts_at" timestamp with time zone NOT NULL
+);
+--> statement-breakpoint
+ALTER TABLE "booking_seats" ADD CONSTRAINT "booking_seats_seat_id_seats_id_fk" FOREIGN KEY ("seat_id") REFERENCES "public"."seats"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
+ALTER TABLE "booking_seats" ADD CONSTRAINT "booking_seats_booking_id_bookings_id_fk" FOREIGN KEY ("booking_id") REFERENCES "public"."bookings"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
+ALTER TABLE "bookings" ADD CONSTRAINT "bookings_show_id_shows_id_fk" FOREIGN KEY ("show_id") REFERENCES "public"."shows"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
+ALTER TABLE "seats" ADD CONSTRAINT "seats_show_id_shows_id_fk" FOREIGN KEY ("show_id") REFERENCES "public"."shows"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
+CREATE INDEX "seats_show_idx" ON "seats" USING btree ("show_id","row","number");--> statement-breakpoint
+CREATE INDEX "seats_hold_expiry_idx" ON "seats" USING btree ("status","hold_expires_at");

@@ -1,0 +1,91 @@
+import { DependencyUnavailableError } from '@app/common';
+import { type AnyColumn, sql } from 'drizzle-orm';
+import { drizzle } from 'drizzle-orm/node-postgres';
+import pg from 'pg';
+import { Database, type Db, type DbClock, type TransactionOptions } from './database.js';
+import { retrying } from './retry.js';
+import * as schema from './schema/pg.schema.js';
+
+/** SQLSTATEs worth retrying a whole transaction for: serialization_failure, deadlock_detected. */
+const RETRYABLE = new Set(['40001', '40P01']);
+
+/**
+ * SQLSTATE classes and driver errors meaning "the server is not reachable right now":
+ * 08 connection exception, 57P01..57P03 shutdown / cannot connect now, 53300 too many connections.
+ */
+const UNAVAILABLE_STATES = /^(08|57P0[123]|53300)/;
+const UNAVAILABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EHOSTUNREACH']);
+
+export function sqlState(error: unknown): string | undefined {
+  for (let e: any = error; e; e = e.cause) {
+    if (typeof e.code === 'string' && /^[0-9A-Z]{5}$/.test(e.code)) return e.code;
+  }
+  return undefined;
+}
+
+function isUnavailable(error: unknown): boolean {
+  for (let e: any = error; e; e = e.cause) {
+    if (typeof e.code === 'string' && (UNAVAILABLE_CODES.has(e.code) || UNAVAILABLE_STATES.test(e.code))) return true;
+    if (typeof e.message === 'string' && /Connection terminated|connection timeout|Client has encountered a connection error/i.test(e.message)) {
+      return true;
+    }
+  }
+  return false;
+}
+
+const pgClock: DbClock = {
+  now: () => sql`now()`,
+  nowPlusMs: (ms) => sql`now() + (${ms}::int * interval '1 millisecond')`,
+  msUntil: (column: AnyColumn) => sql<number>`(extract(epoch from (${column} - now())) * 1000)::int`,
+};
+
+export class PostgresDatabase extends Database {
+  readonly kind = 'postgres';
+  readonly tables = schema;
+  readonly clock = pgClock;
+  readonly db: Db;
+
+  constructor(readonly pool: pg.Pool) {
+    super();
+    this.db = drizzle(pool, { schema });
+    // An idle client losing its server must not crash the process; the next query reports it.
+    pool.on('error', () => undefined);
+  }
+
+  static connect(url: string, poolSize = 20): PostgresDatabase {
+    return new PostgresDatabase(
+      new pg.Pool({ connectionString: url, max: poolSize, connectionTimeoutMillis: 2000, idleTimeoutMillis: 30_000 }),
+    );
+  }
+
+  read<T>(work: (db: Db) => Promise<T>): Promise<T> {
+    return this.guard(() => work(this.db));
+  }
+
+  transaction<T>(work: (tx: Db) => Promise<T>, options: TransactionOptions = {}): Promise<T> {
+    const isolationLevel = options.serializable ? 'serializable' : 'read committed';
+    return this.guard(() =>
+      retrying(
+        () => this.db.transaction((tx) => work(tx as unknown as Db), { isolationLevel }),
+        (error) => RETRYABLE.has(sqlState(error) ?? ''),
+      ),
+    );
+  }
+
+  async ping(): Promise<void> {
+    await this.read((db) => db.execute(sql`select 1`));
+  }
+
+  async close(): Promise<void> {
+    await this.pool.end();
+  }
+
+  private async guard<T>(work: () => Promise<T>): Promise<T> {
+    try {
+      return await work();
+    } catch (error) {
+      if (isUnavailable(error)) throw new DependencyUnavailableError('database', { cause: error });
+      throw error;
+    }
+  }
+}

@@ -1,0 +1,27 @@
+export interface RetryPolicy {
+  attempts: number;
+  baseDelayMs: number;
+  maxDelayMs: number;
+}
+
+export const SERIALIZATION_RETRY: RetryPolicy = { attempts: 8, baseDelayMs: 2, maxDelayMs: 100 };
+
+/**
+ * Runs `work` until it succeeds, `isRetryable` says no, or attempts run out. Waits between
+ * attempts with capped exponential backoff and full jitter, so colliding transactions spread out.
+ */
+export async function retrying<T>(
+  work: () => Promise<T>,
+  isRetryable: (error: unknown) => boolean,
+  policy: RetryPolicy = SERIALIZATION_RETRY,
+): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await work();
+    } catch (error) {
+      if (attempt >= policy.attempts || !isRetryable(error)) throw error;
+      const ceiling = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** attempt);
+      await new Promise((resolve) => setTimeout(resolve, Math.random() * ceiling));
+    }
+  }
+}
