@@ -1,6 +1,7 @@
 import { BookingModule } from '@app/booking';
 import { type AppConfig, ConfigModule } from '@app/config';
 import { DbModule } from '@app/db';
+import { IdempotencyModule } from '@app/idempotency';
 import { RedisModule } from '@app/redis';
 import { type DynamicModule, Module } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
@@ -12,7 +13,7 @@ export class AppModule {
   static forRoot(config: AppConfig): DynamicModule {
     return {
       module: AppModule,
-      imports: [ConfigModule.forRoot(config), DbModule, RedisModule, BookingModule, TerminusModule],
+      imports: [ConfigModule.forRoot(config), DbModule, RedisModule, BookingModule, IdempotencyModule, TerminusModule],
       controllers: [SeatsController, HealthController],
     };
   }

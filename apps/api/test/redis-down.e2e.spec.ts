@@ -14,9 +14,9 @@ describe.skipIf(!realBackend.available)('with Redis unreachable', () => {
   });
   afterAll(async () => api?.close());
 
-  it('refuses holds and bookings with 503 problem within 2 seconds, writing nothing', async () => {
+  it('refuses holds, bookings and releases with 503 problem within 2 seconds, writing nothing', async () => {
     const { showId, seatIds } = await api.newShow();
-    for (const path of ['/api/seats/hold-bulk', '/api/seats/book-bulk']) {
+    for (const path of ['/api/seats/hold-bulk', '/api/seats/book-bulk', '/api/seats/release-bulk']) {
       const started = performance.now();
       const reply = await api.post(path, { seatIds: [seatIds[0]], userId: 'alice' });
       const elapsed = performance.now() - started;

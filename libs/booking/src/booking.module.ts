@@ -1,3 +1,4 @@
+import { IdempotencyModule } from '@app/idempotency';
 import { Module } from '@nestjs/common';
 import { SeatBookingService } from './seat-booking.service.js';
 import { SeatCatalog } from './seat-catalog.js';
@@ -7,6 +8,7 @@ import { SeatMapService } from './seat-map.service.js';
 import { SeatRepository } from './seat.repository.js';
 
 @Module({
+  imports: [IdempotencyModule],
   providers: [SeatRepository, SeatCatalog, SeatLocks, SeatHoldService, SeatBookingService, SeatMapService],
   exports: [SeatHoldService, SeatBookingService, SeatMapService, SeatRepository, SeatLocks],
 })

@@ -1,4 +1,5 @@
-import { Database } from '@app/db';
+import { Database, isUniqueViolation } from '@app/db';
+import { type IdempotencyRef, IdempotencyRecords, StoredResponse } from '@app/idempotency';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { SeatConflictError } from './booking.errors.js';
@@ -27,9 +28,31 @@ export class SeatBookingService {
     private readonly seats: SeatRepository,
     private readonly catalog: SeatCatalog,
     private readonly locks: SeatLocks,
+    private readonly idempotencyRecords: IdempotencyRecords,
   ) {}
 
-  async book({ seatIds, userId }: SeatsRequest): Promise<BookingResult> {
+  /**
+   * With an idempotency identity, the booking and its response are committed together, and a
+   * retry that finds them (after a crash, or after Redis lost its cache) gets the same booking
+   * back as a `StoredResponse` instead of a second booking or a 409.
+   */
+  async book(request: SeatsRequest, idempotency?: IdempotencyRef): Promise<BookingResult | StoredResponse> {
+    if (idempotency) {
+      const committed = await this.database.read((db) => this.idempotencyRecords.find(db, idempotency));
+      if (committed) return committed;
+    }
+    try {
+      return await this.confirm(request, idempotency);
+    } catch (error) {
+      // Another execution of this very request committed first (its marker had lapsed).
+      if (!idempotency || !isUniqueViolation(error)) throw error;
+      const committed = await this.database.read((db) => this.idempotencyRecords.find(db, idempotency));
+      if (!committed) throw error;
+      return committed;
+    }
+  }
+
+  private async confirm({ seatIds, userId }: SeatsRequest, idempotency?: IdempotencyRef): Promise<BookingResult> {
     const showId = await this.catalog.showOf(seatIds);
 
     // Fast refusal for seats already sold; also fails closed (503) when Redis is unreachable.
@@ -39,7 +62,7 @@ export class SeatBookingService {
     }
 
     const bookingId = randomUUID();
-    const createdAt = await this.database.transaction(
+    const booking = await this.database.transaction(
       async (tx) => {
         // The hold's owner and expiry are checked against the database clock in the same
         // statement that sells the seat; booking_seats' primary key backs it up.
@@ -50,7 +73,10 @@ export class SeatBookingService {
           const states = byId(await this.seats.states(tx, refused));
           throw new SeatConflictError(refused.map((id) => ownershipConflict(states.get(id), id, userId)));
         }
-        return this.seats.insertBooking(tx, { id: bookingId, userId, showId, seatIds });
+        const createdAt = await this.seats.insertBooking(tx, { id: bookingId, userId, showId, seatIds });
+        const result: BookingResult = { bookingId, userId, showId, seatIds, status: 'CONFIRMED', createdAt: createdAt.toISOString() };
+        if (idempotency) await this.idempotencyRecords.insert(tx, idempotency, StoredResponse.json(201, result));
+        return result;
       },
       { serializable: true },
     );
@@ -58,6 +84,6 @@ export class SeatBookingService {
     await this.locks.markBooked(showId, seatIds, bookingId).catch((error: Error) => {
       this.logger.warn(`Booking ${bookingId} committed; its Redis markers were not set: ${error.message}`);
     });
-    return { bookingId, userId, showId, seatIds, status: 'CONFIRMED', createdAt: createdAt.toISOString() };
+    return booking;
   }
 }

@@ -6,11 +6,14 @@ export abstract class DomainError extends Error {
   abstract readonly code: string;
   /** Extra members for the problem document (RFC 9457 §3.2 extension members). */
   readonly extensions: Record<string, unknown> = {};
+  /** When set, the response carries `Retry-After` with this many seconds. */
+  readonly retryAfterSeconds?: number;
 }
 
 /** A dependency (database or Redis) cannot be reached; the caller may retry later. */
 export class DependencyUnavailableError extends DomainError {
   readonly code = 'DEPENDENCY_UNAVAILABLE';
+  override readonly retryAfterSeconds = 1;
   constructor(
     readonly dependency: 'database' | 'redis',
     options?: { cause?: unknown },

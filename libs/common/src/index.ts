@@ -1,1 +1,2 @@
 export { DependencyUnavailableError, DomainError, InvalidRequestError } from './errors.js';
+export { type Problem, toProblem } from './problem.js';

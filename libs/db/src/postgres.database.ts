@@ -23,6 +23,14 @@ export function sqlState(error: unknown): string | undefined {
   return undefined;
 }
 
+/** A unique or primary-key violation, from either dialect (drizzle wraps the driver's error). */
+export function isUniqueViolation(error: unknown): boolean {
+  for (let e: any = error; e; e = e.cause) {
+    if (e.code === '23505' || e.code === 'SQLITE_CONSTRAINT_PRIMARYKEY' || e.code === 'SQLITE_CONSTRAINT_UNIQUE') return true;
+  }
+  return false;
+}
+
 function isUnavailable(error: unknown): boolean {
   for (let e: any = error; e; e = e.cause) {
     if (typeof e.code === 'string' && (UNAVAILABLE_CODES.has(e.code) || UNAVAILABLE_STATES.test(e.code))) return true;

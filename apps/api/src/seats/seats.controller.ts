@@ -1,4 +1,5 @@
 import { SeatBookingService, SeatHoldService, SeatMapService } from '@app/booking';
+import { IdempotencyContext, Idempotent, type IdempotencyRef } from '@app/idempotency';
 import { Body, Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { SeatsRequestDto } from './seats-request.dto.js';
@@ -25,18 +26,21 @@ export class SeatsController {
   }
 
   @Post('hold-bulk')
+  @Idempotent()
   @ApiOperation({ summary: 'Hold seats of one show, all or none' })
   hold(@Body() body: SeatsRequestDto) {
     return this.holds.hold(body);
   }
 
   @Post('book-bulk')
-  @ApiOperation({ summary: "Book seats held by this user, all or none" })
-  book(@Body() body: SeatsRequestDto) {
-    return this.bookings.book(body);
+  @Idempotent()
+  @ApiOperation({ summary: 'Book seats held by this user, all or none' })
+  book(@Body() body: SeatsRequestDto, @IdempotencyContext() idempotency?: IdempotencyRef) {
+    return this.bookings.book(body, idempotency);
   }
 
   @Post('release-bulk')
+  @Idempotent()
   @HttpCode(200)
   @ApiOperation({ summary: "Release this user's holds, all or none" })
   release(@Body() body: SeatsRequestDto) {

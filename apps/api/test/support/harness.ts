@@ -11,6 +11,8 @@ export interface Reply<T = any> {
   status: number;
   headers: Headers;
   body: T;
+  /** The body exactly as received. */
+  raw: string;
 }
 
 /** One running API on an ephemeral port, with handles on its database and Redis. */
@@ -50,8 +52,15 @@ export class Harness {
     return this.request('GET', path);
   }
 
-  post<T = any>(path: string, body: unknown, headers: Record<string, string> = {}): Promise<Reply<T>> {
-    return this.request('POST', path, typeof body === 'string' ? body : JSON.stringify(body), headers);
+  /**
+   * POSTs JSON. Every write carries a fresh Idempotency-Key unless the caller names one;
+   * `'idempotency-key': null` sends none.
+   */
+  post<T = any>(path: string, body: unknown, headers: Record<string, string | null> = {}): Promise<Reply<T>> {
+    const { 'idempotency-key': key = randomUUID(), ...rest } = headers;
+    const sent: Record<string, string> = Object.fromEntries(Object.entries(rest).filter((entry): entry is [string, string] => entry[1] !== null));
+    if (key !== null) sent['idempotency-key'] = key;
+    return this.request('POST', path, typeof body === 'string' ? body : JSON.stringify(body), sent);
   }
 
   async request<T = any>(method: string, path: string, body?: string, headers: Record<string, string> = {}): Promise<Reply<T>> {
@@ -67,7 +76,7 @@ export class Harness {
     } catch {
       // not JSON: keep the text
     }
-    return { status: response.status, headers: response.headers, body: parsed as T };
+    return { status: response.status, headers: response.headers, body: parsed as T, raw: text };
   }
 
   async close(): Promise<void> {

@@ -1,0 +1,71 @@
+import { HttpException, HttpStatus } from '@nestjs/common';
+import { DomainError } from './errors.js';
+
+/** An RFC 9457 problem document. */
+export interface Problem {
+  type: string;
+  title: string;
+  status: number;
+  detail: string;
+  instance?: string;
+  [extension: string]: unknown;
+}
+
+/** Domain error codes → HTTP. The one place where a domain fact becomes a status code. */
+const DOMAIN_PROBLEMS: Record<string, { status: number; type: string; title: string }> = {
+  SEAT_CONFLICT: { status: 409, type: '/problems/seat-conflict', title: 'Seats unavailable' },
+  SHOW_NOT_FOUND: { status: 404, type: '/problems/show-not-found', title: 'Show not found' },
+  INVALID_REQUEST: { status: 400, type: '/problems/invalid-request', title: 'Invalid request' },
+  DEPENDENCY_UNAVAILABLE: { status: 503, type: '/problems/service-unavailable', title: 'Service unavailable' },
+  IDEMPOTENCY_KEY_INVALID: { status: 400, type: '/problems/idempotency-key-invalid', title: 'Invalid Idempotency-Key' },
+  IDEMPOTENCY_KEY_IN_USE: { status: 409, type: '/problems/idempotency-key-in-use', title: 'Request in progress' },
+  IDEMPOTENCY_KEY_REUSED: { status: 422, type: '/problems/idempotency-key-reused', title: 'Idempotency-Key reused' },
+  NOT_READY: { status: 503, type: '/problems/not-ready', title: 'Not ready' },
+};
+
+/** Errors thrown by express's body parser before any route runs (malformed JSON, too large, …). */
+interface HttpError extends Error {
+  status?: number;
+  statusCode?: number;
+  type?: string;
+  expose?: boolean;
+}
+
+export function toProblem(error: unknown, path?: string): Problem {
+  if (error instanceof DomainError && DOMAIN_PROBLEMS[error.code]) {
+    const { status, type, title } = DOMAIN_PROBLEMS[error.code];
+    return { type, title, status, detail: error.message, code: error.code, ...error.extensions, instance: path };
+  }
+  if (error instanceof HttpException) {
+    const status = error.getStatus();
+    const response = error.getResponse();
+    const message = typeof response === 'object' && response && 'message' in response ? response.message : error.message;
+    const detail = Array.isArray(message) ? message.join('; ') : String(message);
+    return { type: 'about:blank', title: HttpStatus[status] ? statusTitle(status) : 'Error', status, detail, instance: path };
+  }
+  const httpError = error as HttpError;
+  const status = httpError?.status ?? httpError?.statusCode;
+  if (typeof status === 'number' && status >= 400 && status < 500) {
+    const detail =
+      httpError.type === 'entity.too.large'
+        ? 'The request body is larger than the 64 KiB limit.'
+        : httpError.type === 'entity.parse.failed'
+          ? 'The request body is not valid JSON.'
+          : httpError.expose
+            ? httpError.message
+            : statusTitle(status);
+    return { type: 'about:blank', title: statusTitle(status), status, detail, instance: path };
+  }
+  return { type: 'about:blank', title: 'Internal Server Error', status: 500, detail: 'An unexpected error occurred.', instance: path };
+}
+
+function statusTitle(status: number): string {
+  const name = HttpStatus[status] ?? 'ERROR';
+  return name
+    .toLowerCase()
+    .split('_')
+    .map((word) => word[0].toUpperCase() + word.slice(1))
+    .join(' ')
+    .replace(/\bUri\b/, 'URI');
+}
+

@@ -1,0 +1,114 @@
+import { DomainError, toProblem } from '@app/common';
+import {
+  applyDecorators,
+  type CallHandler,
+  createParamDecorator,
+  type ExecutionContext,
+  Injectable,
+  Logger,
+  type NestInterceptor,
+  UseInterceptors,
+} from '@nestjs/common';
+import { ApiHeader } from '@nestjs/swagger';
+import type { Request, Response } from 'express';
+import { catchError, from, mergeMap, type Observable, of } from 'rxjs';
+import { IdempotencyKeyInUseError, IdempotencyKeyReusedError } from './idempotency.errors.js';
+import { parseIdempotencyKey, requestFingerprint } from './idempotency-key.js';
+import { IdempotencyStore } from './idempotency.store.js';
+import { type IdempotencyRef, StoredResponse } from './stored-response.js';
+
+const REF = Symbol('idempotency-ref');
+type IdempotentRequest = Request & { [REF]?: IdempotencyRef };
+
+/**
+ * Idempotency-Key handling for a write endpoint (IETF draft "The Idempotency-Key HTTP Header
+ * Field"; Stripe's semantics): claim the key, run the handler once, keep its final answer, and
+ * replay that answer to retries. Keys are scoped per user (the body's `userId`).
+ *
+ * Only answers from a handler that ran are kept: a request refused by validation frees the key,
+ * and so does a 5xx, so the client may retry with the same key.
+ */
+@Injectable()
+export class IdempotencyInterceptor implements NestInterceptor {
+  private readonly logger = new Logger(IdempotencyInterceptor.name);
+
+  constructor(private readonly store: IdempotencyStore) {}
+
+  async intercept(context: ExecutionContext, next: CallHandler): Promise<Observable<unknown>> {
+    const request = context.switchToHttp().getRequest<IdempotentRequest>();
+    const response = context.switchToHttp().getResponse<Response>();
+    const key = parseIdempotencyKey(request.headers['idempotency-key']);
+    const userId: unknown = request.body?.userId;
+    // Without a usable userId the body fails validation and nothing runs: nothing to claim.
+    if (typeof userId !== 'string' || userId.length === 0 || userId.length > 128) return next.handle();
+
+    const ref: IdempotencyRef = { userId, key, fingerprint: requestFingerprint(request.method, request.route.path, request.body) };
+    const claim = await this.store.claim(ref);
+    switch (claim.kind) {
+      case 'replay':
+        return of(replay(response, claim.response));
+      case 'mismatch':
+        throw new IdempotencyKeyReusedError();
+      case 'in-progress':
+        throw new IdempotencyKeyInUseError();
+    }
+
+    request[REF] = ref;
+    return next.handle().pipe(
+      mergeMap(async (result) => {
+        if (result instanceof StoredResponse) {
+          // The handler found this request's committed outcome in the database.
+          await this.keep(ref, result);
+          return replay(response, result);
+        }
+        await this.keep(ref, StoredResponse.json(response.statusCode, result));
+        return result;
+      }),
+      catchError((error: unknown) => from(this.settleFailure(ref, claim.marker, error, request)).pipe(mergeMap(() => Promise.reject(error)))),
+    );
+  }
+
+  private async settleFailure(ref: IdempotencyRef, marker: string, error: unknown, request: Request): Promise<void> {
+    const problem = toProblem(error, request.originalUrl);
+    try {
+      if (error instanceof DomainError && problem.status < 500) {
+        await this.store.complete(ref, new StoredResponse(problem.status, JSON.stringify(problem), 'application/problem+json'));
+      } else {
+        await this.store.abandon(ref, marker);
+      }
+    } catch (storeError) {
+      this.logger.warn(`Could not settle Idempotency-Key after a failed request (its marker lapses): ${(storeError as Error).message}`);
+    }
+  }
+
+  /** The handler's work is done; failing to cache its answer must not turn success into an error. */
+  private async keep(ref: IdempotencyRef, response: StoredResponse): Promise<void> {
+    await this.store.complete(ref, response).catch((error: Error) => {
+      this.logger.warn(`Could not store the idempotent response (a retry re-runs or finds it in the database): ${error.message}`);
+    });
+  }
+}
+
+function replay(response: Response, stored: StoredResponse): unknown {
+  response.status(stored.status);
+  response.setHeader('Idempotent-Replayed', 'true');
+  // res.json keeps a content type that is already set; the body re-serialises to the same bytes.
+  response.type(stored.contentType);
+  return JSON.parse(stored.body);
+}
+
+/** Marks a write endpoint as idempotent: requires and honours `Idempotency-Key`. */
+export const Idempotent = () =>
+  applyDecorators(
+    UseInterceptors(IdempotencyInterceptor),
+    ApiHeader({
+      name: 'Idempotency-Key',
+      required: true,
+      description: 'Unique per intended action (1–255 characters, no control characters). Bare or quoted string.',
+    }),
+  );
+
+/** The idempotency identity of the current request, for handlers that record it durably. */
+export const IdempotencyContext = createParamDecorator(
+  (_: unknown, context: ExecutionContext) => context.switchToHttp().getRequest<IdempotentRequest>()[REF],
+);

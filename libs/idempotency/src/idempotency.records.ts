@@ -1,0 +1,40 @@
+import { type Db, Database } from '@app/db';
+import { Inject, Injectable } from '@nestjs/common';
+import { and, eq } from 'drizzle-orm';
+import { IdempotencyKeyReusedError } from './idempotency.errors.js';
+import { type IdempotencyRef, type StoredContentType, StoredResponse } from './stored-response.js';
+
+/**
+ * Durable idempotency records in the database, written in the same transaction as the change
+ * they describe: a retry after a crash, or after Redis lost its cache, finds the committed
+ * outcome here instead of acting again.
+ */
+@Injectable()
+export class IdempotencyRecords {
+  constructor(@Inject(Database) private readonly database: Database) {}
+
+  /** The stored response for this key, if any; 422 if the key was used for another request. */
+  async find(db: Db, ref: IdempotencyRef): Promise<StoredResponse | undefined> {
+    const { idempotencyRecords: records } = this.database.tables;
+    const [row] = await db
+      .select()
+      .from(records)
+      .where(and(eq(records.userId, ref.userId), eq(records.key, ref.key)))
+      .limit(1);
+    if (!row) return undefined;
+    if (row.fingerprint !== ref.fingerprint) throw new IdempotencyKeyReusedError();
+    return new StoredResponse(row.statusCode, row.body, 'application/json' satisfies StoredContentType);
+  }
+
+  async insert(db: Db, ref: IdempotencyRef, response: StoredResponse): Promise<void> {
+    const { idempotencyRecords: records } = this.database.tables;
+    await db.insert(records).values({
+      userId: ref.userId,
+      key: ref.key,
+      fingerprint: ref.fingerprint,
+      statusCode: response.status,
+      body: response.body,
+      createdAt: this.database.clock.now() as unknown as Date,
+    });
+  }
+}
