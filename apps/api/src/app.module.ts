@@ -2,19 +2,22 @@ import { BookingModule } from '@app/booking';
 import { type AppConfig, ConfigModule } from '@app/config';
 import { DbModule } from '@app/db';
 import { IdempotencyModule } from '@app/idempotency';
+import { RealtimeModule } from '@app/realtime';
 import { RedisModule } from '@app/redis';
 import { type DynamicModule, Module } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
 import { HealthController } from './health/health.controller.js';
 import { SeatsController } from './seats/seats.controller.js';
+import { SeatsGateway } from './seats/seats.gateway.js';
 
 @Module({})
 export class AppModule {
   static forRoot(config: AppConfig): DynamicModule {
     return {
       module: AppModule,
-      imports: [ConfigModule.forRoot(config), DbModule, RedisModule, BookingModule, IdempotencyModule, TerminusModule],
+      imports: [ConfigModule.forRoot(config), DbModule, RedisModule, RealtimeModule, BookingModule, IdempotencyModule, TerminusModule],
       controllers: [SeatsController, HealthController],
+      providers: [SeatsGateway],
     };
   }
 }

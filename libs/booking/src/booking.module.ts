@@ -1,5 +1,8 @@
 import { IdempotencyModule } from '@app/idempotency';
 import { Module } from '@nestjs/common';
+import { HoldExpiryListener } from './hold-expiry.listener.js';
+import { HoldExpiry } from './hold-expiry.service.js';
+import { HoldSweeper } from './hold.sweeper.js';
 import { SeatBookingService } from './seat-booking.service.js';
 import { SeatCatalog } from './seat-catalog.js';
 import { SeatHoldService } from './seat-hold.service.js';
@@ -9,7 +12,17 @@ import { SeatRepository } from './seat.repository.js';
 
 @Module({
   imports: [IdempotencyModule],
-  providers: [SeatRepository, SeatCatalog, SeatLocks, SeatHoldService, SeatBookingService, SeatMapService],
-  exports: [SeatHoldService, SeatBookingService, SeatMapService, SeatRepository, SeatLocks],
+  providers: [
+    SeatRepository,
+    SeatCatalog,
+    SeatLocks,
+    SeatHoldService,
+    SeatBookingService,
+    SeatMapService,
+    HoldExpiry,
+    HoldSweeper,
+    HoldExpiryListener,
+  ],
+  exports: [SeatHoldService, SeatBookingService, SeatMapService, SeatRepository, SeatLocks, HoldExpiry, HoldSweeper, HoldExpiryListener],
 })
 export class BookingModule {}

@@ -5,3 +5,7 @@ export { type HoldResult, type ReleaseResult, SeatHoldService, type SeatsRequest
 export { lockKey, parseLockKey, SeatLocks } from './seat-locks.js';
 export { type SeatMap, SeatMapService, type SeatView, type ShowSummary } from './seat-map.service.js';
 export { type SeatStatus, SeatRepository } from './seat.repository.js';
+export { HoldExpiryListener } from './hold-expiry.listener.js';
+export { HoldExpiry } from './hold-expiry.service.js';
+export { HoldSweeper } from './hold.sweeper.js';
+export { type SeatChange, SeatEvents } from './seat-events.js';

@@ -5,6 +5,7 @@ import { randomUUID } from 'node:crypto';
 import { SeatConflictError } from './booking.errors.js';
 import { byId, ownershipConflict } from './conflicts.js';
 import { SeatCatalog } from './seat-catalog.js';
+import { SeatEvents } from './seat-events.js';
 import type { SeatsRequest } from './seat-hold.service.js';
 import { SeatLocks } from './seat-locks.js';
 import { SeatRepository } from './seat.repository.js';
@@ -29,6 +30,7 @@ export class SeatBookingService {
     private readonly catalog: SeatCatalog,
     private readonly locks: SeatLocks,
     private readonly idempotencyRecords: IdempotencyRecords,
+    private readonly events: SeatEvents,
   ) {}
 
   /**
@@ -84,6 +86,10 @@ export class SeatBookingService {
     await this.locks.markBooked(showId, seatIds, bookingId).catch((error: Error) => {
       this.logger.warn(`Booking ${bookingId} committed; its Redis markers were not set: ${error.message}`);
     });
+    this.events.publish(
+      showId,
+      seatIds.map((seatId) => ({ seatId, status: 'BOOKED', holdExpiresAt: null })),
+    );
     return booking;
   }
 }

@@ -5,6 +5,7 @@ import { randomUUID } from 'node:crypto';
 import { SeatConflictError } from './booking.errors.js';
 import { byId, holdConflict, ownershipConflict } from './conflicts.js';
 import { SeatCatalog } from './seat-catalog.js';
+import { SeatEvents } from './seat-events.js';
 import { SeatLocks } from './seat-locks.js';
 import { SeatRepository } from './seat.repository.js';
 
@@ -39,6 +40,7 @@ export class SeatHoldService {
     private readonly seats: SeatRepository,
     private readonly catalog: SeatCatalog,
     private readonly locks: SeatLocks,
+    private readonly events: SeatEvents,
   ) {}
 
   async hold({ seatIds, userId }: SeatsRequest): Promise<HoldResult> {
@@ -75,6 +77,10 @@ export class SeatHoldService {
         await this.locks.expireIn(showId, id, msLeft).catch(() => undefined);
       }
     }
+    this.events.publish(
+      showId,
+      recorded.claimed.map(({ id, holdExpiresAt }) => ({ seatId: id, status: 'HELD', holdExpiresAt: holdExpiresAt!.toISOString() })),
+    );
     return { holdId, userId, showId, seatIds, expiresAt: recorded.expiresAt.toISOString() };
   }
 
@@ -113,6 +119,10 @@ export class SeatHoldService {
     await this.locks.releaseOwned(showId, seatIds, userId).catch((error: Error) => {
       this.logger.warn(`Released seats in the database but not their locks (they lapse by TTL): ${error.message}`);
     });
+    this.events.publish(
+      showId,
+      seatIds.map((seatId) => ({ seatId, status: 'AVAILABLE', holdExpiresAt: null })),
+    );
     return { userId, showId, released: seatIds };
   }
 }

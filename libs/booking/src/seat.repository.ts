@@ -159,6 +159,31 @@ export class SeatRepository {
       .where(and(inArray(seats.id, seatIds), eq(seats.holdOwner, userId), this.liveHold()))
       .returning({ id: seats.id });
   }
+
+  /**
+   * HELD → AVAILABLE for holds that have lapsed by the database clock (all of them, or the given
+   * seats). The last owner and expiry are kept so a late buyer hears EXPIRED. Idempotent: only the
+   * caller whose statement changed a row sees it returned.
+   */
+  releaseLapsed(db: Db, seatIds?: string[]) {
+    const { seats } = this.t;
+    const lapsed = and(eq(seats.status, 'HELD'), lte(seats.holdExpiresAt, this.clock.now()));
+    return db
+      .update(seats)
+      .set({ status: 'AVAILABLE', holdId: null })
+      .where(seatIds ? and(inArray(seats.id, seatIds), lapsed) : lapsed)
+      .returning({ id: seats.id, showId: seats.showId });
+  }
+
+  /** Milliseconds until a still-HELD seat's hold lapses (undefined if it is not held). */
+  async msUntilLapse(db: Db, seatId: string): Promise<number | undefined> {
+    const { seats } = this.t;
+    const [row] = await db
+      .select({ msLeft: this.clock.msUntil(seats.holdExpiresAt).mapWith(nullableNumber) })
+      .from(seats)
+      .where(and(eq(seats.id, seatId), eq(seats.status, 'HELD')));
+    return row?.msLeft ?? undefined;
+  }
 }
 
 function nullableNumber(value: unknown): number | null {

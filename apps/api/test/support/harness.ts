@@ -4,6 +4,7 @@ import { REDIS } from '@app/redis';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { Redis } from 'ioredis';
 import { randomUUID } from 'node:crypto';
+import { io, type Socket } from 'socket.io-client';
 import { createApp } from '../../src/create-app.js';
 import type { Backend } from './backends.js';
 
@@ -17,6 +18,8 @@ export interface Reply<T = any> {
 
 /** One running API on an ephemeral port, with handles on its database and Redis. */
 export class Harness {
+  private readonly sockets: Socket[] = [];
+
   private constructor(
     readonly app: NestExpressApplication,
     readonly config: AppConfig,
@@ -26,6 +29,15 @@ export class Harness {
 
   static async start(backend: Backend, env: Record<string, string> = {}): Promise<Harness> {
     const { config, cleanup } = await backend.provision(env);
+    return Harness.boot(config, cleanup);
+  }
+
+  /** A second instance sharing this one's database and Redis (as behind a load balancer). */
+  static async alongside(other: Harness, overrides: Partial<AppConfig> = {}): Promise<Harness> {
+    return Harness.boot({ ...other.config, seedDemo: false, ...overrides }, async () => undefined);
+  }
+
+  private static async boot(config: AppConfig, cleanup: () => Promise<void>): Promise<Harness> {
     const app = await createApp(config, { logger: ['error', 'warn'] });
     await app.listen(0, '127.0.0.1');
     const address = app.getHttpServer().address() as { port: number };
@@ -79,8 +91,60 @@ export class Harness {
     return { status: response.status, headers: response.headers, body: parsed as T, raw: text };
   }
 
+  /** A socket.io client on the `/seats` namespace; closed with the harness. */
+  async seatsClient(): Promise<SeatsClient> {
+    const socket = io(`${this.baseUrl}/seats`, { transports: ['websocket'], forceNew: true });
+    this.sockets.push(socket);
+    const client = new SeatsClient(socket);
+    await new Promise<void>((resolve, reject) => {
+      socket.once('connect', resolve);
+      socket.once('connect_error', reject);
+    });
+    return client;
+  }
+
   async close(): Promise<void> {
+    for (const socket of this.sockets) socket.close();
     await this.app.close();
     await this.cleanup();
+  }
+}
+
+export interface SeatsChanged {
+  showId: string;
+  changes: { seatId: string; status: string; holdExpiresAt: string | null }[];
+  at: string;
+  /** Local arrival time (ms since epoch), added by the test client. */
+  receivedAt: number;
+}
+
+/** Records every `seats:changed` event it receives. */
+export class SeatsClient {
+  readonly events: SeatsChanged[] = [];
+
+  constructor(readonly socket: Socket) {
+    socket.on('seats:changed', (event: Omit<SeatsChanged, 'receivedAt'>) => this.events.push({ ...event, receivedAt: Date.now() }));
+  }
+
+  subscribe(showId: unknown): Promise<any> {
+    return this.socket.timeout(5000).emitWithAck('subscribe', { showId });
+  }
+
+  /** Changes of one seat, in arrival order. */
+  changesOf(seatId: string) {
+    return this.events.flatMap((event) =>
+      event.changes.filter((change) => change.seatId === seatId).map((change) => ({ ...change, receivedAt: event.receivedAt })),
+    );
+  }
+
+  /** Waits until some received change of `seatId` has `status`; returns its arrival time. */
+  async waitFor(seatId: string, status: string, timeoutMs = 5000): Promise<number> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const hit = this.changesOf(seatId).find((change) => change.status === status);
+      if (hit) return hit.receivedAt;
+      if (Date.now() > deadline) throw new Error(`no ${status} event for ${seatId} within ${timeoutMs} ms`);
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
   }
 }

@@ -1,0 +1,130 @@
+import { HoldExpiryListener } from '@app/booking';
+import { inArray } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { backends, realBackend } from './support/backends.js';
+import { Harness } from './support/harness.js';
+
+const HOLD = '/api/seats/hold-bulk';
+const BOOK = '/api/seats/book-bulk';
+const RELEASE = '/api/seats/release-bulk';
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+const percentile = (values: number[], p: number) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
+};
+
+describe.each(backends)('live seat updates on $name', (backend) => {
+  let api: Harness;
+  // Real Redis: the sweeper is slowed down so that only keyspace events can free a seat in time.
+  const sweepMs = backend.name === 'dev' ? 500 : 60_000;
+
+  beforeAll(async () => {
+    if (backend.available) api = await Harness.start(backend, { HOLD_TTL_SECONDS: '1', SWEEP_INTERVAL_MS: String(sweepMs) });
+  });
+  afterAll(async () => api?.close());
+
+  it.skipIf(!backend.available)('acknowledges subscribe with the full seat map, and unknown shows with an error', async () => {
+    const { showId } = await api.newShow();
+    const client = await api.seatsClient();
+    const ack = await client.subscribe(showId);
+    expect(ack).toEqual((await api.get(`/api/seats/${showId}`)).body);
+    expect(await client.subscribe('no-such-show')).toEqual({ error: { code: 'SHOW_NOT_FOUND', message: expect.any(String) } });
+    expect(await client.subscribe(42)).toMatchObject({ error: { code: 'INVALID_REQUEST' } });
+    expect(client.socket.connected).toBe(true);
+  });
+
+  it.skipIf(!backend.available)('pushes HELD on a hold, AVAILABLE on a release and BOOKED on a booking', async () => {
+    const { showId, seatIds } = await api.newShow();
+    const client = await api.seatsClient();
+    await client.subscribe(showId);
+    const hold = await api.post(HOLD, { seatIds: seatIds.slice(0, 2), userId: 'alice' });
+    await client.waitFor(seatIds[1], 'HELD');
+    expect(client.events[0]).toEqual({
+      showId,
+      changes: seatIds.slice(0, 2).map((seatId) => ({ seatId, status: 'HELD', holdExpiresAt: hold.body.expiresAt })),
+      at: expect.any(String),
+      receivedAt: expect.any(Number),
+    });
+    await api.post(RELEASE, { seatIds: [seatIds[0]], userId: 'alice' });
+    await client.waitFor(seatIds[0], 'AVAILABLE');
+    await api.post(BOOK, { seatIds: [seatIds[1]], userId: 'alice' });
+    await client.waitFor(seatIds[1], 'BOOKED');
+    // a client of another show hears nothing of this one
+    const other = await api.seatsClient();
+    await other.subscribe((await api.newShow()).showId);
+    await api.post(HOLD, { seatIds: [seatIds[2]], userId: 'bob' });
+    await client.waitFor(seatIds[2], 'HELD');
+    expect(other.events).toEqual([]);
+  });
+
+  it.skipIf(!backend.available)('frees an expired hold by itself and tells subscribers; measured over 100 holds', async () => {
+    const { showId, seatIds } = await api.newShow(10, 10);
+    const client = await api.seatsClient();
+    await client.subscribe(showId);
+    const holds = await Promise.all(seatIds.map((seatId, i) => api.post(HOLD, { seatIds: [seatId], userId: `user-${i}` })));
+    expect(holds.every((h) => h.status === 201)).toBe(true);
+
+    const budget = backend.name === 'dev' ? 1000 + sweepMs + 1000 : 1000 + 1000;
+    const arrivals = await Promise.all(seatIds.map((seatId) => client.waitFor(seatId, 'AVAILABLE', budget + 1000)));
+    const delays = arrivals.map((arrival, i) => arrival - Date.parse(holds[i].body.expiresAt));
+    const path = backend.name === 'dev' ? `sweeper every ${sweepMs} ms` : 'keyspace events';
+    console.log(
+      `[${backend.name}] expiry → seats:changed over ${delays.length} holds (${path}): median ${percentile(delays, 50)} ms, p99 ${percentile(delays, 99)} ms, worst ${Math.max(...delays)} ms`,
+    );
+    const limit = backend.name === 'dev' ? sweepMs + 1000 : 1000;
+    expect(Math.max(...delays)).toBeLessThan(limit);
+    expect(Math.min(...delays)).toBeGreaterThanOrEqual(-50); // never before the hold lapsed (clock slack)
+
+    const again = await api.post(HOLD, { seatIds: [seatIds[0]], userId: 'someone-else' });
+    expect(again.status).toBe(201);
+  });
+});
+
+describe.skipIf(!realBackend.available)('two API instances on one PostgreSQL and Redis', () => {
+  let a: Harness;
+  let b: Harness;
+
+  beforeAll(async () => {
+    a = await Harness.start(realBackend, { HOLD_TTL_SECONDS: '1', SWEEP_INTERVAL_MS: '1000' });
+    b = await Harness.alongside(a);
+  });
+  afterAll(async () => {
+    await b?.close();
+    await a?.close();
+  });
+
+  it('delivers a change made through one instance to a client of the other, and an expiry once', async () => {
+    const { showId, seatIds } = await a.newShow();
+    const onB = await b.seatsClient();
+    const onA = await a.seatsClient();
+    await onB.subscribe(showId);
+    await onA.subscribe(showId);
+    await a.post(HOLD, { seatIds: [seatIds[0]], userId: 'alice' });
+    await onB.waitFor(seatIds[0], 'HELD');
+    await b.post(HOLD, { seatIds: [seatIds[1]], userId: 'bob' });
+    await onA.waitFor(seatIds[1], 'HELD');
+
+    await onB.waitFor(seatIds[0], 'AVAILABLE', 4000);
+    await sleep(2500); // both listeners and both sweepers have had their chance
+    expect(onB.changesOf(seatIds[0]).filter((c) => c.status === 'AVAILABLE')).toHaveLength(1);
+    expect(onA.changesOf(seatIds[0]).filter((c) => c.status === 'AVAILABLE')).toHaveLength(1);
+  });
+
+  it('with both keyspace listeners dead, the sweepers still free every expired hold in time', async () => {
+    a.app.get(HoldExpiryListener).stop();
+    b.app.get(HoldExpiryListener).stop();
+    const { showId, seatIds } = await a.newShow(2, 10);
+    const client = await b.seatsClient();
+    await client.subscribe(showId);
+    const holds = await Promise.all(seatIds.map((seatId, i) => (i % 2 ? a : b).post(HOLD, { seatIds: [seatId], userId: `u${i}` })));
+    expect(holds.every((h) => h.status === 201)).toBe(true);
+    const latestExpiry = Math.max(...holds.map((h) => Date.parse(h.body.expiresAt)));
+
+    await sleep(latestExpiry + 1000 + 300 - Date.now()); // expiry + sweep interval + margin
+    const { seats } = a.database.tables;
+    const rows = await a.database.read((db) => db.select({ status: seats.status }).from(seats).where(inArray(seats.id, seatIds)));
+    expect(rows.map((r) => r.status)).toEqual(seatIds.map(() => 'AVAILABLE'));
+    for (const seatId of seatIds) await client.waitFor(seatId, 'AVAILABLE', 100);
+  });
+});

@@ -1,0 +1,17 @@
+import type { SeatStatus } from './seat.repository.js';
+
+export interface SeatChange {
+  seatId: string;
+  status: SeatStatus;
+  /** ISO instant for a HELD seat, else null. */
+  holdExpiresAt: string | null;
+}
+
+/**
+ * Where services announce seat changes, after the database committed them. Services depend on
+ * this seam only; `@app/realtime` implements it with socket.io (and its Redis adapter, so every
+ * instance's subscribers hear it).
+ */
+export abstract class SeatEvents {
+  abstract publish(showId: string, changes: SeatChange[]): void;
+}

@@ -1,0 +1,38 @@
+import type { AppConfig } from '@app/config';
+import { createRedis } from '@app/redis';
+import type { INestApplicationContext } from '@nestjs/common';
+import { IoAdapter } from '@nestjs/platform-socket.io';
+import { createAdapter } from '@socket.io/redis-adapter';
+import type { Redis } from 'ioredis';
+import type { Server, ServerOptions } from 'socket.io';
+
+/**
+ * socket.io with the Redis adapter: an event emitted by one API instance reaches the clients of
+ * every instance. Publisher and subscriber are connections of their own (a subscribing
+ * connection can do nothing else).
+ */
+export class RedisIoAdapter extends IoAdapter {
+  private readonly pub: Redis;
+  private readonly sub: Redis;
+
+  constructor(app: INestApplicationContext, config: AppConfig) {
+    super(app);
+    this.pub = createRedis(config.redis, 'pubsub', 'seat-booking-io');
+    this.sub = createRedis(config.redis, 'subscriber', 'seat-booking-io');
+    // Reconnection is automatic; errors are reported by the command connection's health.
+    this.pub.on('error', () => undefined);
+    this.sub.on('error', () => undefined);
+  }
+
+  override createIOServer(port: number, options?: ServerOptions): Server {
+    const server: Server = super.createIOServer(port, { ...options, cors: { origin: true } } as ServerOptions);
+    server.adapter(createAdapter(this.pub, this.sub));
+    return server;
+  }
+
+  override async close(server: Server): Promise<void> {
+    await super.close(server);
+    this.pub.disconnect();
+    this.sub.disconnect();
+  }
+}

@@ -1,0 +1,13 @@
+import type { SeatChange } from '@app/booking';
+
+/** Payload of the socket.io `seats:changed` event. */
+export interface SeatsChangedEvent {
+  showId: string;
+  changes: SeatChange[];
+  /** ISO instant the change was published. */
+  at: string;
+}
+
+export const SEATS_NAMESPACE = '/seats';
+export const SEATS_CHANGED = 'seats:changed';
+export const showRoom = (showId: string) => `show:${showId}`;
