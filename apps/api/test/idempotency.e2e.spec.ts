@@ -1,3 +1,4 @@
+import { HoldSweeper } from '@app/booking';
 import { IdempotencyStore, IN_PROGRESS_TTL_MS, requestFingerprint } from '@app/idempotency';
 import { inArray } from 'drizzle-orm';
 import { randomUUID } from 'node:crypto';
@@ -196,5 +197,33 @@ describe.each(backends)('Idempotency-Key on $name', (backend) => {
       expect(retry.body.bookingId).toBe(booked.body.bookingId);
       expect(await bookingRows(body.seatIds)).toHaveLength(1);
     });
+  });
+});
+
+describe.each(backends)('idempotency record retention on $name', (backend) => {
+  let api: Harness;
+
+  beforeAll(async () => {
+    if (backend.available) api = await Harness.start(backend, { IDEMPOTENCY_TTL_SECONDS: '60' });
+  });
+  afterAll(async () => api?.close());
+
+  it.skipIf(!backend.available)('deletes durable records older than IDEMPOTENCY_TTL_SECONDS and keeps newer ones', async () => {
+    const { idempotencyRecords: records } = api.database.tables;
+    const row = (key: string, ageSeconds: number) => ({
+      userId: 'alice',
+      key,
+      fingerprint: 'f',
+      statusCode: 201,
+      body: '{}',
+      createdAt: new Date(Date.now() - ageSeconds * 1000),
+    });
+    await api.database.transaction(async (tx) => {
+      await tx.insert(records).values([row('old', 120), row('fresh', 5)]);
+    });
+    // (the instance's own sweeper may prune first; either way the old record must go)
+    await api.app.get(HoldSweeper).pruneIdempotencyRecords();
+    const left = await api.database.read((db) => db.select({ key: records.key }).from(records).where(inArray(records.key, ['old', 'fresh'])));
+    expect(left).toEqual([{ key: 'fresh' }]);
   });
 });

@@ -1,6 +1,6 @@
 import { type Db, Database } from '@app/db';
 import { Inject, Injectable } from '@nestjs/common';
-import { and, eq } from 'drizzle-orm';
+import { and, eq, lt } from 'drizzle-orm';
 import { IdempotencyKeyReusedError } from './idempotency.errors.js';
 import { type IdempotencyRef, type StoredContentType, StoredResponse } from './stored-response.js';
 
@@ -24,6 +24,16 @@ export class IdempotencyRecords {
     if (!row) return undefined;
     if (row.fingerprint !== ref.fingerprint) throw new IdempotencyKeyReusedError();
     return new StoredResponse(row.statusCode, row.body, 'application/json' satisfies StoredContentType);
+  }
+
+  /** Deletes records older than the retention time (by the database clock); returns how many. */
+  async prune(db: Db, retentionSeconds: number): Promise<number> {
+    const { idempotencyRecords: records } = this.database.tables;
+    const deleted = await db
+      .delete(records)
+      .where(lt(records.createdAt, this.database.clock.nowPlusMs(-retentionSeconds * 1000) as unknown as Date))
+      .returning({ key: records.key });
+    return deleted.length;
   }
 
   async insert(db: Db, ref: IdempotencyRef, response: StoredResponse): Promise<void> {
