@@ -1,3 +1,4 @@
+import { inArray } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { backends } from './support/backends.js';
 import { Harness } from './support/harness.js';
@@ -243,5 +244,32 @@ describe.each(backends)('short holds on $name', (backend) => {
     expect(late.status).toBe(409);
     expect(late.body.conflicts).toEqual([{ seatId: seatIds[0], reason: 'EXPIRED' }]);
     expect((await api.post(HOLD, { seatIds: [seatIds[0]], userId: 'bob' })).status).toBe(201);
+  });
+});
+
+describe.each(backends)('long-lapsed holds on $name', (backend) => {
+  let api: Harness;
+
+  beforeAll(async () => {
+    if (backend.available) api = await Harness.start(backend);
+  });
+  afterAll(async () => api?.close());
+
+  it.skipIf(!backend.available)('still reads and judges a seat whose hold lapsed 40 days ago', async () => {
+    const { showId, seatIds } = await api.newShow();
+    const { seats } = api.database.tables;
+    // As the sweeper leaves it: free again, last owner and expiry kept.
+    await api.database.transaction(async (tx) => {
+      await tx
+        .update(seats)
+        .set({ status: 'AVAILABLE', holdOwner: 'alice', holdExpiresAt: new Date(Date.now() - 40 * 86_400_000) })
+        .where(inArray(seats.id, [seatIds[0]]));
+    });
+    const map = await api.get(`/api/seats/${showId}`);
+    expect(map.status).toBe(200);
+    expect(map.body.seats[0]).toMatchObject({ status: 'AVAILABLE', holdExpiresAt: null });
+    const late = await api.post(BOOK, { seatIds: [seatIds[0]], userId: 'alice' });
+    expect(late.status).toBe(409);
+    expect(late.body.conflicts).toEqual([{ seatId: seatIds[0], reason: 'EXPIRED' }]);
   });
 });

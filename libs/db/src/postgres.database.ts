@@ -41,10 +41,12 @@ function isUnavailable(error: unknown): boolean {
   return false;
 }
 
+// Milliseconds as double precision: an int4 overflows past ±24.8 days (old lapsed holds, long
+// idempotency retention).
 const pgClock: DbClock = {
   now: () => sql`now()`,
-  nowPlusMs: (ms) => sql`now() + (${ms}::int * interval '1 millisecond')`,
-  msUntil: (column: AnyColumn) => sql<number>`(extract(epoch from (${column} - now())) * 1000)::int`,
+  nowPlusMs: (ms) => sql`now() + (${ms}::double precision * interval '1 millisecond')`,
+  msUntil: (column: AnyColumn) => sql<number>`round(extract(epoch from (${column} - now())) * 1000)::double precision`,
 };
 
 export class PostgresDatabase extends Database {
