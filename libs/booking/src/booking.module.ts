@@ -23,6 +23,6 @@ import { SeatRepository } from './seat.repository.js';
     HoldSweeper,
     HoldExpiryListener,
   ],
-  exports: [SeatHoldService, SeatBookingService, SeatMapService, SeatRepository, SeatLocks, HoldExpiry, HoldSweeper, HoldExpiryListener],
+  exports: [SeatHoldService, SeatBookingService, SeatMapService],
 })
 export class BookingModule {}

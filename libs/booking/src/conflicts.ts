@@ -1,4 +1,4 @@
-import type { SeatConflict } from './booking.errors.js';
+import { type SeatConflict, SeatConflictError } from './booking.errors.js';
 import type { SeatState } from './seat.repository.js';
 
 /** Why a seat could not be held by `userId`, judged from its database state. */
@@ -17,6 +17,20 @@ export function ownershipConflict(state: SeatState | undefined, seatId: string, 
   return { seatId, reason: 'NOT_HELD_BY_YOU' };
 }
 
-export function byId<T extends { id: string }>(rows: T[]): Map<string, T> {
-  return new Map(rows.map((row) => [row.id, row]));
+/**
+ * The all-or-nothing rule after a conditional write: if it changed fewer seats than requested,
+ * throw (rolling the transaction back) with each refused seat and the reason `judge` reads from
+ * its current state.
+ */
+export async function requireEverySeat(
+  requested: string[],
+  changed: { id: string }[],
+  readStates: (seatIds: string[]) => Promise<SeatState[]>,
+  judge: (state: SeatState | undefined, seatId: string) => SeatConflict,
+): Promise<void> {
+  if (changed.length >= requested.length) return;
+  const changedIds = new Set(changed.map((row) => row.id));
+  const refused = requested.filter((id) => !changedIds.has(id));
+  const states = new Map((await readStates(refused)).map((state) => [state.id, state]));
+  throw new SeatConflictError(refused.map((id) => judge(states.get(id), id)));
 }

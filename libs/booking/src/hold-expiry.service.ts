@@ -1,6 +1,6 @@
 import { Database } from '@app/db';
 import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
-import { SeatEvents } from './seat-events.js';
+import { SeatEvents, unheld } from './seat-events.js';
 import { SeatRepository } from './seat.repository.js';
 
 /** A lock may lapse a few ms before the database hold it guards (it is set first). */
@@ -51,11 +51,6 @@ export class HoldExpiry implements OnApplicationShutdown {
   private announce(released: { id: string; showId: string }[]): void {
     const byShow = new Map<string, string[]>();
     for (const { id, showId } of released) byShow.set(showId, [...(byShow.get(showId) ?? []), id]);
-    for (const [showId, seatIds] of byShow) {
-      this.events.publish(
-        showId,
-        seatIds.map((seatId) => ({ seatId, status: 'AVAILABLE', holdExpiresAt: null })),
-      );
-    }
+    for (const [showId, seatIds] of byShow) this.events.publish(showId, unheld(seatIds, 'AVAILABLE'));
   }
 }

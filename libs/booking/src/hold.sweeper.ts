@@ -4,14 +4,14 @@ import { IdempotencyRecords } from '@app/idempotency';
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { HoldExpiry } from './hold-expiry.service.js';
 
+const PRUNE_EVERY_MS = 60_000;
+
 /**
  * The safety net behind keyspace events: every `SWEEP_INTERVAL_MS` each instance releases every
  * hold that has lapsed, so no seat stays HELD longer than its expiry plus one interval, whatever
  * Redis events were missed. It also deletes durable idempotency records past their retention,
  * at most once a minute.
  */
-const PRUNE_EVERY_MS = 60_000;
-
 @Injectable()
 export class HoldSweeper implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(HoldSweeper.name);

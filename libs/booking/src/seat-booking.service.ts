@@ -3,9 +3,9 @@ import { type IdempotencyRef, IdempotencyRecords, StoredResponse } from '@app/id
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { SeatConflictError } from './booking.errors.js';
-import { byId, ownershipConflict } from './conflicts.js';
+import { ownershipConflict, requireEverySeat } from './conflicts.js';
 import { SeatCatalog } from './seat-catalog.js';
-import { SeatEvents } from './seat-events.js';
+import { SeatEvents, unheld } from './seat-events.js';
 import type { SeatsRequest } from './seat-hold.service.js';
 import { SeatLocks } from './seat-locks.js';
 import { SeatRepository } from './seat.repository.js';
@@ -69,12 +69,7 @@ export class SeatBookingService {
         // The hold's owner and expiry are checked against the database clock in the same
         // statement that sells the seat; booking_seats' primary key backs it up.
         const confirmed = await this.seats.confirmBooked(tx, { seatIds, userId, bookingId });
-        if (confirmed.length < seatIds.length) {
-          const confirmedIds = new Set(confirmed.map((row) => row.id));
-          const refused = seatIds.filter((id) => !confirmedIds.has(id));
-          const states = byId(await this.seats.states(tx, refused));
-          throw new SeatConflictError(refused.map((id) => ownershipConflict(states.get(id), id, userId)));
-        }
+        await requireEverySeat(seatIds, confirmed, (ids) => this.seats.states(tx, ids), (state, id) => ownershipConflict(state, id, userId));
         const createdAt = await this.seats.insertBooking(tx, { id: bookingId, userId, showId, seatIds });
         const result: BookingResult = { bookingId, userId, showId, seatIds, status: 'CONFIRMED', createdAt: createdAt.toISOString() };
         if (idempotency) await this.idempotencyRecords.insert(tx, idempotency, StoredResponse.json(201, result));
@@ -86,10 +81,7 @@ export class SeatBookingService {
     await this.locks.markBooked(showId, seatIds, bookingId).catch((error: Error) => {
       this.logger.warn(`Booking ${bookingId} committed; its Redis markers were not set: ${error.message}`);
     });
-    this.events.publish(
-      showId,
-      seatIds.map((seatId) => ({ seatId, status: 'BOOKED', holdExpiresAt: null })),
-    );
+    this.events.publish(showId, unheld(seatIds, 'BOOKED'));
     return booking;
   }
 }

@@ -7,6 +7,11 @@ export interface SeatChange {
   holdExpiresAt: string | null;
 }
 
+/** The same change for every seat: freed (AVAILABLE) or sold (BOOKED). */
+export function unheld(seatIds: string[], status: 'AVAILABLE' | 'BOOKED'): SeatChange[] {
+  return seatIds.map((seatId) => ({ seatId, status, holdExpiresAt: null }));
+}
+
 /**
  * Where services announce seat changes, after the database committed them. Services depend on
  * this seam only; `@app/realtime` implements it with socket.io (and its Redis adapter, so every

@@ -3,9 +3,9 @@ import { type Db, Database } from '@app/db';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { SeatConflictError } from './booking.errors.js';
-import { byId, holdConflict, ownershipConflict } from './conflicts.js';
+import { holdConflict, ownershipConflict, requireEverySeat } from './conflicts.js';
 import { SeatCatalog } from './seat-catalog.js';
-import { SeatEvents } from './seat-events.js';
+import { SeatEvents, unheld } from './seat-events.js';
 import { SeatLocks } from './seat-locks.js';
 import { SeatRepository } from './seat.repository.js';
 
@@ -93,13 +93,7 @@ export class SeatHoldService {
     const keptIds = new Set(kept.map((row) => row.id));
     const toClaim = seatIds.filter((id) => !keptIds.has(id));
     const claimed = toClaim.length > 0 ? await this.seats.claimForHold(tx, { seatIds: toClaim, userId, holdId, ttlMs }) : [];
-
-    if (claimed.length < toClaim.length) {
-      const claimedIds = new Set(claimed.map((row) => row.id));
-      const refused = toClaim.filter((id) => !claimedIds.has(id));
-      const states = byId(await this.seats.states(tx, refused));
-      throw new SeatConflictError(refused.map((id) => holdConflict(states.get(id), id)));
-    }
+    await requireEverySeat(toClaim, claimed, (ids) => this.seats.states(tx, ids), holdConflict);
     const expiries = [...kept, ...claimed].map((row) => row.holdExpiresAt!.getTime());
     return { expiresAt: new Date(Math.min(...expiries)), kept, claimed };
   }
@@ -109,20 +103,12 @@ export class SeatHoldService {
     const showId = await this.catalog.showOf(seatIds);
     await this.database.transaction(async (tx) => {
       const released = await this.seats.releaseHeld(tx, seatIds, userId);
-      if (released.length < seatIds.length) {
-        const releasedIds = new Set(released.map((row) => row.id));
-        const refused = seatIds.filter((id) => !releasedIds.has(id));
-        const states = byId(await this.seats.states(tx, refused));
-        throw new SeatConflictError(refused.map((id) => ownershipConflict(states.get(id), id, userId)));
-      }
+      await requireEverySeat(seatIds, released, (ids) => this.seats.states(tx, ids), (state, id) => ownershipConflict(state, id, userId));
     });
     await this.locks.releaseOwned(showId, seatIds, userId).catch((error: Error) => {
       this.logger.warn(`Released seats in the database but not their locks (they lapse by TTL): ${error.message}`);
     });
-    this.events.publish(
-      showId,
-      seatIds.map((seatId) => ({ seatId, status: 'AVAILABLE', holdExpiresAt: null })),
-    );
+    this.events.publish(showId, unheld(seatIds, 'AVAILABLE'));
     return { userId, showId, released: seatIds };
   }
 }

@@ -23,6 +23,9 @@ export type RedisConfig =
 /** Hard limit from the public contract: at most this many seats in one hold, book or release. */
 export const MAX_SEATS_PER_REQUEST = 50;
 
+/** Hard limit from the public contract: a `userId` is 1 to this many characters. */
+export const MAX_USER_ID_LENGTH = 128;
+
 /** Thrown for a bad environment value; its message is the one line printed at start. */
 export class ConfigError extends Error {
   constructor(

@@ -1,4 +1,5 @@
 import { DomainError, toProblem } from '@app/common';
+import { MAX_USER_ID_LENGTH } from '@app/config';
 import {
   applyDecorators,
   type CallHandler,
@@ -40,7 +41,7 @@ export class IdempotencyInterceptor implements NestInterceptor {
     const key = parseIdempotencyKey(request.headers['idempotency-key']);
     const userId: unknown = request.body?.userId;
     // Without a usable userId the body fails validation and nothing runs: nothing to claim.
-    if (typeof userId !== 'string' || userId.length === 0 || userId.length > 128) return next.handle();
+    if (typeof userId !== 'string' || userId.length === 0 || userId.length > MAX_USER_ID_LENGTH) return next.handle();
 
     const ref: IdempotencyRef = { userId, key, fingerprint: requestFingerprint(request.method, request.route.path, request.body) };
     const claim = await this.store.claim(ref);

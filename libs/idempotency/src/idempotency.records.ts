@@ -2,7 +2,7 @@ import { type Db, Database } from '@app/db';
 import { Inject, Injectable } from '@nestjs/common';
 import { and, eq, lt } from 'drizzle-orm';
 import { IdempotencyKeyReusedError } from './idempotency.errors.js';
-import { type IdempotencyRef, type StoredContentType, StoredResponse } from './stored-response.js';
+import { type IdempotencyRef, StoredResponse } from './stored-response.js';
 
 /**
  * Durable idempotency records in the database, written in the same transaction as the change
@@ -23,7 +23,7 @@ export class IdempotencyRecords {
       .limit(1);
     if (!row) return undefined;
     if (row.fingerprint !== ref.fingerprint) throw new IdempotencyKeyReusedError();
-    return new StoredResponse(row.statusCode, row.body, 'application/json' satisfies StoredContentType);
+    return new StoredResponse(row.statusCode, row.body);
   }
 
   /** Deletes records older than the retention time (by the database clock); returns how many. */

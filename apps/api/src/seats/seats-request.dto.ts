@@ -1,4 +1,4 @@
-import { MAX_SEATS_PER_REQUEST } from '@app/config';
+import { MAX_SEATS_PER_REQUEST, MAX_USER_ID_LENGTH } from '@app/config';
 import { ApiProperty } from '@nestjs/swagger';
 import { ArrayMaxSize, ArrayNotEmpty, ArrayUnique, IsArray, IsString, Length } from 'class-validator';
 
@@ -20,8 +20,13 @@ export class SeatsRequestDto {
   @Length(1, 128, { each: true })
   seatIds!: string[];
 
-  @ApiProperty({ description: 'The buyer (1 to 128 characters)', example: 'user-42', minLength: 1, maxLength: 128 })
+  @ApiProperty({
+    description: `The buyer (1 to ${MAX_USER_ID_LENGTH} characters)`,
+    example: 'user-42',
+    minLength: 1,
+    maxLength: MAX_USER_ID_LENGTH,
+  })
   @IsString()
-  @Length(1, 128)
+  @Length(1, MAX_USER_ID_LENGTH)
   userId!: string;
 }
