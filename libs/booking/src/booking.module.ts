@@ -2,6 +2,7 @@ import { IdempotencyModule } from '@app/idempotency';
 import { Module } from '@nestjs/common';
 import { HoldExpiryListener } from './hold-expiry.listener.js';
 import { HoldExpiry } from './hold-expiry.service.js';
+import { HoldTimers } from './hold-timers.js';
 import { HoldSweeper } from './hold.sweeper.js';
 import { SeatBookingService } from './seat-booking.service.js';
 import { SeatCatalog } from './seat-catalog.js';
@@ -20,6 +21,7 @@ import { SeatRepository } from './seat.repository.js';
     SeatBookingService,
     SeatMapService,
     HoldExpiry,
+    HoldTimers,
     HoldSweeper,
     HoldExpiryListener,
   ],

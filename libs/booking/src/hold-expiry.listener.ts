@@ -29,6 +29,8 @@ export class HoldExpiryListener implements OnApplicationBootstrap, OnApplication
   async onApplicationBootstrap(): Promise<void> {
     if (this.config.redis.kind === 'mock') return;
     await this.enableExpiredEvents();
+    // A restarted or newly promoted server may lack the setting (it is not replicated).
+    this.redis.on('ready', () => void this.enableExpiredEvents());
     const channel = `__keyevent@${redisDbNumber(this.redis)}__:expired`;
     const subscriber = createRedis(this.config.redis, 'subscriber', 'seat-booking-expiry');
     subscriber.on('error', () => undefined);
@@ -36,7 +38,7 @@ export class HoldExpiryListener implements OnApplicationBootstrap, OnApplication
     subscriber.on('message', (_channel: string, key: string) => {
       const lock = parseLockKey(key);
       if (!lock) return;
-      this.expiry.releaseSeat(lock.seatId).catch((error: Error) => {
+      this.expiry.releaseSeats([lock.seatId]).catch((error: Error) => {
         this.logger.warn(`Expiry event for ${lock.seatId} not applied (the sweeper will): ${error.message}`);
       });
     });

@@ -7,8 +7,8 @@ import { SeatRepository } from './seat.repository.js';
 const MAX_EARLY_EVENT_MS = 5_000;
 
 /**
- * Gives lapsed holds back to sale and announces it. Both expiry paths (keyspace events and the
- * periodic sweep) end here; any number of instances may run them at once, because the release is
+ * Gives lapsed holds back to sale and announces it. Every expiry path (the granting instance's
+ * timers, keyspace events, the periodic sweep) ends here; any number of instances may run them at once, because the release is
  * a conditional update and only the instance whose update changed a row publishes it.
  */
 @Injectable()
@@ -22,19 +22,28 @@ export class HoldExpiry implements OnApplicationShutdown {
     private readonly events: SeatEvents,
   ) {}
 
-  /** Releases one seat whose lock expired, if its database hold has lapsed too. */
-  async releaseSeat(seatId: string): Promise<void> {
-    const released = await this.database.read((db) => this.seats.releaseLapsed(db, [seatId]));
-    if (released.length > 0) return this.announce(released);
-    // The lock lapsed first (it is taken just before the database hold): release on time.
-    const msLeft = await this.database.read((db) => this.seats.msUntilLapse(db, seatId));
-    if (msLeft !== undefined && msLeft > 0 && msLeft <= MAX_EARLY_EVENT_MS) {
-      const timer = setTimeout(() => {
-        this.retries.delete(timer);
-        this.releaseSeat(seatId).catch((error: Error) => this.logger.warn(`Expiry of ${seatId} failed: ${error.message}`));
-      }, msLeft + 1);
-      this.retries.add(timer);
+  /**
+   * Releases the seats whose database hold has lapsed. A seat still held a little longer (its
+   * lock, taken just before the hold, lapsed first; or a timer fired early) is retried when the
+   * database says it lapses, if that is within `MAX_EARLY_EVENT_MS`.
+   */
+  async releaseSeats(seatIds: string[]): Promise<void> {
+    const released = await this.database.read((db) => this.seats.releaseLapsed(db, seatIds));
+    this.announce(released);
+    const freed = new Set(released.map((seat) => seat.id));
+    for (const seatId of seatIds.filter((id) => !freed.has(id))) {
+      const msLeft = await this.database.read((db) => this.seats.msUntilLapse(db, seatId));
+      // msLeft <= 0: it lapsed between the two queries; try again at once.
+      if (msLeft !== undefined && msLeft <= MAX_EARLY_EVENT_MS) this.retryIn(Math.max(0, msLeft) + 1, seatId);
     }
+  }
+
+  private retryIn(ms: number, seatId: string): void {
+    const timer = setTimeout(() => {
+      this.retries.delete(timer);
+      this.releaseSeats([seatId]).catch((error: Error) => this.logger.warn(`Expiry of ${seatId} failed: ${error.message}`));
+    }, ms);
+    this.retries.add(timer);
   }
 
   /** Releases every lapsed hold; returns how many seats it freed. */

@@ -7,5 +7,6 @@ export { type SeatMap, SeatMapService, type SeatView, type ShowSummary } from '.
 export { type SeatStatus, SeatRepository } from './seat.repository.js';
 export { HoldExpiryListener } from './hold-expiry.listener.js';
 export { HoldExpiry } from './hold-expiry.service.js';
+export { HoldTimers } from './hold-timers.js';
 export { HoldSweeper } from './hold.sweeper.js';
 export { type SeatChange, SeatEvents } from './seat-events.js';

@@ -4,6 +4,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { SeatConflictError } from './booking.errors.js';
 import { holdConflict, ownershipConflict, requireEverySeat } from './conflicts.js';
+import { HoldTimers } from './hold-timers.js';
 import { SeatCatalog } from './seat-catalog.js';
 import { SeatEvents, unheld } from './seat-events.js';
 import { SeatLocks } from './seat-locks.js';
@@ -41,6 +42,7 @@ export class SeatHoldService {
     private readonly catalog: SeatCatalog,
     private readonly locks: SeatLocks,
     private readonly events: SeatEvents,
+    private readonly timers: HoldTimers,
   ) {}
 
   async hold({ seatIds, userId }: SeatsRequest): Promise<HoldResult> {
@@ -77,6 +79,8 @@ export class SeatHoldService {
         await this.locks.expireIn(showId, id, msLeft).catch(() => undefined);
       }
     }
+    this.timers.arm(recorded.claimed.map((seat) => seat.id), ttlMs);
+    for (const { id, msLeft } of recorded.kept) if (msLeft !== null) this.timers.arm([id], msLeft);
     this.events.publish(
       showId,
       recorded.claimed.map(({ id, holdExpiresAt }) => ({ seatId: id, status: 'HELD', holdExpiresAt: holdExpiresAt!.toISOString() })),

@@ -130,14 +130,21 @@ export class SeatRepository {
       .where(and(inArray(seats.id, seatIds), eq(seats.holdOwner, userId), this.liveHold()));
   }
 
-  /** HELD → BOOKED for the seats this user holds and whose hold has not lapsed. */
-  confirmBooked(db: Db, booking: { seatIds: string[]; userId: string; bookingId: string }) {
+  /**
+   * HELD → BOOKED for the seats this user holds and whose hold has not lapsed (by the database
+   * clock). Both statements reach the seats by primary key only. Under SERIALIZABLE, a single
+   * conditional UPDATE let the planner range-scan the hold-expiry index, predicate-locking every
+   * held seat of every show, so concurrent bookings of unrelated seats failed each other with
+   * 40001. Checking first and updating the checked rows is equally safe here: a concurrent change
+   * to any of them makes one of the two transactions fail serialization.
+   */
+  async confirmBooked(db: Db, booking: { seatIds: string[]; userId: string; bookingId: string }): Promise<{ id: string }[]> {
     const { seats } = this.t;
-    return db
-      .update(seats)
-      .set({ status: 'BOOKED', bookingId: booking.bookingId })
-      .where(and(inArray(seats.id, booking.seatIds), eq(seats.holdOwner, booking.userId), this.liveHold()))
-      .returning({ id: seats.id });
+    const bookable = sql<number>`case when ${and(eq(seats.holdOwner, booking.userId), this.liveHold())} then 1 else 0 end`.mapWith(Number);
+    const rows = await db.select({ id: seats.id, bookable }).from(seats).where(inArray(seats.id, booking.seatIds));
+    const ids = rows.filter((row) => row.bookable === 1).map((row) => row.id);
+    if (ids.length === 0) return [];
+    return db.update(seats).set({ status: 'BOOKED', bookingId: booking.bookingId }).where(inArray(seats.id, ids)).returning({ id: seats.id });
   }
 
   async insertBooking(db: Db, booking: { id: string; userId: string; showId: string; seatIds: string[] }): Promise<Date> {

@@ -1,6 +1,6 @@
 import { DependencyUnavailableError } from '@app/common';
 import { type AnyColumn, sql } from 'drizzle-orm';
-import { drizzle } from 'drizzle-orm/node-postgres';
+import { drizzle, type NodePgDatabase } from 'drizzle-orm/node-postgres';
 import pg from 'pg';
 import { Database, type Db, type DbClock, type TransactionOptions } from './database.js';
 import { retrying } from './retry.js';
@@ -58,8 +58,11 @@ export class PostgresDatabase extends Database {
   constructor(readonly pool: pg.Pool) {
     super();
     this.db = drizzle(pool, { schema });
-    // An idle client losing its server must not crash the process; the next query reports it.
+    // A connection lost while idle in the pool, or while checked out between two statements of a
+    // transaction, emits 'error' on its client; unheard, that would crash the process. The
+    // statement in progress (or the next one) fails and is reported as a 503.
     pool.on('error', () => undefined);
+    pool.on('connect', (client) => client.on('error', () => undefined));
   }
 
   static connect(url: string, poolSize = 20): PostgresDatabase {
@@ -76,10 +79,28 @@ export class PostgresDatabase extends Database {
     const isolationLevel = options.serializable ? 'serializable' : 'read committed';
     return this.guard(() =>
       retrying(
-        () => this.db.transaction((tx) => work(tx as unknown as Db), { isolationLevel }),
+        () => this.onOneConnection((db) => db.transaction((tx) => work(tx as unknown as Db), { isolationLevel })),
         (error) => RETRYABLE.has(sqlState(error) ?? ''),
       ),
     );
+  }
+
+  /**
+   * Runs `work` on a connection of its own and always gives it back: destroyed if it broke, so the
+   * pool refills with a fresh one. (drizzle's pool-level transaction never releases its client when
+   * BEGIN itself fails, so every connection lost at that moment would shrink the pool for good.)
+   */
+  private async onOneConnection<T>(work: (db: NodePgDatabase) => Promise<T>): Promise<T> {
+    const client = await this.pool.connect();
+    let broken: Error | undefined;
+    try {
+      return await work(drizzle(client));
+    } catch (error) {
+      if (isUnavailable(error)) broken = error as Error;
+      throw error;
+    } finally {
+      client.release(broken);
+    }
   }
 
   async ping(): Promise<void> {
@@ -95,6 +116,8 @@ export class PostgresDatabase extends Database {
       return await work();
     } catch (error) {
       if (isUnavailable(error)) throw new DependencyUnavailableError('database', { cause: error });
+      // Still colliding after every retry: the database is overloaded for this data right now.
+      if (RETRYABLE.has(sqlState(error) ?? '')) throw new DependencyUnavailableError('database', { cause: error });
       throw error;
     }
   }

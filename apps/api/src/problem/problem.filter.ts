@@ -14,13 +14,20 @@ export class ProblemFilter implements ExceptionFilter {
     const response = http.getResponse<Response>();
     const problem = toProblem(error, request.originalUrl);
     if (error instanceof DependencyUnavailableError) {
-      // Expected while a dependency is down: one line, no stack.
-      this.logger.warn(`${request.method} ${request.originalUrl} → 503: ${(error.cause as Error)?.message ?? error.message}`);
+      // Expected while a dependency is down (its client logs the outage once): debug only, no stack.
+      this.logger.debug(`${request.method} ${request.originalUrl} → 503: ${describe(error.cause ?? error)}`);
     } else if (problem.status >= 500) {
-      this.logger.error(`${request.method} ${request.originalUrl} → ${problem.status}: ${(error as Error)?.message}`, (error as Error)?.stack);
+      this.logger.error(`${request.method} ${request.originalUrl} → ${problem.status}: ${describe(error)}`, (error as Error)?.stack);
     }
     if (error instanceof DomainError && error.retryAfterSeconds) response.setHeader('Retry-After', String(error.retryAfterSeconds));
     if (response.headersSent) return;
     response.status(problem.status).type('application/problem+json').send(JSON.stringify(problem));
   }
+}
+
+/** An error's message followed by its causes' (drizzle wraps the driver's error, which says what went wrong). */
+function describe(error: unknown): string {
+  const messages: string[] = [];
+  for (let e: any = error; e && messages.length < 5; e = e.cause) messages.push(`${e.message ?? e}${e.code ? ` [${e.code}]` : ''}`);
+  return messages.join(' ← caused by: ');
 }

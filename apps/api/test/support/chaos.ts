@@ -1,0 +1,123 @@
+import { eq } from 'drizzle-orm';
+import { randomUUID } from 'node:crypto';
+import type { Harness, Reply } from './harness.js';
+
+/** One write the load generator sent, and what came back. */
+export interface Outcome {
+  path: string;
+  userId: string;
+  seatIds: string[];
+  key: string;
+  status: number;
+  body: any;
+  /** performance.now() when the request was sent and when its answer arrived. */
+  sentAt: number;
+  at: number;
+}
+
+export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Writes that any answer is acceptable for during an outage: success, a conflict, or 503. */
+export const EXPECTED_STATUSES = new Set([200, 201, 409, 503]);
+
+/**
+ * Resends a write with the same Idempotency-Key until it gets a final answer: not 503, and not
+ * "the first request with this key is still running".
+ */
+export async function settle(api: Harness, outcome: Outcome, timeoutMs = 30_000): Promise<Reply> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const reply = await api.post(outcome.path, { seatIds: outcome.seatIds, userId: outcome.userId }, { 'idempotency-key': outcome.key });
+    const unsettled = reply.status === 503 || reply.body?.code === 'IDEMPOTENCY_KEY_IN_USE';
+    if (!unsettled || Date.now() > deadline) return reply;
+    await sleep(Number(reply.headers.get('retry-after') ?? 1) * 250);
+  }
+}
+
+/**
+ * Buyers that each loop: hold two random seats, then book them or release them. Runs until
+ * `stop()` resolves, and records every answer.
+ */
+export async function runBuyers(options: {
+  apis: Harness[];
+  seatIds: string[];
+  buyers: number;
+  until: () => boolean;
+  record: (outcome: Outcome) => void;
+}): Promise<void> {
+  const { apis, seatIds, buyers, until, record } = options;
+  const send = async (api: Harness, path: string, userId: string, seats: string[]): Promise<Outcome> => {
+    const key = randomUUID();
+    const sentAt = performance.now();
+    const reply = await api.post(path, { seatIds: seats, userId }, { 'idempotency-key': key });
+    const outcome = { path, userId, seatIds: seats, key, status: reply.status, body: reply.body, sentAt, at: performance.now() };
+    record(outcome);
+    return outcome;
+  };
+  await Promise.all(
+    Array.from({ length: buyers }, async (_, buyer) => {
+      const api = apis[buyer % apis.length]!;
+      const userId = `buyer-${buyer}`;
+      while (!until()) {
+        const seats = pick(seatIds, 2);
+        const hold = await send(api, '/api/seats/hold-bulk', userId, seats);
+        if (hold.status === 503) await sleep(20);
+        if (hold.status !== 201) continue;
+        await send(api, Math.random() < 0.6 ? '/api/seats/book-bulk' : '/api/seats/release-bulk', userId, seats);
+      }
+    }),
+  );
+}
+
+function pick<T>(items: T[], count: number): T[] {
+  const chosen = new Set<T>();
+  while (chosen.size < count) chosen.add(items[Math.floor(Math.random() * items.length)]!);
+  return [...chosen];
+}
+
+export function percentile(values: number[], p: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
+}
+
+export interface Ledger {
+  /** bookingId → its seats, from `bookings` ⟕ `booking_seats`. */
+  bookings: Map<string, string[]>;
+  /** Disagreements between `seats`, `bookings` and `booking_seats`; empty when all is well. */
+  problems: string[];
+}
+
+/**
+ * Reads one show's sales back from the database and checks they agree with each other: every
+ * booking has seats, every sold seat is BOOKED by exactly the booking that lists it.
+ */
+export async function readLedger(api: Harness, showId: string): Promise<Ledger> {
+  const { bookings: bookingsTable, bookingSeats, seats } = api.database.tables;
+  const rows = await api.database.read((db) =>
+    db
+      .select({ bookingId: bookingsTable.id, seatId: bookingSeats.seatId })
+      .from(bookingsTable)
+      .leftJoin(bookingSeats, eq(bookingSeats.bookingId, bookingsTable.id))
+      .where(eq(bookingsTable.showId, showId)),
+  );
+  const seatRows = await api.database.read((db) =>
+    db.select({ id: seats.id, status: seats.status, bookingId: seats.bookingId }).from(seats).where(eq(seats.showId, showId)),
+  );
+  const bookings = new Map<string, string[]>();
+  const problems: string[] = [];
+  const soldBy = new Map<string, string>();
+  for (const { bookingId, seatId } of rows) {
+    const list = bookings.get(bookingId) ?? [];
+    bookings.set(bookingId, list);
+    if (seatId === null) continue;
+    list.push(seatId);
+    soldBy.set(seatId, bookingId);
+  }
+  for (const [bookingId, list] of bookings) if (list.length === 0) problems.push(`booking ${bookingId} has no seats`);
+  for (const seat of seatRows) {
+    const listed = soldBy.get(seat.id);
+    if (seat.status === 'BOOKED' && seat.bookingId !== listed) problems.push(`seat ${seat.id} BOOKED by ${seat.bookingId} but listed in ${listed}`);
+    if (seat.status !== 'BOOKED' && listed) problems.push(`seat ${seat.id} is ${seat.status} but listed in booking ${listed}`);
+  }
+  return { bookings, problems };
+}

@@ -1,0 +1,32 @@
+import { RedisTopology } from './redis-topology.js';
+
+/**
+ * `npm run infra:local`: the production Redis topology (master + replica + three sentinels, AOF
+ * on) on loopback ports, from the files in docker/redis/, until Ctrl-C. `--standalone` starts only
+ * a master. Prints the variables to start the API against it.
+ */
+async function main(): Promise<void> {
+  const standalone = process.argv.includes('--standalone');
+  const topology = await RedisTopology.start({ standalone });
+  const nodes = [topology.master, topology.replica, ...topology.sentinels].filter((node) => node !== undefined);
+  for (const node of nodes) console.log(`${node.name.padEnd(11)} ${node.address}  pid ${node.pid}  ${node.dir}`);
+  console.log('\nStart the API against it with:');
+  console.log(standalone ? `  REDIS_URL=${topology.url} npm start` : `  REDIS_SENTINELS=${topology.sentinelList} npm start`);
+  console.log('\nCtrl-C stops every process and removes', topology.root);
+
+  let stopping = false;
+  const stop = async () => {
+    if (stopping) return;
+    stopping = true;
+    await topology.stop();
+    console.log('Stopped.');
+    process.exit(0);
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+}
+
+main().catch((error: Error) => {
+  console.error(`infra:local failed: ${error.message}`);
+  process.exit(1);
+});
