@@ -13,7 +13,7 @@ import { Redis } from 'ioredis';
 
 /** `docker/redis/` of this checkout, found from here whether running from source or from dist/. */
 export const CONFIG_DIR = findUp(new URL('.', import.meta.url), 'docker/redis/');
-const REDIS_SERVER = process.env.REDIS_SERVER_BIN ?? 'redis-server';
+export const REDIS_SERVER = process.env.REDIS_SERVER_BIN ?? 'redis-server';
 const MASTER_NAME = 'mymaster';
 
 // Never leave redis-server processes behind, even if the owner crashes or forgets to stop.

@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RedisTopology, waitFor } from '../../../infra-local/src/redis-topology.js';
 import { realBackend } from '../support/backends.js';
-import { sleep } from '../support/chaos.js';
+import { canRunChaos, sleep } from '../support/chaos.js';
 import { Harness } from '../support/harness.js';
 
 const HOLD = '/api/seats/hold-bulk';
@@ -14,7 +14,7 @@ const RELEASE = '/api/seats/release-bulk';
  * One Redis started from docker/redis/redis-master.conf (AOF, fsync every second), killed with
  * SIGKILL and started again on the same data directory.
  */
-describe.skipIf(!realBackend.available)('Redis crashed and restarted from its append-only file', () => {
+describe.skipIf(!canRunChaos)('Redis crashed and restarted from its append-only file', () => {
   let redis: RedisTopology;
   let api: Harness;
 

@@ -1,5 +1,8 @@
 import { eq } from 'drizzle-orm';
+import { spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { REDIS_SERVER } from '../../../infra-local/src/redis-topology.js';
+import { realBackend } from './backends.js';
 import type { Harness, Reply } from './harness.js';
 
 /** One write the load generator sent, and what came back. */
@@ -14,6 +17,13 @@ export interface Outcome {
   sentAt: number;
   at: number;
 }
+
+/**
+ * The chaos suites need PostgreSQL, and `redis-server` to start nodes of their own. Outside CI
+ * they skip when either is missing; with CI=true they run (and fail) regardless.
+ */
+export const canRunChaos =
+  realBackend.available && (process.env.CI === 'true' || spawnSync(REDIS_SERVER, ['--version']).status === 0);
 
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 

@@ -1,0 +1,131 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+
+/**
+ * No Docker engine runs here, so the deployment files are checked statically: the compose file
+ * parses and wires what the README promises, every file it mounts exists, and the Dockerfile
+ * follows the rules we hold it to. The Redis configuration files themselves are exercised for
+ * real by the failover and restart tests, which start redis-server from them.
+ */
+const root = new URL('../../../', import.meta.url);
+const read = (path: string) => readFileSync(new URL(path, root), 'utf8');
+
+interface Service {
+  image?: string;
+  build?: { context: string; dockerfile: string };
+  command?: string[];
+  environment?: Record<string, string>;
+  ports?: string[];
+  volumes?: string[];
+  depends_on?: Record<string, { condition: string }>;
+  healthcheck?: { test: string[] };
+}
+
+const compose = parse(read('docker-compose.yml'), { merge: true }) as { services: Record<string, Service>; volumes: Record<string, unknown> };
+const services = compose.services;
+const names = Object.keys(services);
+const apis = names.filter((name) => /^api-\d+$/.test(name));
+const sentinels = names.filter((name) => /^sentinel-\d+$/.test(name));
+
+describe('docker-compose.yml', () => {
+  it('has PostgreSQL, a Redis master and replica, three sentinels, two or more APIs and a load balancer', () => {
+    expect(names).toEqual(expect.arrayContaining(['postgres', 'redis-master', 'redis-replica', 'lb']));
+    expect(sentinels).toHaveLength(3);
+    expect(apis.length).toBeGreaterThanOrEqual(2);
+  });
+
+  it('gives every service a health check, and starts each only after what it depends on is healthy', () => {
+    for (const [name, service] of Object.entries(services)) {
+      expect(service.healthcheck?.test, name).toBeDefined();
+      for (const [dependency, { condition }] of Object.entries(service.depends_on ?? {})) {
+        expect(names, `${name} depends on ${dependency}`).toContain(dependency);
+        expect(condition).toBe('service_healthy');
+      }
+    }
+  });
+
+  it('publishes only the load balancer, and routes it to every API instance', () => {
+    const published = names.filter((name) => services[name]!.ports?.length);
+    expect(published).toEqual(['lb']);
+    const nginx = read('docker/nginx.conf');
+    const upstream = [...nginx.matchAll(/^\s*server (api-\d+):3000\b/gm)].map((match) => match[1]);
+    expect(upstream.sort()).toEqual(apis.sort());
+    expect(nginx).toMatch(/proxy_set_header Upgrade \$http_upgrade/); // socket.io WebSockets
+  });
+
+  it('mounts only files that exist, and keeps data in named volumes', () => {
+    for (const [name, service] of Object.entries(services)) {
+      for (const volume of service.volumes ?? []) {
+        const [source] = volume.split(':');
+        if (source!.startsWith('./')) expect(existsSync(new URL(source!, root)), `${name} mounts ${source}`).toBe(true);
+        else expect(Object.keys(compose.volumes), `${name} uses volume ${source}`).toContain(source);
+      }
+    }
+    for (const name of ['postgres', 'redis-master', 'redis-replica', ...sentinels]) {
+      expect(services[name]!.volumes?.some((volume) => !volume.startsWith('./')), `${name} keeps its data`).toBe(true);
+    }
+  });
+
+  it('points the APIs at the database and the sentinels that exist', () => {
+    const sentinelPort = Number(/^port (\d+)$/m.exec(read('docker/redis/sentinel.conf'))![1]);
+    for (const name of apis) {
+      const env = services[name]!.environment!;
+      expect(existsSync(new URL(services[name]!.build!.dockerfile, root))).toBe(true);
+      expect(new URL(env.DATABASE_URL!).hostname).toBe('postgres');
+      expect(env.REDIS_SENTINELS!.split(',').sort()).toEqual(sentinels.map((sentinel) => `${sentinel}:${sentinelPort}`).sort());
+      expect(env.HOST).toBe('0.0.0.0');
+    }
+  });
+});
+
+describe('docker/redis configuration', () => {
+  const master = read('docker/redis/redis-master.conf');
+  const replica = read('docker/redis/redis-replica.conf');
+  const sentinel = read('docker/redis/sentinel.conf');
+
+  it('persists with AOF fsynced every second and emits expiry events on every data node', () => {
+    for (const conf of [master, replica]) {
+      expect(conf).toMatch(/^appendonly yes$/m);
+      expect(conf).toMatch(/^appendfsync everysec$/m);
+      expect(conf).toMatch(/^notify-keyspace-events Ex$/m);
+      expect(conf).toMatch(/^maxmemory-policy noeviction$/m);
+    }
+  });
+
+  it('has the replica follow the master, and the sentinels agree on it with a majority quorum', () => {
+    expect(replica).toMatch(/^replicaof redis-master 6379$/m);
+    const [, name, host, port, quorum] = /^sentinel monitor (\S+) (\S+) (\d+) (\d+)$/m.exec(sentinel)!;
+    expect([name, host, port]).toEqual([services['api-1']!.environment!.REDIS_SENTINEL_NAME, 'redis-master', '6379']);
+    expect(Number(quorum)).toBe(Math.floor(sentinels.length / 2) + 1);
+    const downAfter = Number(/^sentinel down-after-milliseconds \S+ (\d+)$/m.exec(sentinel)![1]);
+    expect(downAfter).toBeGreaterThanOrEqual(1000);
+    expect(downAfter).toBeLessThanOrEqual(5000);
+  });
+});
+
+describe('docker/api.Dockerfile', () => {
+  const dockerfile = read('docker/api.Dockerfile');
+  const stages = dockerfile.split(/^FROM /m).slice(1);
+  const runtime = stages.at(-1)!;
+
+  it('builds in one stage and runs from another', () => {
+    expect(stages.length).toBeGreaterThanOrEqual(2);
+    expect(stages[0]).toMatch(/npm ci/);
+    expect(stages[0]).toMatch(/npm run build/);
+    expect(stages[0]).toMatch(/npm prune --omit=dev/);
+  });
+
+  it('runs as an unprivileged user, with only production files, a health check and exec-form CMD', () => {
+    expect(runtime).toMatch(/^USER (?!root\b)\S+$/m);
+    expect(runtime).not.toMatch(/^COPY (?!--from)/m); // nothing from the build context directly
+    expect(runtime).toMatch(/^HEALTHCHECK .*\n?.*\/health\/ready/m);
+    expect(runtime).toMatch(/^CMD \["node", "dist\/apps\/api\/src\/main\.js"\]$/m);
+    expect(runtime).toMatch(/NODE_ENV=production/);
+  });
+
+  it('leaves local build output and dependencies out of the build context', () => {
+    const ignored = read('.dockerignore').split('\n');
+    expect(ignored).toEqual(expect.arrayContaining(['node_modules', 'dist', '.git']));
+  });
+});
