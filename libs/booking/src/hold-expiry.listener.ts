@@ -1,3 +1,4 @@
+import { describeError } from '@app/common';
 import { APP_CONFIG, type AppConfig } from '@app/config';
 import { createRedis, REDIS, redisDbNumber } from '@app/redis';
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
@@ -39,13 +40,13 @@ export class HoldExpiryListener implements OnApplicationBootstrap, OnApplication
       const lock = parseLockKey(key);
       if (!lock) return;
       this.expiry.releaseSeats([lock.seatId]).catch((error: Error) => {
-        this.logger.warn(`Expiry event for ${lock.seatId} not applied (the sweeper will): ${error.message}`);
+        this.logger.warn(`Expiry event for ${lock.seatId} not applied (the sweeper will): ${describeError(error)}`);
       });
     });
     this.subscriber = subscriber;
     // Not awaited: with Redis down the service still starts; ioredis subscribes once connected
     // and re-subscribes after every reconnect.
-    subscriber.subscribe(channel).catch((error: Error) => this.logger.warn(`Subscribe to ${channel} failed: ${error.message}`));
+    subscriber.subscribe(channel).catch((error: Error) => this.logger.warn(`Subscribe to ${channel} failed: ${describeError(error)}`));
   }
 
   /** Stops listening (used at shutdown, and by tests that simulate a lost listener). */

@@ -1,3 +1,4 @@
+import { describeError } from '@app/common';
 import { Database } from '@app/db';
 import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import { SeatEvents, unheld } from './seat-events.js';
@@ -41,7 +42,7 @@ export class HoldExpiry implements OnApplicationShutdown {
   private retryIn(ms: number, seatId: string): void {
     const timer = setTimeout(() => {
       this.retries.delete(timer);
-      this.releaseSeats([seatId]).catch((error: Error) => this.logger.warn(`Expiry of ${seatId} failed: ${error.message}`));
+      this.releaseSeats([seatId]).catch((error: Error) => this.logger.warn(`Expiry of ${seatId} failed: ${describeError(error)}`));
     }, ms);
     this.retries.add(timer);
   }

@@ -1,3 +1,4 @@
+import { describeError } from '@app/common';
 import { Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import { HoldExpiry } from './hold-expiry.service.js';
 
@@ -25,7 +26,7 @@ export class HoldTimers implements OnApplicationShutdown {
     const timer = setTimeout(() => {
       this.timers.delete(timer);
       this.expiry.releaseSeats(seatIds).catch((error: Error) => {
-        this.logger.warn(`Timed release of ${seatIds.length} seat(s) failed (events or the sweeper will free them): ${error.message}`);
+        this.logger.warn(`Timed release of ${seatIds.length} seat(s) failed (events or the sweeper will free them): ${describeError(error)}`);
       });
     }, Math.max(0, msLeft) + 1);
     // A pending expiry must not keep a stopping process alive; others' paths cover it.

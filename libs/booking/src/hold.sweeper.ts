@@ -1,3 +1,4 @@
+import { describeError } from '@app/common';
 import { APP_CONFIG, type AppConfig } from '@app/config';
 import { Database } from '@app/db';
 import { IdempotencyRecords } from '@app/idempotency';
@@ -52,7 +53,7 @@ export class HoldSweeper implements OnApplicationBootstrap, OnApplicationShutdow
         return released;
       })
       .catch((error: Error) => {
-        this.logger.warn(`Sweep failed (next one in ${this.config.sweepIntervalMs} ms): ${error.message}`);
+        this.logger.warn(`Sweep failed (next one in ${this.config.sweepIntervalMs} ms): ${describeError(error)}`);
         return 0;
       })
       .finally(() => {

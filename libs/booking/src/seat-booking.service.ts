@@ -1,3 +1,4 @@
+import { describeError } from '@app/common';
 import { Database, isUniqueViolation } from '@app/db';
 import { type IdempotencyRef, IdempotencyRecords, StoredResponse } from '@app/idempotency';
 import { Inject, Injectable, Logger } from '@nestjs/common';
@@ -79,7 +80,7 @@ export class SeatBookingService {
     );
 
     await this.locks.markBooked(showId, seatIds, bookingId).catch((error: Error) => {
-      this.logger.warn(`Booking ${bookingId} committed; its Redis markers were not set: ${error.message}`);
+      this.logger.warn(`Booking ${bookingId} committed; its Redis markers were not set: ${describeError(error)}`);
     });
     this.events.publish(showId, unheld(seatIds, 'BOOKED'));
     return booking;

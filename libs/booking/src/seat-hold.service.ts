@@ -1,3 +1,4 @@
+import { describeError } from '@app/common';
 import { APP_CONFIG, type AppConfig } from '@app/config';
 import { type Db, Database } from '@app/db';
 import { Inject, Injectable, Logger } from '@nestjs/common';
@@ -67,7 +68,7 @@ export class SeatHoldService {
     } catch (error) {
       // The database disagreed (or failed): give back exactly the locks this request took.
       await this.locks.undo(showId, lockedNow, userId, holdId).catch((undoError: Error) => {
-        this.logger.warn(`Could not undo locks of hold ${holdId}; they lapse in ${ttlMs} ms: ${undoError.message}`);
+        this.logger.warn(`Could not undo locks of hold ${holdId}; they lapse in ${ttlMs} ms: ${describeError(undoError)}`);
       });
       throw error;
     }
@@ -110,7 +111,7 @@ export class SeatHoldService {
       await requireEverySeat(seatIds, released, (ids) => this.seats.states(tx, ids), (state, id) => ownershipConflict(state, id, userId));
     });
     await this.locks.releaseOwned(showId, seatIds, userId).catch((error: Error) => {
-      this.logger.warn(`Released seats in the database but not their locks (they lapse by TTL): ${error.message}`);
+      this.logger.warn(`Released seats in the database but not their locks (they lapse by TTL): ${describeError(error)}`);
     });
     this.events.publish(showId, unheld(seatIds, 'AVAILABLE'));
     return { userId, showId, released: seatIds };

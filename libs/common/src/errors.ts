@@ -25,3 +25,16 @@ export class DependencyUnavailableError extends DomainError {
 export class InvalidRequestError extends DomainError {
   readonly code = 'INVALID_REQUEST';
 }
+
+/**
+ * An error's message followed by its causes' (drizzle wraps the driver's error, which is the one
+ * that says what went wrong). For logs only, never for responses.
+ */
+export function describeError(error: unknown): string {
+  const messages: string[] = [];
+  for (let e: any = error; e && messages.length < 5; e = e.cause) {
+    const message = String(e.message ?? e).split('\nparams:')[0];
+    messages.push(`${message}${typeof e.code === 'string' ? ` [${e.code}]` : ''}`);
+  }
+  return messages.join(' ← ');
+}

@@ -1,2 +1,2 @@
-export { DependencyUnavailableError, DomainError, InvalidRequestError } from './errors.js';
+export { DependencyUnavailableError, describeError, DomainError, InvalidRequestError } from './errors.js';
 export { type Problem, toProblem } from './problem.js';

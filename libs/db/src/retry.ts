@@ -4,7 +4,9 @@ export interface RetryPolicy {
   maxDelayMs: number;
 }
 
-export const SERIALIZATION_RETRY: RetryPolicy = { attempts: 8, baseDelayMs: 2, maxDelayMs: 100 };
+// SERIALIZABLE bookings of unrelated seats can still collide on shared index pages (PostgreSQL
+// predicate-locks btree pages); such false conflicts clear on retry, so be generous.
+export const SERIALIZATION_RETRY: RetryPolicy = { attempts: 12, baseDelayMs: 2, maxDelayMs: 200 };
 
 /**
  * Runs `work` until it succeeds, `isRetryable` says no, or attempts run out. Waits between

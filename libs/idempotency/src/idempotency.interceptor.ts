@@ -1,4 +1,4 @@
-import { DomainError, toProblem } from '@app/common';
+import { describeError, DomainError, toProblem } from '@app/common';
 import { MAX_USER_ID_LENGTH } from '@app/config';
 import {
   applyDecorators,
@@ -78,14 +78,14 @@ export class IdempotencyInterceptor implements NestInterceptor {
         await this.store.abandon(ref, marker);
       }
     } catch (storeError) {
-      this.logger.warn(`Could not settle Idempotency-Key after a failed request (its marker lapses): ${(storeError as Error).message}`);
+      this.logger.warn(`Could not settle Idempotency-Key after a failed request (its marker lapses): ${describeError(storeError)}`);
     }
   }
 
   /** The handler's work is done; failing to cache its answer must not turn success into an error. */
   private async keep(ref: IdempotencyRef, response: StoredResponse): Promise<void> {
     await this.store.complete(ref, response).catch((error: Error) => {
-      this.logger.warn(`Could not store the idempotent response (a retry re-runs or finds it in the database): ${error.message}`);
+      this.logger.warn(`Could not store the idempotent response (a retry re-runs or finds it in the database): ${describeError(error)}`);
     });
   }
 }

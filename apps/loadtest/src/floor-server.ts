@@ -1,0 +1,88 @@
+import 'reflect-metadata';
+import { Body, Controller, Module, Post, Res } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import type { Response } from 'express';
+import { createServer, type IncomingMessage } from 'node:http';
+import { Redis } from 'ioredis';
+import pg from 'pg';
+
+/**
+ * The floors the benchmark compares the service with: a bare Node `http` server doing exactly one
+ * backend operation per request, and nothing else (no framework, validation, idempotency, events).
+ *
+ *   node floor-server.js redis <port> <redis-url>      one SET NX PX per request
+ *   node floor-server.js postgres <port> <pg-url>      one conditional UPDATE per request
+ *   node floor-server.js nest-redis <port> <redis-url> the Redis floor as a Nest (express) controller:
+ *                                                      what the framework alone costs
+ *
+ * Both take the service's request body (`{ seatIds: [id], userId }`) and answer 201 or 409.
+ */
+type Operation = (seatId: string, userId: string) => Promise<boolean>;
+
+async function redisFloor(url: string, prefix: string): Promise<Operation> {
+  const redis = new Redis(url);
+  return async (seatId, userId) => (await redis.set(`${prefix}:${seatId}`, userId, 'PX', 60_000, 'NX')) === 'OK';
+}
+
+async function postgresFloor(url: string): Promise<Operation> {
+  const pool = new pg.Pool({ connectionString: url, max: 20 });
+  return async (seatId, userId) => {
+    const result = await pool.query('update floor_seats set holder = $1 where id = $2 and holder is null', [userId, seatId]);
+    return result.rowCount === 1;
+  };
+}
+
+function readBody(request: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    request.on('data', (chunk: Buffer) => chunks.push(chunk));
+    request.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    request.on('error', reject);
+  });
+}
+
+/** The same operation behind a Nest controller on the express platform, nothing else. */
+async function nestFloor(port: number, operation: Operation): Promise<void> {
+  @Controller()
+  class FloorController {
+    @Post()
+    async hold(@Body() body: { seatIds: string[]; userId: string }, @Res({ passthrough: true }) response: Response) {
+      const taken = await operation(body.seatIds[0]!, body.userId);
+      response.status(taken ? 201 : 409);
+      return { ...body, taken };
+    }
+  }
+  @Module({ controllers: [FloorController] })
+  class FloorModule {}
+  const app = await NestFactory.create(FloorModule, { logger: ['error'] });
+  await app.listen(port, '127.0.0.1');
+}
+
+async function main(): Promise<void> {
+  const [kind, port, url] = process.argv.slice(2);
+  if (!url || !['redis', 'postgres', 'nest-redis'].includes(kind!)) throw new Error('usage: floor-server.js redis|postgres|nest-redis <port> <url>');
+  const operation = kind === 'postgres' ? await postgresFloor(url) : await redisFloor(url, `floor-${kind}`);
+  if (kind === 'nest-redis') {
+    await nestFloor(Number(port), operation);
+    process.send?.('ready');
+    return;
+  }
+  const server = createServer(async (request, response) => {
+    try {
+      const { seatIds, userId } = JSON.parse(await readBody(request)) as { seatIds: string[]; userId: string };
+      const taken = await operation(seatIds[0]!, userId);
+      response.writeHead(taken ? 201 : 409, { 'content-type': 'application/json' });
+      response.end(JSON.stringify({ seatIds, userId, taken }));
+    } catch (error) {
+      response.writeHead(500);
+      response.end((error as Error).message);
+    }
+  });
+  server.keepAliveTimeout = 30_000;
+  server.listen(Number(port), '127.0.0.1', () => process.send?.('ready'));
+}
+
+main().catch((error: Error) => {
+  console.error(error.message);
+  process.exit(1);
+});
