@@ -1,15 +1,36 @@
 import 'reflect-metadata';
 import type { AppConfig } from '@app/config';
-import { type LoggerService, ValidationPipe } from '@nestjs/common';
+import { Logger, type LoggerService, ValidationPipe } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { RedisIoAdapter } from '@app/realtime';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { AppModule } from './app.module.js';
 import { ProblemFilter } from './problem/problem.filter.js';
 
 export interface CreateAppOptions {
   logger?: LoggerService | false | ('log' | 'error' | 'warn' | 'debug' | 'verbose' | 'fatal')[];
+}
+
+/**
+ * The seat-map page (apps/web, built by `npm run build` into dist/web) at `/`. Static files only
+ * answer paths that exist, so the API routes are untouched.
+ */
+function serveSeatMapPage(app: NestExpressApplication): void {
+  for (let dir = new URL('.', import.meta.url); dir.pathname !== '/'; dir = new URL('..', dir)) {
+    const page = new URL('dist/web/', dir);
+    if (existsSync(new URL('index.html', page))) {
+      app.useStaticAssets(fileURLToPath(page), { index: 'index.html', maxAge: '1h', setHeaders: noCacheForHtml });
+      return;
+    }
+  }
+  new Logger('SeatMapPage').warn('dist/web not found (run `npm run build`): the page at / is not served');
+}
+
+function noCacheForHtml(response: { setHeader(name: string, value: string): void }, path: string): void {
+  if (path.endsWith('.html')) response.setHeader('cache-control', 'no-cache');
 }
 
 /** Builds the application (not yet listening): used by `main.ts` and by the end-to-end tests. */
@@ -27,6 +48,7 @@ export async function createApp(config: AppConfig, options: CreateAppOptions = {
     new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, forbidUnknownValues: true, transform: true }),
   );
   app.useWebSocketAdapter(new RedisIoAdapter(app, config));
+  serveSeatMapPage(app);
   app.enableShutdownHooks();
 
   const document = SwaggerModule.createDocument(

@@ -22,6 +22,8 @@ export class RedisIoAdapter extends IoAdapter {
     // Reconnection is automatic; errors are reported by the command connection's health.
     this.pub.on('error', () => undefined);
     this.sub.on('error', () => undefined);
+    handleRejections(this.pub, ['publish', 'spublish']);
+    handleRejections(this.sub, ['subscribe', 'psubscribe', 'unsubscribe', 'punsubscribe']);
   }
 
   override createIOServer(port: number, options?: ServerOptions): Server {
@@ -34,5 +36,22 @@ export class RedisIoAdapter extends IoAdapter {
     await super.close(server);
     this.pub.disconnect();
     this.sub.disconnect();
+  }
+}
+
+/**
+ * The adapter fires these commands without awaiting them. While Redis is down they wait in the
+ * offline queue, and closing the connection rejects them: unhandled, that would be reported as a
+ * crash. A broadcast lost that way is repaired by the subscribers' next snapshot.
+ */
+function handleRejections(client: Redis, methods: string[]): void {
+  const target = client as unknown as Record<string, (...args: unknown[]) => Promise<unknown>>;
+  for (const method of methods) {
+    const original = target[method]!.bind(client);
+    target[method] = (...args: unknown[]) => {
+      const reply = original(...args);
+      reply.catch(() => undefined);
+      return reply;
+    };
   }
 }

@@ -1,0 +1,76 @@
+/** The public REST API, as the page uses it. */
+
+export interface ShowSummary {
+  id: string;
+  title: string;
+  venue?: string;
+  startsAt: string;
+  totalSeats: number;
+  availableSeats: number;
+}
+
+export type SeatStatus = 'AVAILABLE' | 'HELD' | 'BOOKED';
+
+export interface Seat {
+  id: string;
+  label: string;
+  row: string;
+  number: number;
+  status: SeatStatus;
+  holdExpiresAt: string | null;
+}
+
+export interface SeatMap {
+  showId: string;
+  seats: Seat[];
+}
+
+export interface Conflict {
+  seatId: string;
+  reason: 'HELD' | 'BOOKED' | 'NOT_HELD_BY_YOU' | 'EXPIRED' | 'NOT_FOUND';
+}
+
+/** A final answer of the service, or `unavailable` when it could not be reached or answered 5xx. */
+export type Outcome<T> =
+  | { kind: 'ok'; body: T }
+  | { kind: 'conflict'; conflicts: Conflict[]; detail: string }
+  | { kind: 'rejected'; status: number; detail: string }
+  | { kind: 'unavailable' };
+
+export async function getJson<T>(path: string): Promise<T> {
+  const response = await fetch(path, { headers: { accept: 'application/json' } });
+  if (!response.ok) throw new Error(`${path} answered ${response.status}`);
+  return (await response.json()) as T;
+}
+
+/**
+ * A write with an Idempotency-Key. The key belongs to one intent (one click on "Hold" for these
+ * seats): if that intent has to be sent again because the service was unreachable, the same key
+ * goes with it, so the service never acts twice.
+ */
+export class IdempotentWriter {
+  private pending?: { signature: string; key: string };
+
+  async post<T>(path: string, body: { seatIds: string[]; userId: string }): Promise<Outcome<T>> {
+    const signature = `${path} ${JSON.stringify(body)}`;
+    if (this.pending?.signature !== signature) this.pending = { signature, key: crypto.randomUUID() };
+    let response: Response;
+    try {
+      response = await fetch(path, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'idempotency-key': this.pending.key },
+        body: JSON.stringify(body),
+      });
+    } catch {
+      return { kind: 'unavailable' }; // keep the key: a retry of this intent reuses it
+    }
+    if (response.status >= 500) return { kind: 'unavailable' };
+    this.pending = undefined;
+    const payload = await response.json().catch(() => ({}));
+    if (response.ok) return { kind: 'ok', body: payload as T };
+    if (response.status === 409 && Array.isArray(payload.conflicts)) {
+      return { kind: 'conflict', conflicts: payload.conflicts, detail: payload.detail ?? '' };
+    }
+    return { kind: 'rejected', status: response.status, detail: payload.detail ?? payload.title ?? `HTTP ${response.status}` };
+  }
+}

@@ -1,0 +1,118 @@
+import { existsSync, mkdirSync } from 'node:fs';
+import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { devBackend } from '../../api/test/support/backends.js';
+import { Harness } from '../../api/test/support/harness.js';
+
+/**
+ * The seat-map page in headless Chromium (Debian's package, driven by playwright-core): two
+ * buyers on the same show, each in a browser context of their own. Screenshots of the key states
+ * go to test-artifacts/. Outside CI the test skips when Chromium is not installed.
+ */
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const canRun = process.env.CI === 'true' || existsSync(CHROMIUM);
+const ARTIFACTS = new URL('../../../test-artifacts/', import.meta.url);
+const HOLD_TTL_SECONDS = 4;
+
+describe.skipIf(!canRun)('seat-map page in a real browser', () => {
+  let api: Harness;
+  let browser: Browser;
+  const contexts: BrowserContext[] = [];
+
+  beforeAll(async () => {
+    mkdirSync(ARTIFACTS, { recursive: true });
+    api = await Harness.start(devBackend, { HOLD_TTL_SECONDS: String(HOLD_TTL_SECONDS), SWEEP_INTERVAL_MS: '500' });
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    });
+  });
+  afterAll(async () => {
+    for (const context of contexts) await context.close();
+    await browser?.close();
+    await api?.close();
+  });
+
+  async function buyer(name: string, showId: string): Promise<Page> {
+    const context = await browser.newContext({ viewport: { width: 1100, height: 760 } });
+    contexts.push(context);
+    const page = await context.newPage();
+    await page.addInitScript((user) => (globalThis as any).localStorage.setItem('seat-booking:user', user), name);
+    await page.goto(`${api.baseUrl}/?show=${showId}`);
+    await page.getByText(/^Live:/).waitFor();
+    return page;
+  }
+
+  const seat = (page: Page, label: string) => page.getByRole('button', { name: new RegExp(`^Seat ${label},`) });
+  const shot = (page: Page, name: string) => page.screenshot({ path: new URL(`seat-map-${name}.png`, ARTIFACTS).pathname, fullPage: true });
+
+  it('shows holds, conflicts, bookings and expiries to both buyers as they happen', async () => {
+    const { showId } = await api.newShow(6, 12);
+    const alice = await buyer('alice', showId);
+    const bob = await buyer('bob', showId);
+    await expect(seat(alice, 'A1').getAttribute('aria-label')).resolves.toBe('Seat A1, free');
+    expect(await alice.locator('.stage').textContent()).toMatch(/SCREEN/);
+
+    // Bob picks A2 while it is still free; Alice then holds A1 and A2.
+    await seat(bob, 'A2').click();
+    await seat(alice, 'A1').click();
+    await seat(alice, 'A2').press('Space'); // the keyboard works too
+    await alice.getByRole('button', { name: 'Hold 2 seats' }).dblclick(); // a double click holds once
+    await alice.getByText(/^Held A1, A2/).waitFor();
+    await expect(seat(alice, 'A1').getAttribute('aria-label')).resolves.toBe('Seat A1, held by you');
+    await alice.locator('#countdown').getByText(/^Hold expires in 0:0[1-4]$/).waitFor();
+
+    // Bob sees both held, live; his pick of A2 is marked as taken.
+    await seat(bob, 'A1').and(bob.locator('[data-state="held"]')).waitFor();
+    await bob.locator('[aria-label="Seat A2, selected by you, now held by someone"]').waitFor();
+    await shot(bob, '1-bob-sees-alice-hold');
+
+    // Bob tries anyway: the service says no, and the page says why.
+    await bob.getByRole('button', { name: 'Hold 1 seat' }).click();
+    await bob.getByText('Sorry, someone else got A2. Nothing was held; pick other seats.').waitFor();
+    await shot(bob, '2-bob-conflict');
+
+    // Alice books; Bob sees the seats sold.
+    await alice.getByRole('button', { name: 'Book my seats' }).click();
+    await alice.getByText(/^Booked A1, A2/).waitFor();
+    await bob.locator('[aria-label="Seat A1, sold"]').waitFor();
+    await bob.locator('[aria-label="Seat A2, sold"]').waitFor();
+    await shot(alice, '3-alice-booked');
+
+    // Bob holds A5 and leaves it: it expires, and both see it free again.
+    await seat(bob, 'A5').click();
+    await bob.getByRole('button', { name: 'Hold 1 seat' }).click();
+    await bob.getByText(/^Held A5/).waitFor();
+    await alice.locator('[aria-label="Seat A5, held by someone"]').waitFor();
+    await shot(alice, '4-alice-sees-bob-hold');
+    const timeout = (HOLD_TTL_SECONDS + 3) * 1000;
+    await alice.locator('[aria-label="Seat A5, free"]').waitFor({ timeout });
+    await bob.locator('[aria-label="Seat A5, free"]').waitFor({ timeout });
+    await bob.getByText(/Your hold on A5 expired/).waitFor();
+    await shot(bob, '5-bob-hold-expired');
+
+    // Exactly one booking for the double click, with both seats.
+    const { bookings } = api.database.tables;
+    const rows = await api.database.read((db) => db.select().from(bookings));
+    expect(rows.filter((row) => row.showId === showId)).toHaveLength(1);
+  }, 60_000);
+
+  it('tells the buyer when the service is unavailable, and catches up after a reconnect', async () => {
+    const { showId } = await api.newShow(2, 8);
+    const carol = await buyer('carol', showId);
+    await seat(carol, 'B3').click();
+    // The service goes away for this page: requests fail at the network level.
+    await carol.route('**/api/seats/hold-bulk', (route) => route.abort('connectionrefused'));
+    await carol.getByRole('button', { name: 'Hold 1 seat' }).click();
+    await carol.getByText(/^The booking service is unavailable right now/).waitFor();
+    await shot(carol, '6-unavailable');
+    await carol.unroute('**/api/seats/hold-bulk');
+
+    // While its socket is down, someone else holds B4; after reconnecting, the page shows it.
+    await carol.evaluate(() => (globalThis as any).seatBooking.socket.disconnect());
+    await carol.getByText(/Live updates interrupted/).waitFor();
+    expect((await api.post('/api/seats/hold-bulk', { seatIds: [`${showId}-B4`], userId: 'dave' })).status).toBe(201);
+    await carol.evaluate(() => (globalThis as any).seatBooking.socket.connect());
+    await carol.locator('[aria-label="Seat B4, held by someone"]').waitFor();
+  }, 30_000);
+});
