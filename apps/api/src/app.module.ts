@@ -2,11 +2,14 @@ import { BookingModule } from '@app/booking';
 import { type AppConfig, ConfigModule } from '@app/config';
 import { DbModule } from '@app/db';
 import { IdempotencyModule } from '@app/idempotency';
+import { MetricsModule } from '@app/metrics';
 import { RealtimeModule } from '@app/realtime';
 import { RedisModule } from '@app/redis';
+import { SecurityModule } from '@app/security';
 import { type DynamicModule, Module } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
 import { HealthController } from './health/health.controller.js';
+import { MetricsController } from './metrics/metrics.controller.js';
 import { SeatsController } from './seats/seats.controller.js';
 import { SeatsGateway } from './seats/seats.gateway.js';
 
@@ -15,8 +18,8 @@ export class AppModule {
   static forRoot(config: AppConfig): DynamicModule {
     return {
       module: AppModule,
-      imports: [ConfigModule.forRoot(config), DbModule, RedisModule, RealtimeModule, BookingModule, IdempotencyModule, TerminusModule],
-      controllers: [SeatsController, HealthController],
+      imports: [ConfigModule.forRoot(config), MetricsModule, DbModule, RedisModule, RealtimeModule, BookingModule, IdempotencyModule, SecurityModule, TerminusModule],
+      controllers: [SeatsController, HealthController, MetricsController],
       providers: [SeatsGateway],
     };
   }

@@ -3,8 +3,11 @@ import type { AppConfig } from '@app/config';
 import { Logger, type LoggerService, ValidationPipe } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
+import { Metrics } from '@app/metrics';
 import { RedisIoAdapter } from '@app/realtime';
+import type { NextFunction, Request, Response } from 'express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import helmet from 'helmet';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { AppModule } from './app.module.js';
@@ -33,6 +36,19 @@ function noCacheForHtml(response: { setHeader(name: string, value: string): void
   if (path.endsWith('.html')) response.setHeader('cache-control', 'no-cache');
 }
 
+/** Latency of every HTTP request, labelled by route template (`/api/seats/:showId`), not raw path. */
+function timeRequests(metrics: Metrics) {
+  return (request: Request, response: Response, next: NextFunction) => {
+    const started = process.hrtime.bigint();
+    response.once('finish', () => {
+      const route = request.route ? `${request.baseUrl}${request.route.path}` : response.statusCode === 404 ? 'unmatched' : 'static';
+      const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+      metrics.requestDuration.observe({ method: request.method, route, status: String(response.statusCode) }, seconds);
+    });
+    next();
+  };
+}
+
 /** Builds the application (not yet listening): used by `main.ts` and by the end-to-end tests. */
 export async function createApp(config: AppConfig, options: CreateAppOptions = {}): Promise<NestExpressApplication> {
   const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), {
@@ -41,9 +57,15 @@ export async function createApp(config: AppConfig, options: CreateAppOptions = {
     abortOnError: false,
   });
   app.disable('x-powered-by');
+  app.use(helmet());
+  if (config.corsOrigins.length > 0) {
+    app.enableCors({ origin: config.corsOrigins === '*' ? true : config.corsOrigins, exposedHeaders: ['Idempotent-Replayed', 'Retry-After'] });
+  }
   // Contract: bodies over 64 KiB are refused with 413 before any handler runs.
   app.useBodyParser('json', { limit: '64kb' });
-  app.useGlobalFilters(new ProblemFilter());
+  const metrics = app.get(Metrics);
+  app.use(timeRequests(metrics));
+  app.useGlobalFilters(new ProblemFilter(metrics));
   app.useGlobalPipes(
     new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, forbidUnknownValues: true, transform: true }),
   );

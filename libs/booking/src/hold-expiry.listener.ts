@@ -39,7 +39,7 @@ export class HoldExpiryListener implements OnApplicationBootstrap, OnApplication
     subscriber.on('message', (_channel: string, key: string) => {
       const lock = parseLockKey(key);
       if (!lock) return;
-      this.expiry.releaseSeats([lock.seatId]).catch((error: Error) => {
+      this.expiry.releaseSeats([lock.seatId], 'event').catch((error: Error) => {
         this.logger.warn(`Expiry event for ${lock.seatId} not applied (the sweeper will): ${describeError(error)}`);
       });
     });

@@ -1,8 +1,12 @@
 import { describeError } from '@app/common';
 import { Database } from '@app/db';
+import { Metrics } from '@app/metrics';
 import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import { SeatEvents, unheld } from './seat-events.js';
 import { SeatRepository } from './seat.repository.js';
+
+/** Which path released a lapsed hold: the granting instance's timer, a keyspace event, the sweep. */
+export type ExpiryPath = 'timer' | 'event' | 'sweep';
 
 /** A lock may lapse a few ms before the database hold it guards (it is set first). */
 const MAX_EARLY_EVENT_MS = 5_000;
@@ -21,6 +25,7 @@ export class HoldExpiry implements OnApplicationShutdown {
     @Inject(Database) private readonly database: Database,
     private readonly seats: SeatRepository,
     private readonly events: SeatEvents,
+    private readonly metrics: Metrics,
   ) {}
 
   /**
@@ -28,21 +33,21 @@ export class HoldExpiry implements OnApplicationShutdown {
    * lock, taken just before the hold, lapsed first; or a timer fired early) is retried when the
    * database says it lapses, if that is within `MAX_EARLY_EVENT_MS`.
    */
-  async releaseSeats(seatIds: string[]): Promise<void> {
+  async releaseSeats(seatIds: string[], path: ExpiryPath): Promise<void> {
     const released = await this.database.read((db) => this.seats.releaseLapsed(db, seatIds));
-    this.announce(released);
+    this.announce(released, path);
     const freed = new Set(released.map((seat) => seat.id));
     for (const seatId of seatIds.filter((id) => !freed.has(id))) {
       const msLeft = await this.database.read((db) => this.seats.msUntilLapse(db, seatId));
       // msLeft <= 0: it lapsed between the two queries; try again at once.
-      if (msLeft !== undefined && msLeft <= MAX_EARLY_EVENT_MS) this.retryIn(Math.max(0, msLeft) + 1, seatId);
+      if (msLeft !== undefined && msLeft <= MAX_EARLY_EVENT_MS) this.retryIn(Math.max(0, msLeft) + 1, seatId, path);
     }
   }
 
-  private retryIn(ms: number, seatId: string): void {
+  private retryIn(ms: number, seatId: string, path: ExpiryPath): void {
     const timer = setTimeout(() => {
       this.retries.delete(timer);
-      this.releaseSeats([seatId]).catch((error: Error) => this.logger.warn(`Expiry of ${seatId} failed: ${describeError(error)}`));
+      this.releaseSeats([seatId], path).catch((error: Error) => this.logger.warn(`Expiry of ${seatId} failed: ${describeError(error)}`));
     }, ms);
     this.retries.add(timer);
   }
@@ -50,7 +55,7 @@ export class HoldExpiry implements OnApplicationShutdown {
   /** Releases every lapsed hold; returns how many seats it freed. */
   async sweep(): Promise<number> {
     const released = await this.database.read((db) => this.seats.releaseLapsed(db));
-    this.announce(released);
+    this.announce(released, 'sweep');
     return released.length;
   }
 
@@ -58,7 +63,11 @@ export class HoldExpiry implements OnApplicationShutdown {
     for (const timer of this.retries) clearTimeout(timer);
   }
 
-  private announce(released: { id: string; showId: string }[]): void {
+  private announce(released: { id: string; showId: string; msLate: number }[], path: ExpiryPath): void {
+    for (const { msLate } of released) {
+      this.metrics.expiryReleases.inc({ path });
+      this.metrics.expiryDelay.observe({ path }, Math.max(0, msLate) / 1000);
+    }
     const byShow = new Map<string, string[]>();
     for (const { id, showId } of released) byShow.set(showId, [...(byShow.get(showId) ?? []), id]);
     for (const [showId, seatIds] of byShow) this.events.publish(showId, unheld(seatIds, 'AVAILABLE'));

@@ -25,7 +25,7 @@ export class HoldTimers implements OnApplicationShutdown {
     if (this.stopped || seatIds.length === 0) return;
     const timer = setTimeout(() => {
       this.timers.delete(timer);
-      this.expiry.releaseSeats(seatIds).catch((error: Error) => {
+      this.expiry.releaseSeats(seatIds, 'timer').catch((error: Error) => {
         this.logger.warn(`Timed release of ${seatIds.length} seat(s) failed (events or the sweeper will free them): ${describeError(error)}`);
       });
     }, Math.max(0, msLeft) + 1);

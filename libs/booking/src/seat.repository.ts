@@ -179,7 +179,8 @@ export class SeatRepository {
       .update(seats)
       .set({ status: 'AVAILABLE', holdId: null })
       .where(seatIds ? and(inArray(seats.id, seatIds), lapsed) : lapsed)
-      .returning({ id: seats.id, showId: seats.showId });
+      // How long after its expiry each hold was released (database clock), for the metrics.
+      .returning({ id: seats.id, showId: seats.showId, msLate: sql<number>`-(${this.clock.msUntil(seats.holdExpiresAt)})`.mapWith(Number) });
   }
 
   /** Milliseconds until a still-HELD seat's hold lapses (undefined if it is not held). */

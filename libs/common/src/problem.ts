@@ -21,6 +21,9 @@ const DOMAIN_PROBLEMS: Record<string, { status: number; type: string; title: str
   IDEMPOTENCY_KEY_IN_USE: { status: 409, type: '/problems/idempotency-key-in-use', title: 'Request in progress' },
   IDEMPOTENCY_KEY_REUSED: { status: 422, type: '/problems/idempotency-key-reused', title: 'Idempotency-Key reused' },
   NOT_READY: { status: 503, type: '/problems/not-ready', title: 'Not ready' },
+  RATE_LIMITED: { status: 429, type: '/problems/rate-limited', title: 'Too many requests' },
+  UNAUTHENTICATED: { status: 401, type: '/problems/unauthenticated', title: 'Authentication required' },
+  FORBIDDEN: { status: 403, type: '/problems/forbidden', title: 'Forbidden' },
 };
 
 /** Errors thrown by express's body parser before any route runs (malformed JSON, too large, …). */

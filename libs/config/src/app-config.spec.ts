@@ -12,7 +12,23 @@ describe(loadConfig.name, () => {
       idempotencyTtlSeconds: 86_400,
       seedDemo: true,
       sweepIntervalMs: 2000,
+      corsOrigins: [],
+      rateLimit: { perUserPerMinute: 0, perIpPerMinute: 0 },
+      auth: undefined,
     });
+  });
+
+  it('reads CORS origins, rate limits and the authentication key', () => {
+    const config = loadConfig({
+      CORS_ORIGINS: 'https://a.example, http://localhost:5173',
+      RATE_LIMIT_USER_PER_MINUTE: '30',
+      RATE_LIMIT_IP_PER_MINUTE: '600',
+      AUTH_JWKS_URL: 'https://id.example/.well-known/jwks.json',
+    });
+    expect(config.corsOrigins).toEqual(['https://a.example', 'http://localhost:5173']);
+    expect(config.rateLimit).toEqual({ perUserPerMinute: 30, perIpPerMinute: 600 });
+    expect(config.auth).toEqual({ kind: 'jwks', url: 'https://id.example/.well-known/jwks.json' });
+    expect(loadConfig({ CORS_ORIGINS: '*', AUTH_JWT_SECRET: 'x'.repeat(32) })).toMatchObject({ corsOrigins: '*', auth: { kind: 'secret' } });
   });
 
   it('selects PostgreSQL and Redis from URLs, and stops seeding by default', () => {
@@ -44,6 +60,10 @@ describe(loadConfig.name, () => {
     ['DATABASE_URL', 'mysql://db'],
     ['REDIS_URL', 'localhost:6379'],
     ['REDIS_SENTINELS', 'host-without-port'],
+    ['CORS_ORIGINS', 'tickets.example'],
+    ['RATE_LIMIT_USER_PER_MINUTE', '-5'],
+    ['AUTH_JWT_SECRET', 'too-short'],
+    ['AUTH_JWKS_URL', 'file:///etc/keys'],
   ])('rejects %s=%s with an error naming the variable', (variable, value) => {
     expect(() => loadConfig({ [variable]: value })).toThrow(ConfigError);
     expect(() => loadConfig({ [variable]: value })).toThrow(new RegExp(`^${variable} `));

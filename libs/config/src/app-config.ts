@@ -13,6 +13,12 @@ export interface AppConfig {
   seedDemo: boolean;
   /** How often each instance sweeps expired holds (the safety net behind keyspace events). */
   sweepIntervalMs: number;
+  /** Origins allowed by CORS (REST and socket.io); empty: same origin only; `*`: any. */
+  corsOrigins: string[] | '*';
+  /** Writes allowed per minute per userId and per client IP, across instances; 0 turns a limit off. */
+  rateLimit: { perUserPerMinute: number; perIpPerMinute: number };
+  /** Bearer-token authentication of writes; off (undefined) unless a secret or a JWKS URL is set. */
+  auth?: { kind: 'secret'; secret: string } | { kind: 'jwks'; url: string };
 }
 
 export type RedisConfig =
@@ -56,7 +62,39 @@ export function loadConfig(env: Env = process.env): AppConfig {
     idempotencyTtlSeconds: integer(env, 'IDEMPOTENCY_TTL_SECONDS', 86_400, 60, 30 * 86_400),
     seedDemo: boolean(env, 'SEED_DEMO', devMode),
     sweepIntervalMs: integer(env, 'SWEEP_INTERVAL_MS', 2000, 100, 600_000),
+    corsOrigins: corsOrigins(env),
+    rateLimit: {
+      perUserPerMinute: integer(env, 'RATE_LIMIT_USER_PER_MINUTE', 0, 0, 1_000_000),
+      perIpPerMinute: integer(env, 'RATE_LIMIT_IP_PER_MINUTE', 0, 0, 1_000_000),
+    },
+    auth: authConfig(env),
   };
+}
+
+function corsOrigins(env: Env): string[] | '*' {
+  const value = optional(env, 'CORS_ORIGINS');
+  if (value === undefined) return [];
+  if (value === '*') return '*';
+  const origins = value.split(',').map((origin) => origin.trim());
+  for (const origin of origins) {
+    if (!/^https?:\/\/[^/\s]+$/.test(origin)) throw new ConfigError('CORS_ORIGINS', `must be * or a comma-separated list of origins like https://tickets.example (got "${origin}")`);
+  }
+  return origins;
+}
+
+function authConfig(env: Env): AppConfig['auth'] {
+  const secret = optional(env, 'AUTH_JWT_SECRET');
+  const jwksUrl = optional(env, 'AUTH_JWKS_URL');
+  if (secret !== undefined && jwksUrl !== undefined) throw new ConfigError('AUTH_JWT_SECRET', 'and AUTH_JWKS_URL cannot both be set');
+  if (secret !== undefined) {
+    if (secret.length < 32) throw new ConfigError('AUTH_JWT_SECRET', 'must be at least 32 characters (HS256 needs a 256-bit key)');
+    return { kind: 'secret', secret };
+  }
+  if (jwksUrl !== undefined) {
+    if (!/^https?:\/\/.+/.test(jwksUrl)) throw new ConfigError('AUTH_JWKS_URL', 'must be an http(s) URL');
+    return { kind: 'jwks', url: jwksUrl };
+  }
+  return undefined;
 }
 
 function redisConfig(env: Env): RedisConfig {

@@ -1,5 +1,6 @@
 import { describeError, DomainError, toProblem } from '@app/common';
 import { MAX_USER_ID_LENGTH } from '@app/config';
+import { Metrics } from '@app/metrics';
 import {
   applyDecorators,
   type CallHandler,
@@ -19,6 +20,7 @@ import { IdempotencyStore } from './idempotency.store.js';
 import { type IdempotencyRef, StoredResponse } from './stored-response.js';
 
 const REF = Symbol('idempotency-ref');
+const OUTCOMES = { claimed: 'executed', replay: 'replayed', mismatch: 'key_reused', 'in-progress': 'in_flight' } as const;
 type IdempotentRequest = Request & { [REF]?: IdempotencyRef };
 
 /**
@@ -33,7 +35,10 @@ type IdempotentRequest = Request & { [REF]?: IdempotencyRef };
 export class IdempotencyInterceptor implements NestInterceptor {
   private readonly logger = new Logger(IdempotencyInterceptor.name);
 
-  constructor(private readonly store: IdempotencyStore) {}
+  constructor(
+    private readonly store: IdempotencyStore,
+    private readonly metrics: Metrics,
+  ) {}
 
   async intercept(context: ExecutionContext, next: CallHandler): Promise<Observable<unknown>> {
     const request = context.switchToHttp().getRequest<IdempotentRequest>();
@@ -45,6 +50,7 @@ export class IdempotencyInterceptor implements NestInterceptor {
 
     const ref: IdempotencyRef = { userId, key, fingerprint: requestFingerprint(request.method, request.route.path, request.body) };
     const claim = await this.store.claim(ref);
+    this.metrics.idempotency.inc({ outcome: OUTCOMES[claim.kind] });
     switch (claim.kind) {
       case 'replay':
         return of(replay(response, claim.response));

@@ -15,8 +15,12 @@ export class RedisIoAdapter extends IoAdapter {
   private readonly pub: Redis;
   private readonly sub: Redis;
 
+  private readonly cors: ServerOptions['cors'];
+
   constructor(app: INestApplicationContext, config: AppConfig) {
     super(app);
+    // Same origin only unless CORS_ORIGINS says otherwise (non-browser clients send no Origin).
+    this.cors = config.corsOrigins === '*' ? { origin: true } : config.corsOrigins.length > 0 ? { origin: config.corsOrigins } : undefined;
     this.pub = createRedis(config.redis, 'pubsub', 'seat-booking-io');
     this.sub = createRedis(config.redis, 'subscriber', 'seat-booking-io');
     // Reconnection is automatic; errors are reported by the command connection's health.
@@ -27,7 +31,7 @@ export class RedisIoAdapter extends IoAdapter {
   }
 
   override createIOServer(port: number, options?: ServerOptions): Server {
-    const server: Server = super.createIOServer(port, { ...options, cors: { origin: true } } as ServerOptions);
+    const server: Server = super.createIOServer(port, { ...options, cors: this.cors } as ServerOptions);
     server.adapter(createAdapter(this.pub, this.sub));
     return server;
   }

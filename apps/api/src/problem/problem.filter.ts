@@ -1,4 +1,5 @@
 import { DependencyUnavailableError, describeError, DomainError, toProblem } from '@app/common';
+import { Metrics } from '@app/metrics';
 import { type ArgumentsHost, Catch, type ExceptionFilter, Logger } from '@nestjs/common';
 import type { Request, Response } from 'express';
 
@@ -7,12 +8,15 @@ import type { Request, Response } from 'express';
 export class ProblemFilter implements ExceptionFilter {
   private readonly logger = new Logger('Problem');
 
+  constructor(private readonly metrics?: Metrics) {}
+
   catch(error: unknown, host: ArgumentsHost): void {
     if (host.getType() !== 'http') throw error;
     const http = host.switchToHttp();
     const request = http.getRequest<Request>();
     const response = http.getResponse<Response>();
     const problem = toProblem(error, request.originalUrl);
+    if (problem.status === 503) this.metrics?.unavailable.inc({ dependency: error instanceof DependencyUnavailableError ? error.dependency : 'none' });
     if (error instanceof DependencyUnavailableError) {
       // Expected while a dependency is down (its client logs the outage once): debug only, no stack.
       this.logger.debug(`${request.method} ${request.originalUrl} → 503: ${describeError(error.cause ?? error)}`);

@@ -1,6 +1,8 @@
 import { SeatBookingService, SeatHoldService, SeatMapService } from '@app/booking';
+import { Metrics } from '@app/metrics';
+import { WriteAuthGuard, WriteThrottlerGuard } from '@app/security';
 import { IdempotencyContext, Idempotent, type IdempotencyRef } from '@app/idempotency';
-import { Body, Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Post, UseGuards } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { SeatsRequestDto } from './seats-request.dto.js';
 
@@ -11,6 +13,7 @@ export class SeatsController {
     private readonly seatMaps: SeatMapService,
     private readonly holds: SeatHoldService,
     private readonly bookings: SeatBookingService,
+    private readonly metrics: Metrics,
   ) {}
 
   @Get('shows')
@@ -26,24 +29,27 @@ export class SeatsController {
   }
 
   @Post('hold-bulk')
+  @UseGuards(WriteAuthGuard, WriteThrottlerGuard)
   @Idempotent()
   @ApiOperation({ summary: 'Hold seats of one show, all or none' })
   hold(@Body() body: SeatsRequestDto) {
-    return this.holds.hold(body);
+    return this.metrics.countWrite('hold', () => this.holds.hold(body));
   }
 
   @Post('book-bulk')
+  @UseGuards(WriteAuthGuard, WriteThrottlerGuard)
   @Idempotent()
   @ApiOperation({ summary: 'Book seats held by this user, all or none' })
   book(@Body() body: SeatsRequestDto, @IdempotencyContext() idempotency?: IdempotencyRef) {
-    return this.bookings.book(body, idempotency);
+    return this.metrics.countWrite('booking', () => this.bookings.book(body, idempotency));
   }
 
   @Post('release-bulk')
+  @UseGuards(WriteAuthGuard, WriteThrottlerGuard)
   @Idempotent()
   @HttpCode(200)
   @ApiOperation({ summary: "Release this user's holds, all or none" })
   release(@Body() body: SeatsRequestDto) {
-    return this.holds.release(body);
+    return this.metrics.countWrite('release', () => this.holds.release(body));
   }
 }

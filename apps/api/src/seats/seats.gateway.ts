@@ -1,7 +1,16 @@
 import { SeatMapService } from '@app/booking';
 import { DomainError } from '@app/common';
 import { SEATS_NAMESPACE, showRoom, SocketSeatEvents } from '@app/realtime';
-import { ConnectedSocket, MessageBody, type OnGatewayInit, SubscribeMessage, WebSocketGateway } from '@nestjs/websockets';
+import { Metrics } from '@app/metrics';
+import {
+  ConnectedSocket,
+  MessageBody,
+  type OnGatewayConnection,
+  type OnGatewayDisconnect,
+  type OnGatewayInit,
+  SubscribeMessage,
+  WebSocketGateway,
+} from '@nestjs/websockets';
 import type { Namespace, Socket } from 'socket.io';
 
 interface SubscribeRequest {
@@ -14,14 +23,23 @@ interface SubscribeRequest {
  * `{ error: { code, message } }`, never by dropping the connection.
  */
 @WebSocketGateway({ namespace: SEATS_NAMESPACE })
-export class SeatsGateway implements OnGatewayInit {
+export class SeatsGateway implements OnGatewayInit, OnGatewayConnection, OnGatewayDisconnect {
   constructor(
     private readonly seatMaps: SeatMapService,
     private readonly events: SocketSeatEvents,
+    private readonly metrics: Metrics,
   ) {}
 
   afterInit(namespace: Namespace): void {
     this.events.attach(namespace);
+  }
+
+  handleConnection(): void {
+    this.metrics.socketClients.inc();
+  }
+
+  handleDisconnect(): void {
+    this.metrics.socketClients.dec();
   }
 
   @SubscribeMessage('subscribe')

@@ -1,0 +1,1 @@
+export { Metrics, MetricsModule, type WriteKind } from './metrics.js';

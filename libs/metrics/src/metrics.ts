@@ -1,0 +1,89 @@
+import { Global, Injectable, Module } from '@nestjs/common';
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+
+const LATENCY_BUCKETS = [0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5];
+const EXPIRY_BUCKETS = [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60];
+
+/** Outcome of a hold, booking or release: granted, or refused with the (first) conflict reason. */
+export type WriteKind = 'hold' | 'booking' | 'release';
+
+/**
+ * The service's Prometheus metrics, on a registry of its own (one per application, so several
+ * instances can live in one process, as in the tests). Exposed at `GET /metrics`.
+ */
+@Injectable()
+export class Metrics {
+  readonly registry = new Registry();
+
+  /** Writes by kind and outcome; `reason` is the conflict reason of a refusal (HELD, BOOKED, …). */
+  readonly writes = new Counter({
+    name: 'seat_writes_total',
+    help: 'Holds, bookings and releases by outcome (granted or refused) and refusal reason',
+    labelNames: ['kind', 'outcome', 'reason'] as const,
+    registers: [this.registry],
+  });
+
+  readonly expiryReleases = new Counter({
+    name: 'seat_expiry_releases_total',
+    help: 'Seats given back to sale after their hold lapsed, by the path that released them (timer, event, sweep)',
+    labelNames: ['path'] as const,
+    registers: [this.registry],
+  });
+
+  readonly expiryDelay = new Histogram({
+    name: 'seat_expiry_delay_seconds',
+    help: "From a hold's expiry (database clock) to its release",
+    labelNames: ['path'] as const,
+    buckets: EXPIRY_BUCKETS,
+    registers: [this.registry],
+  });
+
+  readonly idempotency = new Counter({
+    name: 'idempotency_requests_total',
+    help: 'Writes with an Idempotency-Key by outcome: executed, replayed, in_flight (409), key_reused (422)',
+    labelNames: ['outcome'] as const,
+    registers: [this.registry],
+  });
+
+  readonly unavailable = new Counter({
+    name: 'http_unavailable_total',
+    help: '503 answers, by the dependency that was unavailable',
+    labelNames: ['dependency'] as const,
+    registers: [this.registry],
+  });
+
+  readonly requestDuration = new Histogram({
+    name: 'http_request_duration_seconds',
+    help: 'HTTP request latency by route template and status',
+    labelNames: ['method', 'route', 'status'] as const,
+    buckets: LATENCY_BUCKETS,
+    registers: [this.registry],
+  });
+
+  readonly socketClients = new Gauge({
+    name: 'socketio_connected_clients',
+    help: 'socket.io clients connected to this instance',
+    registers: [this.registry],
+  });
+
+  constructor() {
+    collectDefaultMetrics({ register: this.registry });
+  }
+
+  /** Counts a write's outcome: granted when `work` resolves, refused (by reason) when it throws a conflict. */
+  async countWrite<T>(kind: WriteKind, work: () => Promise<T>): Promise<T> {
+    try {
+      const result = await work();
+      this.writes.inc({ kind, outcome: 'granted', reason: '' });
+      return result;
+    } catch (error) {
+      const reason = (error as { extensions?: { conflicts?: { reason: string }[] } }).extensions?.conflicts?.[0]?.reason;
+      if (reason) this.writes.inc({ kind, outcome: 'refused', reason });
+      throw error;
+    }
+  }
+}
+
+@Global()
+@Module({ providers: [Metrics], exports: [Metrics] })
+export class MetricsModule {}
