@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import type { AppConfig } from '@app/config';
-import { Logger, type LoggerService, ValidationPipe } from '@nestjs/common';
+import { Logger, ValidationPipe } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { Metrics } from '@app/metrics';
@@ -8,14 +8,12 @@ import { RedisIoAdapter } from '@app/realtime';
 import type { NextFunction, Request, Response } from 'express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import helmet from 'helmet';
+import { Logger as PinoLogger } from 'nestjs-pino';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { AppModule } from './app.module.js';
+import { BodyDepthPipe } from './problem/body-depth.pipe.js';
 import { ProblemFilter } from './problem/problem.filter.js';
-
-export interface CreateAppOptions {
-  logger?: LoggerService | false | ('log' | 'error' | 'warn' | 'debug' | 'verbose' | 'fatal')[];
-}
 
 /**
  * The seat-map page (apps/web, built by `npm run build` into dist/web) at `/`. Static files only
@@ -36,6 +34,27 @@ function noCacheForHtml(response: { setHeader(name: string, value: string): void
   if (path.endsWith('.html')) response.setHeader('cache-control', 'no-cache');
 }
 
+/**
+ * Graceful stop: refuse new connections, let requests in flight finish (a booking being
+ * confirmed completes and its answer is sent), then close sockets, Redis and the database.
+ * Nest closes the HTTP server before the shutdown hooks that close Redis and the database.
+ * Gives up after `graceMs`. Resolves to true when everything closed in time.
+ */
+export async function drainAndClose(app: NestExpressApplication, graceMs: number): Promise<boolean> {
+  app.getHttpAdapter().getInstance().locals.draining = true;
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), graceMs)));
+  const closed = await Promise.race([app.close().then(() => true), deadline]);
+  clearTimeout(timer);
+  return closed;
+}
+
+/** While draining, answers tell keep-alive clients not to send another request on this connection. */
+function closeConnectionsWhenDraining(request: Request, response: Response, next: NextFunction): void {
+  if (request.app.locals.draining) response.setHeader('Connection', 'close');
+  next();
+}
+
 /** Latency of every HTTP request, labelled by route template (`/api/seats/:showId`), not raw path. */
 function timeRequests(metrics: Metrics) {
   return (request: Request, response: Response, next: NextFunction) => {
@@ -50,13 +69,17 @@ function timeRequests(metrics: Metrics) {
 }
 
 /** Builds the application (not yet listening): used by `main.ts` and by the end-to-end tests. */
-export async function createApp(config: AppConfig, options: CreateAppOptions = {}): Promise<NestExpressApplication> {
+export async function createApp(config: AppConfig): Promise<NestExpressApplication> {
   const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), {
     bodyParser: false,
-    logger: options.logger,
+    bufferLogs: true,
     abortOnError: false,
   });
+  app.useLogger(app.get(PinoLogger));
   app.disable('x-powered-by');
+  // Behind a load balancer, the client address (rate limits, logs) comes from X-Forwarded-For.
+  if (config.trustProxy) app.set('trust proxy', /^\d+$/.test(config.trustProxy) ? Number(config.trustProxy) : config.trustProxy === 'true' || config.trustProxy);
+  app.use(closeConnectionsWhenDraining);
   app.use(helmet());
   if (config.corsOrigins.length > 0) {
     app.enableCors({ origin: config.corsOrigins === '*' ? true : config.corsOrigins, exposedHeaders: ['Idempotent-Replayed', 'Retry-After'] });
@@ -67,11 +90,11 @@ export async function createApp(config: AppConfig, options: CreateAppOptions = {
   app.use(timeRequests(metrics));
   app.useGlobalFilters(new ProblemFilter(metrics));
   app.useGlobalPipes(
+    new BodyDepthPipe(),
     new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, forbidUnknownValues: true, transform: true }),
   );
   app.useWebSocketAdapter(new RedisIoAdapter(app, config));
   serveSeatMapPage(app);
-  app.enableShutdownHooks();
 
   const document = SwaggerModule.createDocument(
     app,
@@ -79,6 +102,7 @@ export async function createApp(config: AppConfig, options: CreateAppOptions = {
       .setTitle('Seat booking')
       .setDescription('Hold, book and release seats; errors are RFC 9457 problem documents.')
       .setVersion('0.1.0')
+      .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'Only when AUTH_JWT_SECRET or AUTH_JWKS_URL is set; sub must equal userId' })
       .build(),
   );
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });

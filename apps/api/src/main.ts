@@ -1,6 +1,6 @@
 import { ConfigError, loadConfig } from '@app/config';
 import { Logger } from '@nestjs/common';
-import { createApp } from './create-app.js';
+import { createApp, drainAndClose } from './create-app.js';
 
 async function main(): Promise<void> {
   let config;
@@ -13,7 +13,17 @@ async function main(): Promise<void> {
   }
   const app = await createApp(config);
   await app.listen(config.port, config.host);
-  new Logger('Main').log(`Seat booking listening on http://${config.host}:${config.port} (docs at /docs)`);
+  const logger = new Logger('Main');
+  logger.log(`Seat booking listening on http://${config.host}:${config.port} (docs at /docs)`);
+
+  const stop = async (signal: NodeJS.Signals) => {
+    logger.log(`${signal}: finishing requests in flight (up to ${config.shutdownGraceMs} ms), then closing`);
+    const closed = await drainAndClose(app, config.shutdownGraceMs);
+    if (!closed) logger.error(`Still busy after ${config.shutdownGraceMs} ms; exiting anyway`);
+    process.exit(closed ? 0 : 1);
+  };
+  process.once('SIGTERM', (signal) => void stop(signal));
+  process.once('SIGINT', (signal) => void stop(signal));
 }
 
 main().catch((error: Error & { code?: string }) => {

@@ -43,6 +43,31 @@ describe('the built server process', () => {
     console.log(`dev mode answered after ${Date.now() - started} ms`);
   });
 
+  it('writes one JSON log line per request, with the request id it also puts on the problem', async () => {
+    const port = await freePort();
+    let output = '';
+    child = spawn(process.execPath, [main], { cwd: root, env: { PATH: process.env.PATH, PORT: String(port), SQLITE_PATH: ':memory:', LOG_LEVEL: 'info' } });
+    child.stdout!.on('data', (chunk) => (output += chunk));
+    const url = `http://127.0.0.1:${port}/api/seats/no-such-show`;
+    let response: Response | undefined;
+    for (let i = 0; i < 150 && !response; i++) {
+      response = await fetch(url, { headers: { 'x-request-id': 'req-42', authorization: 'Bearer secret-token' } }).catch(() => undefined);
+      if (!response) await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    expect(response!.status).toBe(404);
+    expect(response!.headers.get('x-request-id')).toBe('req-42');
+    expect(await response!.json()).toMatchObject({ status: 404, requestId: 'req-42' });
+    const made = await fetch(url, { headers: { 'x-request-id': 'not an id; DROP' } });
+    expect(made.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
+
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const lines = output.trim().split('\n').map((line) => JSON.parse(line)); // every line is JSON
+    const logged = lines.find((line) => line.req?.id === 'req-42');
+    expect(logged).toMatchObject({ level: 40, req: { method: 'GET', url: '/api/seats/no-such-show' }, res: { statusCode: 404 } });
+    expect(output).not.toContain('secret-token');
+    expect(lines.some((line) => /listening on/.test(line.msg))).toBe(true);
+  });
+
   it('stops on invalid configuration with one line naming the variable, no stack trace', () => {
     const result = spawnSync(process.execPath, [main], { cwd: root, env: { PATH: process.env.PATH, HOLD_TTL_SECONDS: 'soon' }, encoding: 'utf8' });
     expect(result.status).toBe(1);

@@ -234,7 +234,7 @@ async function startApi(port: number, databaseUrl: string, children: ChildProces
   const logFile = openSync(`${OUT_DIR}/api.log`, 'w');
   const child = spawn(process.execPath, [...serviceNodeOptions, 'dist/apps/api/src/main.js'], {
     cwd: process.cwd(),
-    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', DATABASE_URL: databaseUrl, REDIS_URL, SEED_DEMO: 'false', HOLD_TTL_SECONDS: String(HOLD_TTL_SECONDS) },
+    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', DATABASE_URL: databaseUrl, REDIS_URL, SEED_DEMO: 'false', HOLD_TTL_SECONDS: String(HOLD_TTL_SECONDS), LOG_LEVEL: 'warn' },
     stdio: ['ignore', logFile, logFile],
   });
   children.push(child);

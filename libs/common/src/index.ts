@@ -1,2 +1,2 @@
 export { DependencyUnavailableError, describeError, DomainError, InvalidRequestError } from './errors.js';
-export { type Problem, toProblem } from './problem.js';
+export { type Problem, requestIdOf, toProblem } from './problem.js';

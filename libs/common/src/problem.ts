@@ -34,7 +34,16 @@ interface HttpError extends Error {
   expose?: boolean;
 }
 
-export function toProblem(error: unknown, path?: string): Problem {
+/**
+ * The problem document for `error`. `requestId` (the request's X-Request-Id) is included so a
+ * report from a client can be matched with the logs.
+ */
+export function toProblem(error: unknown, path?: string, requestId?: string): Problem {
+  const problem = problemOf(error, path);
+  return requestId === undefined ? problem : { ...problem, requestId };
+}
+
+function problemOf(error: unknown, path?: string): Problem {
   if (error instanceof DomainError && DOMAIN_PROBLEMS[error.code]) {
     const { status, type, title } = DOMAIN_PROBLEMS[error.code];
     return { type, title, status, detail: error.message, code: error.code, ...error.extensions, instance: path };
@@ -72,3 +81,8 @@ function statusTitle(status: number): string {
     .replace(/\bUri\b/, 'URI');
 }
 
+/** The request's id (set from X-Request-Id, or made up, by the HTTP logger), if any. */
+export function requestIdOf(request: object): string | undefined {
+  const id = (request as { id?: unknown }).id;
+  return typeof id === 'string' ? id : undefined;
+}

@@ -13,7 +13,10 @@ describe(loadConfig.name, () => {
       seedDemo: true,
       sweepIntervalMs: 2000,
       corsOrigins: [],
+      trustProxy: undefined,
       rateLimit: { perUserPerMinute: 0, perIpPerMinute: 0 },
+      logLevel: 'info',
+      shutdownGraceMs: 10_000,
       auth: undefined,
     });
   });
@@ -61,6 +64,7 @@ describe(loadConfig.name, () => {
     ['REDIS_URL', 'localhost:6379'],
     ['REDIS_SENTINELS', 'host-without-port'],
     ['CORS_ORIGINS', 'tickets.example'],
+    ['LOG_LEVEL', 'loud'],
     ['RATE_LIMIT_USER_PER_MINUTE', '-5'],
     ['AUTH_JWT_SECRET', 'too-short'],
     ['AUTH_JWKS_URL', 'file:///etc/keys'],

@@ -15,11 +15,20 @@ export interface AppConfig {
   sweepIntervalMs: number;
   /** Origins allowed by CORS (REST and socket.io); empty: same origin only; `*`: any. */
   corsOrigins: string[] | '*';
+  /** Express `trust proxy`: which proxies' X-Forwarded-For to believe for the client address. */
+  trustProxy?: string;
   /** Writes allowed per minute per userId and per client IP, across instances; 0 turns a limit off. */
   rateLimit: { perUserPerMinute: number; perIpPerMinute: number };
+  /** Minimum level of the JSON logs (pino): fatal, error, warn, info, debug, trace or silent. */
+  logLevel: LogLevel;
+  /** How long a stopping process (SIGTERM) lets in-flight requests finish before it exits anyway. */
+  shutdownGraceMs: number;
   /** Bearer-token authentication of writes; off (undefined) unless a secret or a JWKS URL is set. */
   auth?: { kind: 'secret'; secret: string } | { kind: 'jwks'; url: string };
 }
+
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
 
 export type RedisConfig =
   | { kind: 'mock' }
@@ -63,12 +72,22 @@ export function loadConfig(env: Env = process.env): AppConfig {
     seedDemo: boolean(env, 'SEED_DEMO', devMode),
     sweepIntervalMs: integer(env, 'SWEEP_INTERVAL_MS', 2000, 100, 600_000),
     corsOrigins: corsOrigins(env),
+    trustProxy: optional(env, 'TRUST_PROXY'),
     rateLimit: {
       perUserPerMinute: integer(env, 'RATE_LIMIT_USER_PER_MINUTE', 0, 0, 1_000_000),
       perIpPerMinute: integer(env, 'RATE_LIMIT_IP_PER_MINUTE', 0, 0, 1_000_000),
     },
+    logLevel: oneOf(env, 'LOG_LEVEL', LOG_LEVELS, 'info'),
+    shutdownGraceMs: integer(env, 'SHUTDOWN_GRACE_MS', 10_000, 0, 600_000),
     auth: authConfig(env),
   };
+}
+
+function oneOf<T extends string>(env: Env, name: string, allowed: readonly T[], fallback: T): T {
+  const value = optional(env, name);
+  if (value === undefined) return fallback;
+  if (!allowed.includes(value as T)) throw new ConfigError(name, `must be one of ${allowed.join(', ')} (got "${value}")`);
+  return value as T;
 }
 
 function corsOrigins(env: Env): string[] | '*' {

@@ -1,4 +1,4 @@
-import { describeError, DomainError, toProblem } from '@app/common';
+import { describeError, DomainError, requestIdOf, toProblem } from '@app/common';
 import { MAX_USER_ID_LENGTH } from '@app/config';
 import { Metrics } from '@app/metrics';
 import {
@@ -76,7 +76,7 @@ export class IdempotencyInterceptor implements NestInterceptor {
   }
 
   private async settleFailure(ref: IdempotencyRef, marker: string, error: unknown, request: Request): Promise<void> {
-    const problem = toProblem(error, request.originalUrl);
+    const problem = toProblem(error, request.originalUrl, requestIdOf(request));
     try {
       if (error instanceof DomainError && problem.status < 500) {
         await this.store.complete(ref, new StoredResponse(problem.status, JSON.stringify(problem), 'application/problem+json'));

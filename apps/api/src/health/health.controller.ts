@@ -2,7 +2,8 @@ import { DomainError } from '@app/common';
 import { Database } from '@app/db';
 import { REDIS } from '@app/redis';
 import { Controller, Get, Inject, ServiceUnavailableException } from '@nestjs/common';
-import { ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiProblems } from '../problem/api-problems.js';
 import { HealthCheck, HealthCheckService, HealthIndicatorService } from '@nestjs/terminus';
 import type { Redis } from 'ioredis';
 
@@ -22,12 +23,17 @@ export class HealthController {
 
   /** The process is up and serving HTTP. */
   @Get('live')
+  @ApiOperation({ summary: 'Liveness: the process serves HTTP' })
+  @ApiOkResponse({ schema: { example: { status: 'ok' } } })
   live() {
     return { status: 'ok' };
   }
 
   /** The database and Redis both answer; 503 problem otherwise. */
   @Get('ready')
+  @ApiOperation({ summary: 'Readiness: the database and Redis both answer' })
+  @ApiOkResponse({ schema: { example: { status: 'ok', checks: { database: { status: 'up' }, redis: { status: 'up' } } } } })
+  @ApiProblems(503)
   @HealthCheck()
   async ready() {
     try {

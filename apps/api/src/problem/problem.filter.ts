@@ -1,4 +1,4 @@
-import { DependencyUnavailableError, describeError, DomainError, toProblem } from '@app/common';
+import { DependencyUnavailableError, describeError, DomainError, requestIdOf, toProblem } from '@app/common';
 import { Metrics } from '@app/metrics';
 import { type ArgumentsHost, Catch, type ExceptionFilter, Logger } from '@nestjs/common';
 import type { Request, Response } from 'express';
@@ -15,7 +15,7 @@ export class ProblemFilter implements ExceptionFilter {
     const http = host.switchToHttp();
     const request = http.getRequest<Request>();
     const response = http.getResponse<Response>();
-    const problem = toProblem(error, request.originalUrl);
+    const problem = toProblem(error, request.originalUrl, requestIdOf(request));
     if (problem.status === 503) this.metrics?.unavailable.inc({ dependency: error instanceof DependencyUnavailableError ? error.dependency : 'none' });
     if (error instanceof DependencyUnavailableError) {
       // Expected while a dependency is down (its client logs the outage once): debug only, no stack.

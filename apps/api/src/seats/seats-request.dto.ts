@@ -1,6 +1,11 @@
+import { InvalidRequestError } from '@app/common';
 import { MAX_SEATS_PER_REQUEST, MAX_USER_ID_LENGTH } from '@app/config';
+import { Injectable, type PipeTransform } from '@nestjs/common';
 import { ApiProperty } from '@nestjs/swagger';
-import { ArrayMaxSize, ArrayNotEmpty, ArrayUnique, IsArray, IsString, Length } from 'class-validator';
+import { ArrayMaxSize, ArrayNotEmpty, ArrayUnique, IsArray, IsString, Length, Matches } from 'class-validator';
+
+/** Ids are text: control characters (NUL cannot even be stored by PostgreSQL) are refused. */
+export const NO_CONTROL_CHARACTERS = /^[^\u0000-\u001f\u007f]*$/;
 
 /** Body of hold-bulk, book-bulk and release-bulk. */
 export class SeatsRequestDto {
@@ -18,6 +23,7 @@ export class SeatsRequestDto {
   @ArrayUnique()
   @IsString({ each: true })
   @Length(1, 128, { each: true })
+  @Matches(NO_CONTROL_CHARACTERS, { each: true, message: 'each value in seatIds must not contain control characters' })
   seatIds!: string[];
 
   @ApiProperty({
@@ -28,5 +34,17 @@ export class SeatsRequestDto {
   })
   @IsString()
   @Length(1, MAX_USER_ID_LENGTH)
+  @Matches(NO_CONTROL_CHARACTERS, { message: 'userId must not contain control characters' })
   userId!: string;
+}
+
+/** A show id from the path: 1 to 128 characters of text, else 400 (never a database error). */
+@Injectable()
+export class ShowIdPipe implements PipeTransform<string, string> {
+  transform(value: string): string {
+    if (value.length === 0 || value.length > 128 || !NO_CONTROL_CHARACTERS.test(value)) {
+      throw new InvalidRequestError('showId must be 1 to 128 characters without control characters.');
+    }
+    return value;
+  }
 }

@@ -3,10 +3,15 @@ import { Metrics } from '@app/metrics';
 import { WriteAuthGuard, WriteThrottlerGuard } from '@app/security';
 import { IdempotencyContext, Idempotent, type IdempotencyRef } from '@app/idempotency';
 import { Body, Controller, Get, HttpCode, Param, Post, UseGuards } from '@nestjs/common';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
-import { SeatsRequestDto } from './seats-request.dto.js';
+import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiProblems, ApiWriteHeaders } from '../problem/api-problems.js';
+import { BookingDto, HoldDto, ReleaseDto, SeatMapDto, ShowSummaryDto } from './seats-responses.dto.js';
+import { SeatsRequestDto, ShowIdPipe } from './seats-request.dto.js';
+
+const WRITE_PROBLEMS = [400, 401, 403, 409, 413, 422, 429, 503];
 
 @ApiTags('seats')
+@ApiBearerAuth()
 @Controller('api/seats')
 export class SeatsController {
   constructor(
@@ -18,13 +23,16 @@ export class SeatsController {
 
   @Get('shows')
   @ApiOperation({ summary: 'List shows with their total and available seat counts' })
+  @ApiOkResponse({ type: [ShowSummaryDto] })
   listShows() {
     return this.seatMaps.listShows();
   }
 
   @Get(':showId')
   @ApiOperation({ summary: "A show's seat map (never says who holds a seat)" })
-  seatMap(@Param('showId') showId: string) {
+  @ApiOkResponse({ type: SeatMapDto })
+  @ApiProblems(400, 404)
+  seatMap(@Param('showId', ShowIdPipe) showId: string) {
     return this.seatMaps.seatMap(showId);
   }
 
@@ -32,6 +40,9 @@ export class SeatsController {
   @UseGuards(WriteAuthGuard, WriteThrottlerGuard)
   @Idempotent()
   @ApiOperation({ summary: 'Hold seats of one show, all or none' })
+  @ApiCreatedResponse({ type: HoldDto, description: 'All seats held (a replay carries Idempotent-Replayed: true)' })
+  @ApiProblems(...WRITE_PROBLEMS)
+  @ApiWriteHeaders()
   hold(@Body() body: SeatsRequestDto) {
     return this.metrics.countWrite('hold', () => this.holds.hold(body));
   }
@@ -40,6 +51,9 @@ export class SeatsController {
   @UseGuards(WriteAuthGuard, WriteThrottlerGuard)
   @Idempotent()
   @ApiOperation({ summary: 'Book seats held by this user, all or none' })
+  @ApiCreatedResponse({ type: BookingDto, description: 'Booked; committed in the database before this answer' })
+  @ApiProblems(...WRITE_PROBLEMS)
+  @ApiWriteHeaders()
   book(@Body() body: SeatsRequestDto, @IdempotencyContext() idempotency?: IdempotencyRef) {
     return this.metrics.countWrite('booking', () => this.bookings.book(body, idempotency));
   }
@@ -49,6 +63,9 @@ export class SeatsController {
   @Idempotent()
   @HttpCode(200)
   @ApiOperation({ summary: "Release this user's holds, all or none" })
+  @ApiOkResponse({ type: ReleaseDto })
+  @ApiProblems(...WRITE_PROBLEMS)
+  @ApiWriteHeaders()
   release(@Body() body: SeatsRequestDto) {
     return this.metrics.countWrite('release', () => this.holds.release(body));
   }

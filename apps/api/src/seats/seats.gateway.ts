@@ -12,6 +12,7 @@ import {
   WebSocketGateway,
 } from '@nestjs/websockets';
 import type { Namespace, Socket } from 'socket.io';
+import { NO_CONTROL_CHARACTERS } from './seats-request.dto.js';
 
 interface SubscribeRequest {
   showId?: unknown;
@@ -45,7 +46,7 @@ export class SeatsGateway implements OnGatewayInit, OnGatewayConnection, OnGatew
   @SubscribeMessage('subscribe')
   async subscribe(@ConnectedSocket() socket: Socket, @MessageBody() body: SubscribeRequest) {
     const showId = body?.showId;
-    if (typeof showId !== 'string' || showId.length === 0 || showId.length > 128) {
+    if (typeof showId !== 'string' || showId.length === 0 || showId.length > 128 || !NO_CONTROL_CHARACTERS.test(showId)) {
       return { error: { code: 'INVALID_REQUEST', message: 'subscribe needs { showId: string }' } };
     }
     try {

@@ -38,7 +38,7 @@ export class Harness {
   }
 
   private static async boot(config: AppConfig, cleanup: () => Promise<void>): Promise<Harness> {
-    const app = await createApp(config, { logger: ['error', 'warn'] });
+    const app = await createApp(config);
     await app.listen(0, '127.0.0.1');
     const address = app.getHttpServer().address() as { port: number };
     return new Harness(app, config, `http://127.0.0.1:${address.port}`, cleanup);
