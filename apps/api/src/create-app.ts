@@ -42,10 +42,15 @@ function noCacheForHtml(response: { setHeader(name: string, value: string): void
  */
 export async function drainAndClose(app: NestExpressApplication, graceMs: number): Promise<boolean> {
   app.getHttpAdapter().getInstance().locals.draining = true;
+  // A keep-alive connection whose request was in flight when closing began becomes idle only
+  // after its answer; server.close() closed the idle ones once, so keep closing them as they go idle.
+  const server = app.getHttpServer() as import('node:http').Server;
+  const sweeper = setInterval(() => server.closeIdleConnections(), 50);
   let timer: NodeJS.Timeout | undefined;
   const deadline = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), graceMs)));
   const closed = await Promise.race([app.close().then(() => true), deadline]);
   clearTimeout(timer);
+  clearInterval(sweeper);
   return closed;
 }
 

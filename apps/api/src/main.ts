@@ -18,8 +18,10 @@ async function main(): Promise<void> {
 
   const stop = async (signal: NodeJS.Signals) => {
     logger.log(`${signal}: finishing requests in flight (up to ${config.shutdownGraceMs} ms), then closing`);
+    const started = Date.now();
     const closed = await drainAndClose(app, config.shutdownGraceMs);
-    if (!closed) logger.error(`Still busy after ${config.shutdownGraceMs} ms; exiting anyway`);
+    if (closed) logger.log(`Closed in ${Date.now() - started} ms`);
+    else logger.error(`Still busy after ${config.shutdownGraceMs} ms; exiting anyway`);
     process.exit(closed ? 0 : 1);
   };
   process.once('SIGTERM', (signal) => void stop(signal));

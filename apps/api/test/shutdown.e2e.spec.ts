@@ -84,6 +84,7 @@ describe.skipIf(!realBackend.available)('SIGTERM during a burst of bookings', ()
     expect(statuses.every((status) => status === 201 || status === 503)).toBe(true);
     expect(code).toBe(0);
     expect(output).toMatch(/SIGTERM: finishing requests in flight/);
+    console.log(`[shutdown] ${/"msg":"(Closed in \d+ ms)"/.exec(output)?.[1]}`);
 
     const client = new pg.Client({ connectionString: databaseUrl });
     await client.connect();
