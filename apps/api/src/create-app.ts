@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import { findUp } from '@app/common';
 import type { AppConfig } from '@app/config';
 import { Logger, ValidationPipe } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
@@ -9,7 +10,6 @@ import type { NextFunction, Request, Response } from 'express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import helmet from 'helmet';
 import { Logger as PinoLogger } from 'nestjs-pino';
-import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { AppModule } from './app.module.js';
 import { BodyDepthPipe } from './problem/body-depth.pipe.js';
@@ -20,14 +20,9 @@ import { ProblemFilter } from './problem/problem.filter.js';
  * answer paths that exist, so the API routes are untouched.
  */
 function serveSeatMapPage(app: NestExpressApplication): void {
-  for (let dir = new URL('.', import.meta.url); dir.pathname !== '/'; dir = new URL('..', dir)) {
-    const page = new URL('dist/web/', dir);
-    if (existsSync(new URL('index.html', page))) {
-      app.useStaticAssets(fileURLToPath(page), { index: 'index.html', maxAge: '1h', setHeaders: noCacheForHtml });
-      return;
-    }
-  }
-  new Logger('SeatMapPage').warn('dist/web not found (run `npm run build`): the page at / is not served');
+  const page = findUp(new URL('.', import.meta.url), 'dist/web/index.html');
+  if (page) app.useStaticAssets(fileURLToPath(new URL('.', page)), { index: 'index.html', maxAge: '1h', setHeaders: noCacheForHtml });
+  else new Logger('SeatMapPage').warn('dist/web not found (run `npm run build`): the page at / is not served');
 }
 
 function noCacheForHtml(response: { setHeader(name: string, value: string): void }, path: string): void {

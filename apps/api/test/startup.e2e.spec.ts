@@ -1,19 +1,11 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { freePort } from '../../infra-local/src/redis-topology.js';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
 const main = `${root}dist/apps/api/src/main.js`;
-
-const freePort = () =>
-  new Promise<number>((resolve) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
 
 /** The built server as a user starts it: `node dist/apps/api/src/main.js` with only env vars. */
 describe('the built server process', () => {

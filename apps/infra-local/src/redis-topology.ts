@@ -1,8 +1,9 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { findUp } from '@app/common';
 import { Redis } from 'ioredis';
 
 /**
@@ -12,7 +13,13 @@ import { Redis } from 'ioredis';
  */
 
 /** `docker/redis/` of this checkout, found from here whether running from source or from dist/. */
-export const CONFIG_DIR = findUp(new URL('.', import.meta.url), 'docker/redis/');
+export const CONFIG_DIR = configDir();
+
+function configDir(): URL {
+  const dir = findUp(new URL('.', import.meta.url), 'docker/redis/');
+  if (!dir) throw new Error('docker/redis/ not found above this checkout');
+  return dir;
+}
 export const REDIS_SERVER = process.env.REDIS_SERVER_BIN ?? 'redis-server';
 const MASTER_NAME = 'mymaster';
 
@@ -236,12 +243,4 @@ export async function waitFor(what: string, check: () => Promise<boolean>, timeo
     await new Promise((resolve) => setTimeout(resolve, intervalMs));
   }
   throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}`);
-}
-
-function findUp(from: URL, relative: string): URL {
-  for (let dir = from; ; dir = new URL('..', dir)) {
-    const candidate = new URL(relative, dir);
-    if (existsSync(candidate)) return candidate;
-    if (dir.pathname === '/') throw new Error(`${relative} not found above ${from.pathname}`);
-  }
 }

@@ -82,11 +82,6 @@ export class HttpClient {
     return { status: response.statusCode, headers: response.headers, body: text };
   }
 
-  async get(path: string): Promise<Reply> {
-    const response = await request(this.baseUrl + path, { dispatcher: this.agent });
-    return { status: response.statusCode, headers: response.headers, body: await response.body.text() };
-  }
-
   close(): Promise<void> {
     return this.agent.close();
   }

@@ -8,6 +8,7 @@ import * as schema from './schema/pg.schema.js';
 
 /** SQLSTATEs worth retrying a whole transaction for: serialization_failure, deadlock_detected. */
 const RETRYABLE = new Set(['40001', '40P01']);
+const isSerializationFailure = (error: unknown) => RETRYABLE.has(sqlState(error) ?? '');
 
 /**
  * SQLSTATE classes and driver errors meaning "the server is not reachable right now":
@@ -80,7 +81,7 @@ export class PostgresDatabase extends Database {
     return this.guard(() =>
       retrying(
         () => this.onOneConnection((db) => db.transaction((tx) => work(tx as unknown as Db), { isolationLevel })),
-        (error) => RETRYABLE.has(sqlState(error) ?? ''),
+        isSerializationFailure,
       ),
     );
   }
@@ -117,7 +118,7 @@ export class PostgresDatabase extends Database {
     } catch (error) {
       if (isUnavailable(error)) throw new DependencyUnavailableError('database', { cause: error });
       // Still colliding after every retry: the database is overloaded for this data right now.
-      if (RETRYABLE.has(sqlState(error) ?? '')) throw new DependencyUnavailableError('database', { cause: error });
+      if (isSerializationFailure(error)) throw new DependencyUnavailableError('database', { cause: error });
       throw error;
     }
   }

@@ -2,13 +2,23 @@ import { SeatBookingService, SeatHoldService, SeatMapService } from '@app/bookin
 import { Metrics } from '@app/metrics';
 import { WriteAuthGuard, WriteThrottlerGuard } from '@app/security';
 import { IdempotencyContext, Idempotent, type IdempotencyRef } from '@app/idempotency';
-import { Body, Controller, Get, HttpCode, Param, Post, UseGuards } from '@nestjs/common';
+import { applyDecorators, Body, Controller, Get, HttpCode, Param, Post, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ApiProblems, ApiWriteHeaders } from '../problem/api-problems.js';
 import { BookingDto, HoldDto, ReleaseDto, SeatMapDto, ShowSummaryDto } from './seats-responses.dto.js';
 import { SeatsRequestDto, ShowIdPipe } from './seats-request.dto.js';
 
-const WRITE_PROBLEMS = [400, 401, 403, 409, 413, 422, 429, 503];
+/**
+ * What every write shares: authentication and rate limits (before anything runs), the
+ * Idempotency-Key, and the documented problems and headers.
+ */
+const WriteEndpoint = () =>
+  applyDecorators(
+    UseGuards(WriteAuthGuard, WriteThrottlerGuard),
+    Idempotent(),
+    ApiProblems(400, 401, 403, 409, 413, 422, 429, 503),
+    ApiWriteHeaders(),
+  );
 
 @ApiTags('seats')
 @ApiBearerAuth()
@@ -37,35 +47,26 @@ export class SeatsController {
   }
 
   @Post('hold-bulk')
-  @UseGuards(WriteAuthGuard, WriteThrottlerGuard)
-  @Idempotent()
+  @WriteEndpoint()
   @ApiOperation({ summary: 'Hold seats of one show, all or none' })
   @ApiCreatedResponse({ type: HoldDto, description: 'All seats held (a replay carries Idempotent-Replayed: true)' })
-  @ApiProblems(...WRITE_PROBLEMS)
-  @ApiWriteHeaders()
   hold(@Body() body: SeatsRequestDto) {
     return this.metrics.countWrite('hold', () => this.holds.hold(body));
   }
 
   @Post('book-bulk')
-  @UseGuards(WriteAuthGuard, WriteThrottlerGuard)
-  @Idempotent()
+  @WriteEndpoint()
   @ApiOperation({ summary: 'Book seats held by this user, all or none' })
   @ApiCreatedResponse({ type: BookingDto, description: 'Booked; committed in the database before this answer' })
-  @ApiProblems(...WRITE_PROBLEMS)
-  @ApiWriteHeaders()
   book(@Body() body: SeatsRequestDto, @IdempotencyContext() idempotency?: IdempotencyRef) {
     return this.metrics.countWrite('booking', () => this.bookings.book(body, idempotency));
   }
 
   @Post('release-bulk')
-  @UseGuards(WriteAuthGuard, WriteThrottlerGuard)
-  @Idempotent()
+  @WriteEndpoint()
   @HttpCode(200)
   @ApiOperation({ summary: "Release this user's holds, all or none" })
   @ApiOkResponse({ type: ReleaseDto })
-  @ApiProblems(...WRITE_PROBLEMS)
-  @ApiWriteHeaders()
   release(@Body() body: SeatsRequestDto) {
     return this.metrics.countWrite('release', () => this.holds.release(body));
   }

@@ -85,11 +85,6 @@ function pick<T>(items: T[], count: number): T[] {
   return [...chosen];
 }
 
-export function percentile(values: number[], p: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
-}
-
 export interface Ledger {
   /** bookingId → its seats, from `bookings` ⟕ `booking_seats`. */
   bookings: Map<string, string[]>;
