@@ -79,7 +79,7 @@ describe.each(backends)('live seat updates on $name', (backend) => {
 
   it.skipIf(!backend.available)('frees an expired hold by itself, on time, and tells subscribers; measured over 100 holds', async () => {
     const delays = await measureExpiry('timers of the granting instance');
-    expect(Math.max(...delays)).toBeLessThan(500);
+    expect(Math.max(...delays)).toBeLessThan(1000);
   });
 
   // Last in this block: it stops the timers for good. An instance that granted holds and died
