@@ -14,5 +14,7 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 60_000,
     reporters: ['default'],
+    // Service logs (and anything else a test prints) are shown for failing tests only.
+    silent: 'passed-only',
   },
 });

@@ -9,7 +9,6 @@ import { SecurityModule } from '@app/security';
 import { type DynamicModule, Module } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
 import { HealthController } from './health/health.controller.js';
-import { loggingModule } from './logging/logging.module.js';
 import { MetricsController } from './metrics/metrics.controller.js';
 import { SeatsController } from './seats/seats.controller.js';
 import { SeatsGateway } from './seats/seats.gateway.js';
@@ -19,7 +18,7 @@ export class AppModule {
   static forRoot(config: AppConfig): DynamicModule {
     return {
       module: AppModule,
-      imports: [ConfigModule.forRoot(config), loggingModule(config), MetricsModule, DbModule, RedisModule, RealtimeModule, BookingModule, IdempotencyModule, SecurityModule, TerminusModule],
+      imports: [ConfigModule.forRoot(config), MetricsModule, DbModule, RedisModule, RealtimeModule, BookingModule, IdempotencyModule, SecurityModule, TerminusModule],
       controllers: [SeatsController, HealthController, MetricsController],
       providers: [SeatsGateway],
     };

@@ -9,9 +9,10 @@ import { RedisIoAdapter } from '@app/realtime';
 import type { NextFunction, Request, Response } from 'express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import helmet from 'helmet';
-import { Logger as PinoLogger } from 'nestjs-pino';
+import type { DestinationStream } from 'pino';
 import { fileURLToPath } from 'node:url';
 import { AppModule } from './app.module.js';
+import { createRootLogger, PinoNestLogger, requestLogging } from './logging/logging.js';
 import { BodyDepthPipe } from './problem/body-depth.pipe.js';
 import { ProblemFilter } from './problem/problem.filter.js';
 
@@ -68,19 +69,36 @@ function timeRequests(metrics: Metrics) {
   };
 }
 
+/**
+ * helmet everywhere, but HSTS and `upgrade-insecure-requests` only on answers to HTTPS requests
+ * (directly, or per X-Forwarded-Proto from a proxy trusted by TRUST_PROXY): sent over plain HTTP
+ * they make a browser fetch the page's script and stylesheet over an https:// that does not exist.
+ */
+function securityHeaders() {
+  const overHttps = helmet();
+  const overHttp = helmet({ strictTransportSecurity: false, contentSecurityPolicy: { directives: { upgradeInsecureRequests: null } } });
+  return (request: Request, response: Response, next: NextFunction) => (request.secure ? overHttps : overHttp)(request, response, next);
+}
+
+export interface AppOptions {
+  /** Where log lines go instead of stdout (the tests keep each test's lines). */
+  logDestination?: DestinationStream;
+}
+
 /** Builds the application (not yet listening): used by `main.ts` and by the end-to-end tests. */
-export async function createApp(config: AppConfig): Promise<NestExpressApplication> {
+export async function createApp(config: AppConfig, options: AppOptions = {}): Promise<NestExpressApplication> {
+  const rootLogger = createRootLogger(config.logLevel, options.logDestination);
   const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), {
     bodyParser: false,
-    bufferLogs: true,
+    logger: new PinoNestLogger(rootLogger),
     abortOnError: false,
   });
-  app.useLogger(app.get(PinoLogger));
+  app.use(requestLogging(rootLogger));
   app.disable('x-powered-by');
   // Behind a load balancer, the client address (rate limits, logs) comes from X-Forwarded-For.
   if (config.trustProxy) app.set('trust proxy', /^\d+$/.test(config.trustProxy) ? Number(config.trustProxy) : config.trustProxy === 'true' || config.trustProxy);
   app.use(closeConnectionsWhenDraining);
-  app.use(helmet());
+  app.use(securityHeaders());
   if (config.corsOrigins.length > 0) {
     app.enableCors({ origin: config.corsOrigins === '*' ? true : config.corsOrigins, exposedHeaders: ['Idempotent-Replayed', 'Retry-After'] });
   }

@@ -1,5 +1,6 @@
-import { ConfigError, loadConfig } from '@app/config';
+import { type AppConfig, ConfigError, loadConfig } from '@app/config';
 import { Logger } from '@nestjs/common';
+import { createServer, type Server } from 'node:http';
 import { createApp, drainAndClose } from './create-app.js';
 
 async function main(): Promise<void> {
@@ -11,10 +12,15 @@ async function main(): Promise<void> {
     console.error(`Invalid configuration: ${error.message}`);
     process.exit(1);
   }
+  // Found before anything starts, so a taken port is one line, not a screen of start-up logs.
+  const probe = createServer();
+  await listen(probe, config).catch(portProblem(config));
+  await new Promise((resolve) => probe.close(resolve));
   const app = await createApp(config);
-  await app.listen(config.port, config.host);
+  await app.init();
+  await listen(app.getHttpServer(), config).catch(portProblem(config));
   const logger = new Logger('Main');
-  logger.log(`Seat booking listening on http://${config.host}:${config.port} (docs at /docs)`);
+  logger.log(startupLine(config));
 
   const stop = async (signal: NodeJS.Signals) => {
     logger.log(`${signal}: finishing requests in flight (up to ${config.shutdownGraceMs} ms), then closing`);
@@ -26,6 +32,36 @@ async function main(): Promise<void> {
   };
   process.once('SIGTERM', (signal) => void stop(signal));
   process.once('SIGINT', (signal) => void stop(signal));
+}
+
+/** Resolves once `server` listens on the configured address; rejects with the listen error. */
+function listen(server: Server, { port, host }: AppConfig): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+}
+
+function portProblem(config: AppConfig) {
+  return (error: NodeJS.ErrnoException): never => {
+    if (error.code === 'EADDRINUSE') console.error(`PORT ${config.port} is already in use on ${config.host}: stop the other process or set PORT to a free port.`);
+    else if (error.code === 'EACCES') console.error(`PORT ${config.port} on ${config.host} needs privileges this process does not have: set PORT above 1023.`);
+    else throw error;
+    process.exit(1);
+  };
+}
+
+/** Everything a newcomer needs to start using the service, in one line. */
+function startupLine(config: AppConfig): string {
+  const base = `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${config.port}`;
+  const parts = [`Seat booking listening on ${base}: seat map at ${base}/, API docs at ${base}/docs`];
+  if (config.database.kind === 'sqlite' && config.redis.kind === 'mock') {
+    parts.push(`dev mode (SQLite ${config.database.path}, in-process mock Redis${config.seedDemo ? ', demo shows neon-nights and last-orbit' : ''})`);
+  }
+  return parts.join('; ');
 }
 
 main().catch((error: Error & { code?: string }) => {

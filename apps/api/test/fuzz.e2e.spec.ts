@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { backends } from './support/backends.js';
 import { Harness, type Reply } from './support/harness.js';
+import { report } from './support/report.js';
 
 const WRITES = ['/api/seats/hold-bulk', '/api/seats/book-bulk', '/api/seats/release-bulk'];
 
@@ -83,7 +84,7 @@ describe.each(backends)('hostile input on $name', (backend) => {
       }),
       { numRuns: backend.name === 'dev' ? 400 : 200 },
     );
-    console.log(`[${backend.name}] fuzzed writes answered: ${JSON.stringify(Object.fromEntries([...statuses].sort()))}`);
+    report(`[${backend.name}] fuzzed writes answered: ${JSON.stringify(Object.fromEntries([...statuses].sort()))}`);
 
     // Real seats with ids PostgreSQL cannot store, or too deep to validate: refused up front.
     for (const body of [

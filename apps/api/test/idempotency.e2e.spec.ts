@@ -5,6 +5,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { backends } from './support/backends.js';
 import { Harness } from './support/harness.js';
+import { report } from './support/report.js';
 
 const HOLD = '/api/seats/hold-bulk';
 const BOOK = '/api/seats/book-bulk';
@@ -135,7 +136,7 @@ describe.each(backends)('Idempotency-Key on $name', (backend) => {
       const fresh = replies.filter((r) => r.status === 201 && r.headers.get('idempotent-replayed') === null);
       const replayed = replies.filter((r) => r.status === 201 && r.headers.get('idempotent-replayed') === 'true');
       const inProgress = replies.filter((r) => r.status === 409);
-      console.log(`[${backend.name}] 50 identical books, one key: ${fresh.length} executed, ${replayed.length} replayed, ${inProgress.length} in progress`);
+      report(`[${backend.name}] 50 identical books, one key: ${fresh.length} executed, ${replayed.length} replayed, ${inProgress.length} in progress`);
       expect(fresh).toHaveLength(1);
       expect(fresh.length + replayed.length + inProgress.length).toBe(50);
       for (const r of inProgress) {

@@ -3,6 +3,7 @@ import { eq, inArray, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { backends } from './support/backends.js';
 import { Harness } from './support/harness.js';
+import { report } from './support/report.js';
 
 const HOLD = '/api/seats/hold-bulk';
 const BOOK = '/api/seats/book-bulk';
@@ -29,7 +30,7 @@ describe.each(backends)('races on $name', (backend) => {
       Array.from({ length: 200 }, (_, i) => api.post(HOLD, { seatIds: contested, userId: `user-${i}` })),
     );
     const counts = tally(replies.map((r) => r.status));
-    console.log(`[${backend.name}] 200 concurrent holds on 2 seats:`, counts);
+    report(`[${backend.name}] 200 concurrent holds on 2 seats: ${JSON.stringify(counts)}`);
     expect(counts).toEqual({ 201: 1, 409: 199 });
 
     const winner = replies.find((r) => r.status === 201)!.body.userId;
@@ -51,7 +52,7 @@ describe.each(backends)('races on $name', (backend) => {
     expect((await api.post(HOLD, { seatIds: [seat], userId: 'owner' })).status).toBe(201);
     const replies = await Promise.all(Array.from({ length: 100 }, () => api.post(BOOK, { seatIds: [seat], userId: 'owner' })));
     const counts = tally(replies.map((r) => r.status));
-    console.log(`[${backend.name}] 100 concurrent books of one seat:`, counts);
+    report(`[${backend.name}] 100 concurrent books of one seat: ${JSON.stringify(counts)}`);
     expect(counts).toEqual({ 201: 1, 409: 99 });
     const rows = await bookingRows([seat]);
     expect(rows).toHaveLength(1);

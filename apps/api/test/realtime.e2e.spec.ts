@@ -3,6 +3,7 @@ import { inArray } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { backends, realBackend } from './support/backends.js';
 import { Harness } from './support/harness.js';
+import { report } from './support/report.js';
 
 const HOLD = '/api/seats/hold-bulk';
 const BOOK = '/api/seats/book-bulk';
@@ -68,7 +69,7 @@ describe.each(backends)('live seat updates on $name', (backend) => {
 
     const arrivals = await Promise.all(seatIds.map((seatId) => client.waitFor(seatId, 'AVAILABLE', 1000 + sweepMs + 2000)));
     const delays = arrivals.map((arrival, i) => arrival - Date.parse(holds[i].body.expiresAt));
-    console.log(
+    report(
       `[${backend.name}] expiry → seats:changed over ${delays.length} holds (${path}): median ${percentile(delays, 50)} ms, p99 ${percentile(delays, 99)} ms, worst ${Math.max(...delays)} ms`,
     );
     expect(Math.min(...delays)).toBeGreaterThanOrEqual(-50); // never before the hold lapsed (clock slack)

@@ -30,6 +30,21 @@ describe.skipIf(!realBackend.available)('with Redis unreachable', () => {
     expect(map.body.seats[0].status).toBe('AVAILABLE');
   });
 
+  it('logs each 503 as one warn line without a stack, and the outage once', async () => {
+    const { seatIds } = await api.newShow();
+    const before = api.logs.length;
+    for (let i = 0; i < 5; i++) expect((await api.post('/api/seats/hold-bulk', { seatIds: [seatIds[0]], userId: 'alice' })).status).toBe(503);
+    const lines = api.logs.slice(before);
+    const requestLines = lines.filter((line) => line.req?.url === '/api/seats/hold-bulk');
+    expect(requestLines).toHaveLength(5);
+    for (const line of requestLines) {
+      expect(line).toMatchObject({ level: 40, res: { statusCode: 503 } });
+      expect(JSON.stringify(line)).not.toMatch(/\bat \S+ \(|stack/);
+    }
+    expect(lines.filter((line) => line.level >= 50)).toEqual([]);
+    expect(api.logs.filter((line) => /Redis unreachable/.test(line.msg))).toHaveLength(1);
+  });
+
   it('still lists shows, and reports not ready', async () => {
     expect((await api.get('/api/seats/shows')).status).toBe(200);
     const ready = await api.get('/health/ready');

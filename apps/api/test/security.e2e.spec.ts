@@ -134,7 +134,7 @@ describe('HTTP hardening', () => {
 
   beforeAll(async () => {
     api = await Harness.start(backends[0]!);
-    open = await Harness.start(backends[0]!, { CORS_ORIGINS: 'https://tickets.example' });
+    open = await Harness.start(backends[0]!, { CORS_ORIGINS: 'https://tickets.example', TRUST_PROXY: 'loopback' });
   });
   afterAll(async () => {
     await open?.close();
@@ -147,6 +147,27 @@ describe('HTTP hardening', () => {
       expect(reply.headers.get('x-content-type-options')).toBe('nosniff');
       expect(reply.headers.get('content-security-policy')).toMatch(/default-src 'self'/);
       expect(reply.headers.get('x-powered-by')).toBeNull();
+    }
+  });
+
+  it('sends HSTS and upgrade-insecure-requests only on answers to HTTPS requests', async () => {
+    const overHttps = { 'x-forwarded-proto': 'https' };
+    for (const path of ['/api/seats/shows', '/']) {
+      // Plain HTTP: the page must load its script and stylesheet over http.
+      const plain = await open.request('GET', path);
+      expect(plain.headers.get('strict-transport-security')).toBeNull();
+      expect(plain.headers.get('content-security-policy')).not.toMatch(/upgrade-insecure-requests/);
+      expect(plain.headers.get('content-security-policy')).toMatch(/script-src 'self'/);
+
+      // HTTPS terminated by a trusted proxy (TRUST_PROXY covers loopback here).
+      const forwarded = await open.request('GET', path, undefined, overHttps);
+      expect(forwarded.headers.get('strict-transport-security')).toMatch(/max-age=\d+/);
+      expect(forwarded.headers.get('content-security-policy')).toMatch(/upgrade-insecure-requests/);
+
+      // The same header from an untrusted client (no TRUST_PROXY) is not believed.
+      const untrusted = await api.request('GET', path, undefined, overHttps);
+      expect(untrusted.headers.get('strict-transport-security')).toBeNull();
+      expect(untrusted.headers.get('content-security-policy')).not.toMatch(/upgrade-insecure-requests/);
     }
   });
 

@@ -6,6 +6,7 @@ import { Agent, request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort, waitFor } from '../../infra-local/src/redis-topology.js';
 import { realBackend } from './support/backends.js';
+import { report } from './support/report.js';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
 const BUYERS = 40;
@@ -79,12 +80,12 @@ describe.skipIf(!realBackend.available)('SIGTERM during a burst of bookings', ()
     await agent.close();
 
     const statuses = outcomes.map((outcome) => outcome.status);
-    console.log(`[shutdown] answers during SIGTERM: ${JSON.stringify(countBy(statuses))}; process exited ${code} within ${exitMs} ms of the last answer`);
+    report(`[shutdown] answers during SIGTERM: ${JSON.stringify(countBy(statuses))}; process exited ${code} within ${exitMs} ms of the last answer`);
     expect(outcomes.filter((outcome) => outcome.status === 0).map((outcome) => outcome.body.error)).toEqual([]); // nothing reset
     expect(statuses.every((status) => status === 201 || status === 503)).toBe(true);
     expect(code).toBe(0);
     expect(output).toMatch(/SIGTERM: finishing requests in flight/);
-    console.log(`[shutdown] ${/"msg":"(Closed in \d+ ms)"/.exec(output)?.[1]}`);
+    report(`[shutdown] ${/"msg":"(Closed in \d+ ms)"/.exec(output)?.[1]}`);
 
     const client = new pg.Client({ connectionString: databaseUrl });
     await client.connect();

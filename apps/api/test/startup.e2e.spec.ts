@@ -3,6 +3,8 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../../infra-local/src/redis-topology.js';
+import { report } from './support/report.js';
+import { ServerProcess } from './support/server-process.js';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
 const main = `${root}dist/apps/api/src/main.js`;
@@ -18,21 +20,37 @@ describe('the built server process', () => {
     child?.kill('SIGKILL');
   });
 
-  it('starts in dev mode with nothing configured and serves the demo shows', async () => {
-    const port = await freePort();
-    child = spawn(process.execPath, [main], { cwd: root, env: { PATH: process.env.PATH, PORT: String(port), SQLITE_PATH: ':memory:' } });
+  it('starts in dev mode with nothing configured, says where to go, and warns about nothing', async () => {
     const started = Date.now();
-    let shows: unknown[] | undefined;
-    while (!shows && Date.now() - started < 15_000) {
-      try {
-        const response = await fetch(`http://127.0.0.1:${port}/api/seats/shows`);
-        if (response.ok) shows = (await response.json()) as unknown[];
-      } catch {
-        await new Promise((resolve) => setTimeout(resolve, 100));
-      }
+    const server = await ServerProcess.start();
+    try {
+      const shows = (await (await fetch(`${server.baseUrl}/api/seats/shows`)).json()) as unknown[];
+      expect(shows.length).toBeGreaterThanOrEqual(2);
+      report(`dev mode answered after ${Date.now() - started} ms`);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      const lines = server.output.trim().split('\n').map((line) => JSON.parse(line)); // not a terminal: JSON
+      const startup = lines.find((line) => /listening on/.test(line.msg))?.msg;
+      expect(startup).toContain(`${server.baseUrl}/`);
+      expect(startup).toContain(`${server.baseUrl}/docs`);
+      expect(startup).toMatch(/dev mode/);
+      expect(lines.filter((line) => line.level >= 40)).toEqual([]);
+    } finally {
+      server.stop();
     }
-    expect(shows?.length).toBeGreaterThanOrEqual(2);
-    console.log(`dev mode answered after ${Date.now() - started} ms`);
+  });
+
+  it('stops with one line naming PORT when the port is taken', async () => {
+    const server = await ServerProcess.start();
+    try {
+      const result = spawnSync(process.execPath, [main], { cwd: root, env: { PATH: process.env.PATH, PORT: String(server.port), SQLITE_PATH: ':memory:' }, encoding: 'utf8' });
+      expect(result.status).not.toBe(0);
+      expect(result.stdout).toBe('');
+      const lines = result.stderr.trim().split('\n');
+      expect(lines).toHaveLength(1);
+      expect(lines[0]).toMatch(new RegExp(`^PORT ${server.port} is already in use`));
+    } finally {
+      server.stop();
+    }
   });
 
   it('writes one JSON log line per request, with the request id it also puts on the problem', async () => {

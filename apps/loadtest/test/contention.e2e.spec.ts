@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { backends } from '../../api/test/support/backends.js';
 import { Harness } from '../../api/test/support/harness.js';
 import { runContention } from '../src/contention.js';
+import { report } from '../../api/test/support/report.js';
 
 /**
  * A short run of the load test's scenario (k6_load_test.js) in CI: 200 virtual users on the
@@ -19,7 +20,7 @@ describe.each(backends)('contention run on $name', (backend) => {
   it.skipIf(!backend.available)('sells every seat at most once, with no 5xx, and replays faithfully', async () => {
     const { showId, seatIds } = await api.newShow(1, 10);
     const result = await runContention({ baseUrl: api.baseUrl, seatIds, vus: 200, durationMs: 3000 });
-    console.log(
+    report(
       `[${backend.name}] contention: holds ${JSON.stringify(result.holds.statuses)}, books ${JSON.stringify(result.books.statuses)}, replays ${JSON.stringify(result.replays)}`,
     );
 

@@ -1,5 +1,17 @@
 /** The public REST API, as the page uses it. */
 
+/**
+ * A random (v4) UUID. `crypto.randomUUID` exists only in secure contexts (https, localhost), and
+ * the page must also work over plain HTTP under a server name or LAN address.
+ */
+export function randomId(): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(16));
+  bytes[6] = (bytes[6] & 0x0f) | 0x40;
+  bytes[8] = (bytes[8] & 0x3f) | 0x80;
+  const hex = Array.from(bytes, (byte) => byte.toString(16).padStart(2, '0')).join('');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
+
 export interface ShowSummary {
   id: string;
   title: string;
@@ -53,7 +65,7 @@ export class IdempotentWriter {
 
   async post<T>(path: string, body: { seatIds: string[]; userId: string }): Promise<Outcome<T>> {
     const signature = `${path} ${JSON.stringify(body)}`;
-    if (this.pending?.signature !== signature) this.pending = { signature, key: crypto.randomUUID() };
+    if (this.pending?.signature !== signature) this.pending = { signature, key: randomId() };
     let response: Response;
     try {
       response = await fetch(path, {

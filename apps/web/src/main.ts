@@ -1,5 +1,5 @@
 import { io } from 'socket.io-client';
-import { type Conflict, getJson, IdempotentWriter, type Outcome, type Seat, type SeatMap, type ShowSummary } from './api.js';
+import { type Conflict, getJson, IdempotentWriter, randomId, type Outcome, type Seat, type SeatMap, type ShowSummary } from './api.js';
 
 /**
  * The seat-map page: pick a show, pick seats, hold them (with a countdown), book or release them,
@@ -42,10 +42,10 @@ const writer = new IdempotentWriter();
 // --- the buyer's name: entered or generated, kept in this browser ---
 
 const USER_KEY = 'seat-booking:user';
-elements.user.value = localStorage.getItem(USER_KEY) ?? `guest-${crypto.randomUUID().slice(0, 6)}`;
+elements.user.value = localStorage.getItem(USER_KEY) ?? `guest-${randomId().slice(0, 6)}`;
 localStorage.setItem(USER_KEY, elements.user.value);
 elements.user.addEventListener('change', () => {
-  elements.user.value = elements.user.value.trim() || `guest-${crypto.randomUUID().slice(0, 6)}`;
+  elements.user.value = elements.user.value.trim() || `guest-${randomId().slice(0, 6)}`;
   localStorage.setItem(USER_KEY, elements.user.value);
   state.mine.clear(); // holds belong to the previous name
   renderAll();

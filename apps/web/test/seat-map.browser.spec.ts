@@ -13,6 +13,8 @@ const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const canRun = process.env.CI === 'true' || existsSync(CHROMIUM);
 const ARTIFACTS = new URL('../../../test-artifacts/', import.meta.url);
 const HOLD_TTL_SECONDS = 4;
+const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const NAMED_HOST = 'booking.test';
 
 describe.skipIf(!canRun)('seat-map page in a real browser', () => {
   let api: Harness;
@@ -24,7 +26,8 @@ describe.skipIf(!canRun)('seat-map page in a real browser', () => {
     api = await Harness.start(devBackend, { HOLD_TTL_SECONDS: String(HOLD_TTL_SECONDS), SWEEP_INTERVAL_MS: '500' });
     browser = await chromium.launch({
       executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      // booking.test resolves to this machine: the page as seen under a server name or LAN address.
+      args: [...CHROMIUM_ARGS, `--host-resolver-rules=MAP ${NAMED_HOST} 127.0.0.1`],
     });
   });
   afterAll(async () => {
@@ -96,6 +99,26 @@ describe.skipIf(!canRun)('seat-map page in a real browser', () => {
     const rows = await api.database.read((db) => db.select().from(bookings));
     expect(rows.filter((row) => row.showId === showId)).toHaveLength(1);
   }, 60_000);
+
+  it('works over plain HTTP under a host name that is not loopback', async () => {
+    const { showId } = await api.newShow(2, 8);
+    const context = await browser.newContext({ viewport: { width: 1100, height: 760 } });
+    contexts.push(context);
+    const page = await context.newPage();
+    const insecure: string[] = [];
+    page.on('requestfailed', (request) => insecure.push(`${request.url()} ${request.failure()?.errorText}`));
+    await page.addInitScript(() => (globalThis as any).localStorage.setItem('seat-booking:user', 'erin'));
+    await page.goto(`${api.baseUrl.replace('127.0.0.1', NAMED_HOST)}/?show=${showId}`);
+    await page.getByText(/^Live:/).waitFor();
+    // Styled (the stylesheet loaded over http) and every seat drawn.
+    expect(await seat(page, 'A1').evaluate((node) => (globalThis as any).getComputedStyle(node).cursor)).toBe('pointer');
+    expect(await page.locator('button.seat').count()).toBe(16);
+    await seat(page, 'B2').click();
+    await page.getByRole('button', { name: 'Hold 1 seat' }).click();
+    await page.getByText(/^Held B2/).waitFor();
+    await shot(page, '7-plain-http-named-host');
+    expect(insecure).toEqual([]);
+  });
 
   it('tells the buyer when the service is unavailable, and catches up after a reconnect', async () => {
     const { showId } = await api.newShow(2, 8);

@@ -1,4 +1,5 @@
-import { DependencyUnavailableError } from '@app/common';
+import { DependencyUnavailableError, describeError } from '@app/common';
+import { Logger } from '@nestjs/common';
 import { type AnyColumn, sql } from 'drizzle-orm';
 import { drizzle, type NodePgDatabase } from 'drizzle-orm/node-postgres';
 import pg from 'pg';
@@ -55,6 +56,7 @@ export class PostgresDatabase extends Database {
   readonly tables = schema;
   readonly clock = pgClock;
   readonly db: Db;
+  private readonly logger = new Logger('Database');
 
   constructor(readonly pool: pg.Pool) {
     super();
@@ -112,11 +114,23 @@ export class PostgresDatabase extends Database {
     await this.pool.end();
   }
 
+  /** Whether the last statement reached the server: an outage is logged once, and its end once. */
+  private reachable = true;
+
   private async guard<T>(work: () => Promise<T>): Promise<T> {
     try {
-      return await work();
+      const result = await work();
+      if (!this.reachable) {
+        this.reachable = true;
+        this.logger.log('PostgreSQL is back');
+      }
+      return result;
     } catch (error) {
-      if (isUnavailable(error)) throw new DependencyUnavailableError('database', { cause: error });
+      if (isUnavailable(error)) {
+        if (this.reachable) this.logger.warn(`PostgreSQL unreachable, requests that need it answer 503 until it is back: ${describeError(error)}`);
+        this.reachable = false;
+        throw new DependencyUnavailableError('database', { cause: error });
+      }
       // Still colliding after every retry: the database is overloaded for this data right now.
       if (isSerializationFailure(error)) throw new DependencyUnavailableError('database', { cause: error });
       throw error;

@@ -54,6 +54,17 @@ export function writeThrottlers(config: AppConfig): ThrottlerOptions[] {
 /** Applied to write endpoints only; a refusal is a 429 problem with `Retry-After`. */
 @Injectable()
 export class WriteThrottlerGuard extends ThrottlerGuard {
+  /** With no limit configured (the default) there is nothing to set up, and nothing to warn about. */
+  override async onModuleInit(): Promise<void> {
+    const configured = Array.isArray(this.options) ? this.options : this.options.throttlers;
+    if (configured.length > 0) await super.onModuleInit();
+    else this.throttlers = [];
+  }
+
+  override async canActivate(context: ExecutionContext): Promise<boolean> {
+    return this.throttlers.length === 0 || super.canActivate(context);
+  }
+
   protected override async throwThrottlingException(_context: ExecutionContext, detail: ThrottlerLimitDetail): Promise<void> {
     const retryAfter = Math.max(1, detail.isBlocked ? detail.timeToBlockExpire : detail.timeToExpire);
     throw new RateLimitedError(detail.tracker.startsWith('user:') ? 'user' : 'address', retryAfter);

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PG_ADMIN_URL, realBackend } from '../support/backends.js';
 import { type Outcome, readLedger, settle, sleep } from '../support/chaos.js';
 import { Harness } from '../support/harness.js';
+import { report } from '../support/report.js';
 
 const HOLD = '/api/seats/hold-bulk';
 const BOOK = '/api/seats/book-bulk';
@@ -66,7 +67,7 @@ describe.skipIf(!realBackend.available)('PostgreSQL connections lost in the midd
     await killer;
 
     const unavailable = outcomes.filter((o) => o.status === 503).length;
-    console.log(`[postgres loss] ${terminated} connections terminated; first attempts: ${outcomes.length - unavailable}×201, ${unavailable}×503`);
+    report(`[postgres loss] ${terminated} connections terminated; first attempts: ${outcomes.length - unavailable}×201, ${unavailable}×503`);
     expect(terminated).toBeGreaterThan(0);
     expect(outcomes.filter((o) => o.status !== 201 && o.status !== 503).map((o) => `${o.status} ${o.body?.detail}`)).toEqual([]);
 

@@ -4,6 +4,7 @@ import { RedisTopology } from '../../../infra-local/src/redis-topology.js';
 import { realBackend } from '../support/backends.js';
 import { canRunChaos, EXPECTED_STATUSES, type Outcome, readLedger, runBuyers, settle, sleep } from '../support/chaos.js';
 import { Harness } from '../support/harness.js';
+import { report } from '../support/report.js';
 
 const HOLD = '/api/seats/hold-bulk';
 const BOOK = '/api/seats/book-bulk';
@@ -59,7 +60,7 @@ describe.skipIf(!canRunChaos)('Redis master killed under load (Sentinel failover
 
     const failoverMs = recoveredAt - killedAt;
     const count = (path: string, status: number) => outcomes.filter((o) => o.path === path && o.status === status).length;
-    console.log(
+    report(
       `[failover] first successful hold sent after the kill answered ${failoverMs.toFixed(0)} ms after kill -9 of the master; ` +
         `${outcomes.length} writes: holds 201×${count(HOLD, 201)} 409×${count(HOLD, 409)} 503×${count(HOLD, 503)}, ` +
         `books 201×${count(BOOK, 201)} 409×${count(BOOK, 409)} 503×${count(BOOK, 503)}`,
@@ -105,7 +106,7 @@ describe.skipIf(!canRunChaos)('Redis master killed under load (Sentinel failover
     const expiresAt = Date.parse(hold.body.expiresAt);
     // Redis finds expired keys by sampling; with the thousands of cached responses the load left
     // behind, the event can take seconds (hence the timers as the precise path).
-    console.log(`[failover] keyspace expiry event on the new master freed the seat ${releasedAt - expiresAt} ms after expiresAt`);
+    report(`[failover] keyspace expiry event on the new master freed the seat ${releasedAt - expiresAt} ms after expiresAt`);
     expect(releasedAt - expiresAt).toBeLessThan(30_000);
   }, 60_000);
 });

@@ -5,6 +5,7 @@ import { RedisTopology, waitFor } from '../../../infra-local/src/redis-topology.
 import { realBackend } from '../support/backends.js';
 import { canRunChaos, sleep } from '../support/chaos.js';
 import { Harness } from '../support/harness.js';
+import { report } from '../support/report.js';
 
 const HOLD = '/api/seats/hold-bulk';
 const BOOK = '/api/seats/book-bulk';
@@ -50,7 +51,7 @@ describe.skipIf(!canRunChaos)('Redis crashed and restarted from its append-only 
       expect(reply.headers.get('content-type')).toMatch(/^application\/problem\+json/);
       expect(reply.headers.get('retry-after')).toBeTruthy();
     }
-    console.log(`[redis down] writes answered 503 in ${elapsed.map((ms) => ms.toFixed(1)).join(', ')} ms`);
+    report(`[redis down] writes answered 503 in ${elapsed.map((ms) => ms.toFixed(1)).join(', ')} ms`);
     expect(Math.max(...elapsed)).toBeLessThan(1000);
     const map = await api.get(`/api/seats/${showId}`);
     expect(map.status).toBe(200);
@@ -61,7 +62,7 @@ describe.skipIf(!canRunChaos)('Redis crashed and restarted from its append-only 
     const restarted = performance.now();
     await redis.master.start();
     await waitFor('readiness after the restart', async () => (await api.get('/health/ready')).status === 200, 15_000);
-    console.log(`[redis restart] ready ${(performance.now() - restarted).toFixed(0)} ms after redis-server was started again`);
+    report(`[redis restart] ready ${(performance.now() - restarted).toFixed(0)} ms after redis-server was started again`);
 
     // The lock and the cached response came back from disk, not from the database.
     expect(await api.redis.exists(lockKey(showId, seatIds[0]!))).toBe(1);

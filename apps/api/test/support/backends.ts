@@ -49,7 +49,7 @@ export const devBackend: Backend = {
   name: 'dev',
   available: true,
   async provision(env = {}) {
-    const config = loadConfig({ SQLITE_PATH: ':memory:', SEED_DEMO: 'true', LOG_LEVEL: 'error', ...env });
+    const config = loadConfig({ SQLITE_PATH: ':memory:', SEED_DEMO: 'true', LOG_LEVEL: 'warn', ...env });
     return { config, cleanup: async () => undefined };
   },
 };
@@ -69,7 +69,7 @@ export const realBackend: Backend = {
     redis.disconnect();
     const url = new URL(PG_ADMIN_URL);
     url.pathname = `/${name}`;
-    const config = loadConfig({ DATABASE_URL: url.toString(), REDIS_URL: `${REDIS_TEST_URL}/${db}`, SEED_DEMO: 'true', LOG_LEVEL: 'error', ...env });
+    const config = loadConfig({ DATABASE_URL: url.toString(), REDIS_URL: `${REDIS_TEST_URL}/${db}`, SEED_DEMO: 'true', LOG_LEVEL: 'warn', ...env });
     return {
       config,
       cleanup: async () => {

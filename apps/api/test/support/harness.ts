@@ -25,6 +25,8 @@ export class Harness {
     readonly config: AppConfig,
     readonly baseUrl: string,
     private readonly cleanup: () => Promise<void>,
+    /** The service's log lines (parsed JSON), oldest first. */
+    readonly logs: any[],
   ) {}
 
   static async start(backend: Backend, env: Record<string, string> = {}): Promise<Harness> {
@@ -38,10 +40,19 @@ export class Harness {
   }
 
   private static async boot(config: AppConfig, cleanup: () => Promise<void>): Promise<Harness> {
-    const app = await createApp(config);
+    const logs: any[] = [];
+    // Lines also go through `console.log`, which vitest keeps per test and prints only for tests
+    // that fail (`silent: 'passed-only'`).
+    const logDestination = {
+      write(line: string) {
+        logs.push(JSON.parse(line));
+        console.log(line.trimEnd());
+      },
+    };
+    const app = await createApp(config, { logDestination });
     await app.listen(0, '127.0.0.1');
     const address = app.getHttpServer().address() as { port: number };
-    return new Harness(app, config, `http://127.0.0.1:${address.port}`, cleanup);
+    return new Harness(app, config, `http://127.0.0.1:${address.port}`, cleanup, logs);
   }
 
   get database(): Database {
