@@ -1,7 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
-const libs = ['common', 'config', 'db', 'redis', 'booking', 'idempotency', 'realtime', 'metrics', 'security'];
+const libs = ['common', 'config', 'db', 'redis', 'booking', 'idempotency', 'realtime', 'metrics', 'security', 'catalogue'];
 
 export default defineConfig({
   resolve: {

@@ -1,4 +1,5 @@
 import { BookingModule } from '@app/booking';
+import { CatalogueModule } from '@app/catalogue';
 import { type AppConfig, ConfigModule } from '@app/config';
 import { DbModule } from '@app/db';
 import { IdempotencyModule } from '@app/idempotency';
@@ -8,6 +9,8 @@ import { RedisModule } from '@app/redis';
 import { SecurityModule } from '@app/security';
 import { type DynamicModule, Module } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
+import { ShowsAdminController } from './admin/shows-admin.controller.js';
+import { BookingsController } from './bookings/bookings.controller.js';
 import { HealthController } from './health/health.controller.js';
 import { MetricsController } from './metrics/metrics.controller.js';
 import { SeatsController } from './seats/seats.controller.js';
@@ -18,8 +21,8 @@ export class AppModule {
   static forRoot(config: AppConfig): DynamicModule {
     return {
       module: AppModule,
-      imports: [ConfigModule.forRoot(config), MetricsModule, DbModule, RedisModule, RealtimeModule, BookingModule, IdempotencyModule, SecurityModule, TerminusModule],
-      controllers: [SeatsController, HealthController, MetricsController],
+      imports: [ConfigModule.forRoot(config), MetricsModule, DbModule, RedisModule, RealtimeModule, BookingModule, CatalogueModule, IdempotencyModule, SecurityModule, TerminusModule],
+      controllers: [SeatsController, BookingsController, ShowsAdminController, HealthController, MetricsController],
       providers: [SeatsGateway],
     };
   }

@@ -6,7 +6,7 @@ import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { Metrics } from '@app/metrics';
 import { RedisIoAdapter } from '@app/realtime';
-import type { NextFunction, Request, Response } from 'express';
+import { json, type NextFunction, type Request, type Response } from 'express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import helmet from 'helmet';
 import type { DestinationStream } from 'pino';
@@ -102,7 +102,9 @@ export async function createApp(config: AppConfig, options: AppOptions = {}): Pr
   if (config.corsOrigins.length > 0) {
     app.enableCors({ origin: config.corsOrigins === '*' ? true : config.corsOrigins, exposedHeaders: ['Idempotent-Replayed', 'Retry-After'] });
   }
-  // Contract: bodies over 64 KiB are refused with 413 before any handler runs.
+  // Contract: bodies over 64 KiB are refused with 413 before any handler runs; the admin API
+  // (a stadium's layout) takes up to 1 MiB. The general parser skips a body already parsed.
+  app.use('/api/admin', json({ limit: '1mb' }));
   app.useBodyParser('json', { limit: '64kb' });
   const metrics = app.get(Metrics);
   app.use(timeRequests(metrics));
@@ -121,6 +123,7 @@ export async function createApp(config: AppConfig, options: AppOptions = {}): Pr
       .setDescription('Hold, book and release seats; errors are RFC 9457 problem documents.')
       .setVersion('0.1.0')
       .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'Only when AUTH_JWT_SECRET or AUTH_JWKS_URL is set; sub must equal userId' })
+      .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'ADMIN_TOKEN (printed at start in dev mode)' }, 'admin')
       .build(),
   );
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });

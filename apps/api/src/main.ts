@@ -61,6 +61,7 @@ function startupLine(config: AppConfig): string {
   if (config.database.kind === 'sqlite' && config.redis.kind === 'mock') {
     parts.push(`dev mode (SQLite ${config.database.path}, in-process mock Redis${config.seedDemo ? ', demo shows neon-nights and last-orbit' : ''})`);
   }
+  if (config.admin?.generated) parts.push(`admin token for this run (set ADMIN_TOKEN to choose one): ${config.admin.token}`);
   return parts.join('; ');
 }
 

@@ -18,7 +18,21 @@ describe('OpenAPI document', () => {
   it('lists every endpoint, with the UI at /docs', async () => {
     expect((await api.get('/docs')).status).toBe(200);
     expect(Object.keys(doc.paths).sort()).toEqual(
-      ['/api/seats/book-bulk', '/api/seats/hold-bulk', '/api/seats/release-bulk', '/api/seats/shows', '/api/seats/{showId}', '/health/live', '/health/ready', '/metrics'].sort(),
+      [
+        '/api/seats/book-bulk',
+        '/api/seats/hold-bulk',
+        '/api/seats/release-bulk',
+        '/api/seats/shows',
+        '/api/seats/{showId}',
+        '/api/admin/shows',
+        '/api/admin/shows/{showId}',
+        '/api/bookings',
+        '/api/bookings/{bookingId}',
+        '/api/bookings/{bookingId}/cancel',
+        '/health/live',
+        '/health/ready',
+        '/metrics',
+      ].sort(),
     );
     for (const [path, operations] of Object.entries<any>(doc.paths)) {
       for (const [method, operation] of Object.entries<any>(operations)) {

@@ -32,12 +32,22 @@ describe.each(backends)('seat API on $name', (backend) => {
     });
 
     it('serves a seat map with labelled rows and no holder identity', async () => {
-      const [first] = (await api.get('/api/seats/shows')).body;
+      const first = (await api.get('/api/seats/shows')).body.find((show: { id: string }) => show.id === 'neon-nights');
       const { status, body } = await api.get(`/api/seats/${first.id}`);
       expect(status).toBe(200);
       expect(body.showId).toBe(first.id);
       expect(body.seats).toHaveLength(first.totalSeats);
-      expect(body.seats[0]).toEqual({ id: expect.any(String), label: 'A1', row: 'A', number: 1, status: 'AVAILABLE', holdExpiresAt: null });
+      expect(body.seats[0]).toEqual({
+        id: expect.any(String),
+        label: 'A1',
+        row: 'A',
+        number: 1,
+        section: expect.any(String),
+        category: expect.any(String),
+        status: 'AVAILABLE',
+        holdExpiresAt: null,
+      });
+      expect(body.sections.map((section: { key: string }) => section.key)).toContain(body.seats[0].section);
     });
 
     it('answers 404 problem+json for an unknown show', async () => {
@@ -130,6 +140,9 @@ describe.each(backends)('seat API on $name', (backend) => {
         seatIds: seats,
         status: 'CONFIRMED',
         createdAt: expect.any(String),
+        cancelledSeatIds: [],
+        seats: seats.map((seatId, i) => ({ seatId, label: `A${i + 1}`, section: 'main', category: null, price: null })),
+        total: null,
       });
       expect((await statusOf(showId, seats[0])).status).toBe('BOOKED');
 

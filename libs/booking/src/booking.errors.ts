@@ -25,6 +25,31 @@ export class ShowNotFoundError extends DomainError {
   }
 }
 
+/** The show is not on sale now (before `salesOpenAt` or from `salesCloseAt`); nothing was held. */
+export class SalesClosedError extends DomainError {
+  readonly code = 'SALES_CLOSED';
+
+  constructor(showId: string) {
+    super(`Show "${showId}" is not on sale right now. Nothing was held.`);
+  }
+}
+
+export type LimitKind = 'perOrder' | 'perCustomer';
+
+/** A hold would break the show's per-order or per-customer limit; nothing was held. */
+export class LimitExceededError extends DomainError {
+  readonly code = 'LIMIT_EXCEEDED';
+
+  constructor(kind: LimitKind, max: number) {
+    super(
+      kind === 'perOrder'
+        ? `At most ${max} seat${max === 1 ? '' : 's'} per hold for this show. Nothing was held.`
+        : `At most ${max} seat${max === 1 ? '' : 's'} per customer for this show, held and booked together. Nothing was held.`,
+    );
+    this.extensions.limit = { kind, max };
+  }
+}
+
 function describe(conflicts: SeatConflict[]): string {
   const n = conflicts.length;
   const seats = conflicts

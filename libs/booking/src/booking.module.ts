@@ -1,5 +1,7 @@
 import { IdempotencyModule } from '@app/idempotency';
 import { Module } from '@nestjs/common';
+import { BookingRepository } from './booking.repository.js';
+import { BookingsService } from './bookings.service.js';
 import { HoldExpiryListener } from './hold-expiry.listener.js';
 import { HoldExpiry } from './hold-expiry.service.js';
 import { HoldTimers } from './hold-timers.js';
@@ -15,6 +17,8 @@ import { SeatRepository } from './seat.repository.js';
   imports: [IdempotencyModule],
   providers: [
     SeatRepository,
+    BookingRepository,
+    BookingsService,
     SeatCatalog,
     SeatLocks,
     SeatHoldService,
@@ -25,6 +29,6 @@ import { SeatRepository } from './seat.repository.js';
     HoldSweeper,
     HoldExpiryListener,
   ],
-  exports: [SeatHoldService, SeatBookingService, SeatMapService],
+  exports: [SeatHoldService, SeatBookingService, SeatMapService, BookingsService, SeatCatalog],
 })
 export class BookingModule {}

@@ -1,6 +1,17 @@
-export { type ConflictReason, type SeatConflict, SeatConflictError, ShowNotFoundError } from './booking.errors.js';
+export {
+  type ConflictReason,
+  LimitExceededError,
+  type LimitKind,
+  SalesClosedError,
+  type SeatConflict,
+  SeatConflictError,
+  ShowNotFoundError,
+} from './booking.errors.js';
+export { BookingCancelledError, BookingNotFoundError, BookingsService, MAX_LISTED_BOOKINGS } from './bookings.service.js';
+export { SeatCatalog, type ShowRules } from './seat-catalog.js';
 export { BookingModule } from './booking.module.js';
-export { type BookingResult, SeatBookingService } from './seat-booking.service.js';
+export { SeatBookingService } from './seat-booking.service.js';
+export { type BookedSeatView, type BookingLine, bookingView, type BookingView } from './booking-view.js';
 export { type HoldResult, type ReleaseResult, SeatHoldService, type SeatsRequest } from './seat-hold.service.js';
 export { lockKey, parseLockKey, SeatLocks } from './seat-locks.js';
 export { type SeatMap, SeatMapService, type SeatView, type ShowSummary } from './seat-map.service.js';

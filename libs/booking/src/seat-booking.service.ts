@@ -4,6 +4,7 @@ import { type IdempotencyRef, IdempotencyRecords, StoredResponse } from '@app/id
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { SeatConflictError } from './booking.errors.js';
+import { bookingView, type BookingView } from './booking-view.js';
 import { ownershipConflict, requireEverySeat } from './conflicts.js';
 import { SeatCatalog } from './seat-catalog.js';
 import { SeatEvents, unheld } from './seat-events.js';
@@ -11,14 +12,6 @@ import type { SeatsRequest } from './seat-hold.service.js';
 import { SeatLocks } from './seat-locks.js';
 import { SeatRepository } from './seat.repository.js';
 
-export interface BookingResult {
-  bookingId: string;
-  userId: string;
-  showId: string;
-  seatIds: string[];
-  status: 'CONFIRMED';
-  createdAt: string;
-}
 
 /** Turns a user's live holds into a confirmed booking, decided by one SERIALIZABLE transaction. */
 @Injectable()
@@ -39,7 +32,7 @@ export class SeatBookingService {
    * retry that finds them (after a crash, or after Redis lost its cache) gets the same booking
    * back as a `StoredResponse` instead of a second booking or a 409.
    */
-  async book(request: SeatsRequest, idempotency?: IdempotencyRef): Promise<BookingResult | StoredResponse> {
+  async book(request: SeatsRequest, idempotency?: IdempotencyRef): Promise<BookingView | StoredResponse> {
     if (idempotency) {
       const committed = await this.database.read((db) => this.idempotencyRecords.find(db, idempotency));
       if (committed) return committed;
@@ -55,7 +48,7 @@ export class SeatBookingService {
     }
   }
 
-  private async confirm({ seatIds, userId }: SeatsRequest, idempotency?: IdempotencyRef): Promise<BookingResult> {
+  private async confirm({ seatIds, userId }: SeatsRequest, idempotency?: IdempotencyRef): Promise<BookingView> {
     const showId = await this.catalog.showOf(seatIds);
 
     // Fast refusal for seats already sold; also fails closed (503) when Redis is unreachable.
@@ -71,8 +64,11 @@ export class SeatBookingService {
         // statement that sells the seat; booking_seats' primary key backs it up.
         const confirmed = await this.seats.confirmBooked(tx, { seatIds, userId, bookingId });
         await requireEverySeat(seatIds, confirmed, (ids) => this.seats.states(tx, ids), (state, id) => ownershipConflict(state, id, userId));
-        const createdAt = await this.seats.insertBooking(tx, { id: bookingId, userId, showId, seatIds });
-        const result: BookingResult = { bookingId, userId, showId, seatIds, status: 'CONFIRMED', createdAt: createdAt.toISOString() };
+        const bySeat = new Map(confirmed.map((seat) => [seat.id, seat]));
+        const seats = seatIds.map((id) => bySeat.get(id)!);
+        const createdAt = await this.seats.insertBooking(tx, { id: bookingId, userId, showId, seats });
+        const lines = seats.map(({ id, ...seat }) => ({ ...seat, seatId: id, cancelled: false }));
+        const result = bookingView({ id: bookingId, userId, showId, createdAt }, lines);
         if (idempotency) await this.idempotencyRecords.insert(tx, idempotency, StoredResponse.json(201, result));
         return result;
       },

@@ -5,14 +5,28 @@ import { SeatConflictError } from './booking.errors.js';
 import { SeatRepository } from './seat.repository.js';
 
 const MAX_CACHED_SEATS = 500_000;
+/** How long a show's sales window and limits are trusted for the fast refusals before a hold. */
+const RULES_TTL_MS = 1000;
+
+export interface ShowRules {
+  salesOpenAt: Date;
+  salesCloseAt: Date;
+  perOrder: number;
+  perCustomer: number | null;
+}
 
 /**
- * Which show a seat belongs to. Seats never move between shows, so answers are cached for the
- * life of the process: a contended hold is decided in Redis without touching the database.
+ * Which show a seat belongs to, and a show's sales rules. Seats never move between shows, so the
+ * seat → show answers are cached for the life of the process: a contended hold is decided in
+ * Redis without touching the database. A deleted show's seats stay mapped to it (the mapping is
+ * still true of the id), and every statement that writes a seat finds it gone: NOT_FOUND. Rules
+ * are cached for a second and only used for fast refusals; the hold's transaction checks them
+ * again against the database.
  */
 @Injectable()
 export class SeatCatalog {
   private readonly showBySeat = new Map<string, string>();
+  private readonly rules = new Map<string, { rules: ShowRules | undefined; until: number }>();
 
   constructor(
     @Inject(Database) private readonly database: Database,
@@ -34,5 +48,21 @@ export class SeatCatalog {
       throw new InvalidRequestError(`All seats of one request must belong to one show; these span ${shows.size} shows.`);
     }
     return shows.values().next().value!;
+  }
+
+  /** The show's rules (undefined for a show that no longer exists), at most a second old. */
+  async rulesOf(showId: string): Promise<ShowRules | undefined> {
+    const cached = this.rules.get(showId);
+    if (cached && cached.until > Date.now()) return cached.rules;
+    const rules = await this.database.read((db) => this.seats.showRules(db, showId));
+    if (this.rules.size > 10_000) this.rules.clear();
+    this.rules.set(showId, { rules, until: Date.now() + RULES_TTL_MS });
+    return rules;
+  }
+
+  /** Forgets what this instance knew about a show (after it changed or was deleted here). */
+  forget(showId: string): void {
+    this.rules.delete(showId);
+    for (const [seatId, show] of this.showBySeat) if (show === showId) this.showBySeat.delete(seatId);
   }
 }

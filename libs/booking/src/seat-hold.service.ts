@@ -3,13 +3,16 @@ import { APP_CONFIG, type AppConfig } from '@app/config';
 import { type Db, Database } from '@app/db';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import { SeatConflictError } from './booking.errors.js';
+import { LimitExceededError, SalesClosedError, SeatConflictError } from './booking.errors.js';
 import { holdConflict, ownershipConflict, requireEverySeat } from './conflicts.js';
 import { HoldTimers } from './hold-timers.js';
 import { SeatCatalog } from './seat-catalog.js';
 import { SeatEvents, unheld } from './seat-events.js';
 import { SeatLocks } from './seat-locks.js';
 import { SeatRepository } from './seat.repository.js';
+
+/** How far this instance's clock may be trusted for the early sales-window refusal. */
+const CLOCK_MARGIN_MS = 1000;
 
 export interface SeatsRequest {
   seatIds: string[];
@@ -48,6 +51,7 @@ export class SeatHoldService {
 
   async hold({ seatIds, userId }: SeatsRequest): Promise<HoldResult> {
     const showId = await this.catalog.showOf(seatIds);
+    await this.refuseEarly(showId, seatIds);
     const holdId = randomUUID();
     const ttlMs = this.config.holdTtlSeconds * 1000;
 
@@ -64,7 +68,7 @@ export class SeatHoldService {
 
     let recorded: Awaited<ReturnType<SeatHoldService['recordHold']>>;
     try {
-      recorded = await this.database.transaction((tx) => this.recordHold(tx, seatIds, userId, holdId, ttlMs));
+      recorded = await this.database.transaction((tx) => this.recordHold(tx, showId, seatIds, userId, holdId, ttlMs));
     } catch (error) {
       // The database disagreed (or failed): give back exactly the locks this request took.
       await this.locks.undo(showId, lockedNow, userId, holdId).catch((undoError: Error) => {
@@ -90,13 +94,39 @@ export class SeatHoldService {
   }
 
   /**
-   * Seats this user already holds keep their hold; every other seat must be free (or lapsed)
-   * and is claimed now. Any shortfall rolls the whole transaction back.
+   * Refusals that need neither Redis nor the database, from rules at most a second old: too many
+   * seats for one order, or a sales window that is clearly not open (more than a second away by
+   * this instance's clock; near its edges the database clock decides, in `recordHold`).
    */
-  private async recordHold(tx: Db, seatIds: string[], userId: string, holdId: string, ttlMs: number) {
+  private async refuseEarly(showId: string, seatIds: string[]): Promise<void> {
+    const rules = await this.catalog.rulesOf(showId);
+    if (!rules) throw new SeatConflictError(seatIds.map((seatId) => ({ seatId, reason: 'NOT_FOUND' as const })));
+    if (seatIds.length > rules.perOrder) throw new LimitExceededError('perOrder', rules.perOrder);
+    const now = Date.now();
+    if (now < rules.salesOpenAt.getTime() - CLOCK_MARGIN_MS || now >= rules.salesCloseAt.getTime() + CLOCK_MARGIN_MS) throw new SalesClosedError(showId);
+  }
+
+  /**
+   * The show's rules, by the database: on sale now (its clock), within the per-order limit, and
+   * within the per-customer limit, counted while this user's other holds of the show wait
+   * (`serializeOn`), so concurrent requests cannot each pass a count that together they exceed.
+   * Then seats this user already holds keep their hold; every other seat must be free (or
+   * lapsed) and is claimed now. Any shortfall rolls the whole transaction back.
+   */
+  private async recordHold(tx: Db, showId: string, seatIds: string[], userId: string, holdId: string, ttlMs: number) {
+    const rules = await this.seats.holdRules(tx, showId);
+    if (!rules) throw new SeatConflictError(seatIds.map((seatId) => ({ seatId, reason: 'NOT_FOUND' as const })));
+    if (!rules.onSale) throw new SalesClosedError(showId);
+    if (seatIds.length > rules.perOrder) throw new LimitExceededError('perOrder', rules.perOrder);
+    if (rules.perCustomer !== null) await this.database.serializeOn(tx, [showId, userId]);
+
     const kept = await this.seats.liveHoldsOf(tx, seatIds, userId);
     const keptIds = new Set(kept.map((row) => row.id));
     const toClaim = seatIds.filter((id) => !keptIds.has(id));
+    if (rules.perCustomer !== null && toClaim.length > 0) {
+      const already = await this.seats.customerSeats(tx, showId, userId);
+      if (already + toClaim.length > rules.perCustomer) throw new LimitExceededError('perCustomer', rules.perCustomer);
+    }
     const claimed = toClaim.length > 0 ? await this.seats.claimForHold(tx, { seatIds: toClaim, userId, holdId, ttlMs }) : [];
     await requireEverySeat(toClaim, claimed, (ids) => this.seats.states(tx, ids), holdConflict);
     const expiries = [...kept, ...claimed].map((row) => row.holdExpiresAt!.getTime());

@@ -54,6 +54,12 @@ export class SeatLocks {
     await redisCall(() => DELETE.run(this.redis, keys, ['owner', userId]));
   }
 
+  /** Deletes the BOOKED markers of this booking's seats (after a cancellation they are for sale). */
+  async releaseBooked(showId: string, seatIds: string[], bookingId: string): Promise<void> {
+    const keys = seatIds.map((id) => lockKey(showId, id));
+    await redisCall(() => DELETE.run(this.redis, keys, ['value', `BOOKED|${bookingId}`]));
+  }
+
   async markBooked(showId: string, seatIds: string[], bookingId: string): Promise<void> {
     const keys = seatIds.map((id) => lockKey(showId, id));
     await redisCall(() => MARK_BOOKED.run(this.redis, keys, [bookingId]));

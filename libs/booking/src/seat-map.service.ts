@@ -1,4 +1,4 @@
-import { Database } from '@app/db';
+import { Database, type Price } from '@app/db';
 import { Inject, Injectable } from '@nestjs/common';
 import { ShowNotFoundError } from './booking.errors.js';
 import { type SeatStatus, SeatRepository } from './seat.repository.js';
@@ -8,6 +8,9 @@ export interface ShowSummary {
   title: string;
   venue: string;
   startsAt: string;
+  salesOpenAt: string;
+  salesCloseAt: string;
+  limits: { perOrder: number; perCustomer: number | null };
   totalSeats: number;
   availableSeats: number;
 }
@@ -17,12 +20,16 @@ export interface SeatView {
   label: string;
   row: string;
   number: number;
+  section: string | null;
+  category: string | null;
   status: SeatStatus;
   holdExpiresAt: string | null;
 }
 
 export interface SeatMap {
   showId: string;
+  sections: { key: string; label: string }[];
+  categories: { key: string; label: string; price: Price | null }[];
   seats: SeatView[];
 }
 
@@ -36,17 +43,31 @@ export class SeatMapService {
 
   async listShows(): Promise<ShowSummary[]> {
     const rows = await this.database.read((db) => this.seats.listShows(db));
-    return rows.map((row) => ({ ...row, startsAt: row.startsAt.toISOString() }));
+    return rows.map(summary);
+  }
+
+  async showSummary(showId: string): Promise<ShowSummary> {
+    const [row] = await this.database.read((db) => this.seats.listShows(db, showId));
+    if (!row) throw new ShowNotFoundError(showId);
+    return summary(row);
   }
 
   async seatMap(showId: string): Promise<SeatMap> {
-    const rows = await this.database.read(async (db) => {
+    const found = await this.database.read(async (db) => {
       const seats = await this.seats.seatMap(db, showId);
-      return seats.length > 0 || (await this.seats.showExists(db, showId)) ? seats : undefined;
+      if (seats.length === 0 && !(await this.seats.showExists(db, showId))) return undefined;
+      return { seats, sections: await this.seats.sectionsOf(db, showId), categories: await this.seats.categoriesOf(db, showId) };
     });
-    if (!rows) throw new ShowNotFoundError(showId);
+    if (!found) throw new ShowNotFoundError(showId);
+    const { seats: rows, sections, categories } = found;
     return {
       showId,
+      sections,
+      categories: categories.map(({ key, label, amount, currency }) => ({
+        key,
+        label,
+        price: amount === null || currency === null ? null : { amount, currency },
+      })),
       seats: rows.map(({ msLeft, holdExpiresAt, status, ...seat }) => {
         const lapsed = status === 'HELD' && (msLeft === null || msLeft <= 0);
         return {
@@ -57,4 +78,16 @@ export class SeatMapService {
       }),
     };
   }
+}
+
+type SummaryRow = Awaited<ReturnType<SeatRepository['listShows']>>[number];
+
+function summary({ startsAt, salesOpenAt, salesCloseAt, perOrder, perCustomer, ...row }: SummaryRow): ShowSummary {
+  return {
+    ...row,
+    startsAt: startsAt.toISOString(),
+    salesOpenAt: salesOpenAt.toISOString(),
+    salesCloseAt: salesCloseAt.toISOString(),
+    limits: { perOrder, perCustomer },
+  };
 }

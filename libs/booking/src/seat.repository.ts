@@ -4,6 +4,16 @@ import { Inject, Injectable } from '@nestjs/common';
 
 export type SeatStatus = 'AVAILABLE' | 'HELD' | 'BOOKED';
 
+/** A seat as it is sold: where it is and what it costs at booking time. */
+export interface BookedSeat {
+  id: string;
+  label: string;
+  section: string | null;
+  category: string | null;
+  priceAmount: number | null;
+  priceCurrency: string | null;
+}
+
 export interface SeatState {
   id: string;
   status: SeatStatus;
@@ -41,7 +51,8 @@ export class SeatRepository {
     return or(eq(seats.status, 'AVAILABLE'), and(eq(seats.status, 'HELD'), lte(seats.holdExpiresAt, this.clock.now())));
   }
 
-  listShows(db: Db) {
+  /** Summaries of every show (or of one). */
+  listShows(db: Db, showId?: string) {
     const { shows, seats } = this.t;
     const available = sql<number>`cast(sum(case when ${this.takeable()} then 1 else 0 end) as integer)`.mapWith(Number);
     return db
@@ -50,12 +61,17 @@ export class SeatRepository {
         title: shows.title,
         venue: shows.venue,
         startsAt: shows.startsAt,
+        salesOpenAt: shows.salesOpenAt,
+        salesCloseAt: shows.salesCloseAt,
+        perOrder: shows.perOrder,
+        perCustomer: shows.perCustomer,
         totalSeats: sql<number>`cast(count(${seats.id}) as integer)`.mapWith(Number),
         availableSeats: available,
       })
       .from(shows)
       .leftJoin(seats, eq(seats.showId, shows.id))
-      .groupBy(shows.id, shows.title, shows.venue, shows.startsAt)
+      .where(showId === undefined ? undefined : eq(shows.id, showId))
+      .groupBy(shows.id)
       .orderBy(asc(shows.startsAt), asc(shows.id));
   }
 
@@ -73,13 +89,69 @@ export class SeatRepository {
         label: seats.label,
         row: seats.row,
         number: seats.number,
+        section: seats.section,
+        category: seats.category,
         status: seats.status,
         holdExpiresAt: seats.holdExpiresAt,
         msLeft: this.clock.msUntil(seats.holdExpiresAt).mapWith(nullableNumber),
       })
       .from(seats)
       .where(eq(seats.showId, showId))
-      .orderBy(sql`length(${seats.row})`, asc(seats.row), asc(seats.number));
+      // Layout order; shows from before layouts (position 0) by row and number.
+      .orderBy(asc(seats.position), sql`length(${seats.row})`, asc(seats.row), asc(seats.number));
+  }
+
+  sectionsOf(db: Db, showId: string) {
+    const { sections } = this.t;
+    return db.select({ key: sections.key, label: sections.label }).from(sections).where(eq(sections.showId, showId)).orderBy(asc(sections.position));
+  }
+
+  categoriesOf(db: Db, showId: string) {
+    const { categories } = this.t;
+    return db
+      .select({ key: categories.key, label: categories.label, amount: categories.priceAmount, currency: categories.priceCurrency })
+      .from(categories)
+      .where(eq(categories.showId, showId))
+      .orderBy(asc(categories.position));
+  }
+
+  /**
+   * What a hold must respect, with the sales window judged by the database clock. On PostgreSQL
+   * the show row is key-share locked for the rest of the transaction, so the show cannot be
+   * deleted under a hold being taken (a delete waits, then sees the hold).
+   */
+  async holdRules(db: Db, showId: string): Promise<{ onSale: boolean; perOrder: number; perCustomer: number | null } | undefined> {
+    const { shows } = this.t;
+    const now = this.clock.now();
+    const query = db
+      .select({
+        onSale: sql<number>`case when ${shows.salesOpenAt} <= ${now} and ${now} < ${shows.salesCloseAt} then 1 else 0 end`.mapWith(Number),
+        perOrder: shows.perOrder,
+        perCustomer: shows.perCustomer,
+      })
+      .from(shows)
+      .where(eq(shows.id, showId));
+    const [row] = await (this.database.kind === 'postgres' ? query.for('key share') : query);
+    return row && { ...row, onSale: row.onSale === 1 };
+  }
+
+  async showRules(db: Db, showId: string) {
+    const { shows } = this.t;
+    const [row] = await db
+      .select({ salesOpenAt: shows.salesOpenAt, salesCloseAt: shows.salesCloseAt, perOrder: shows.perOrder, perCustomer: shows.perCustomer })
+      .from(shows)
+      .where(eq(shows.id, showId));
+    return row;
+  }
+
+  /** Seats this user holds (live) or has booked (not cancelled) in the show. */
+  async customerSeats(db: Db, showId: string, userId: string): Promise<number> {
+    const { seats } = this.t;
+    const [row] = await db
+      .select({ n: sql<number>`cast(count(*) as integer)`.mapWith(Number) })
+      .from(seats)
+      .where(and(eq(seats.showId, showId), eq(seats.holdOwner, userId), or(eq(seats.status, 'BOOKED'), this.liveHold())));
+    return row.n;
   }
 
   locate(db: Db, seatIds: string[]) {
@@ -138,22 +210,41 @@ export class SeatRepository {
    * 40001. Checking first and updating the checked rows is equally safe here: a concurrent change
    * to any of them makes one of the two transactions fail serialization.
    */
-  async confirmBooked(db: Db, booking: { seatIds: string[]; userId: string; bookingId: string }): Promise<{ id: string }[]> {
-    const { seats } = this.t;
+  async confirmBooked(db: Db, booking: { seatIds: string[]; userId: string; bookingId: string }): Promise<BookedSeat[]> {
+    const { seats, categories } = this.t;
     const bookable = sql<number>`case when ${and(eq(seats.holdOwner, booking.userId), this.liveHold())} then 1 else 0 end`.mapWith(Number);
-    const rows = await db.select({ id: seats.id, bookable }).from(seats).where(inArray(seats.id, booking.seatIds));
-    const ids = rows.filter((row) => row.bookable === 1).map((row) => row.id);
-    if (ids.length === 0) return [];
-    return db.update(seats).set({ status: 'BOOKED', bookingId: booking.bookingId }).where(inArray(seats.id, ids)).returning({ id: seats.id });
+    const rows = await db
+      .select({
+        id: seats.id,
+        bookable,
+        label: seats.label,
+        section: seats.section,
+        category: seats.category,
+        priceAmount: categories.priceAmount,
+        priceCurrency: categories.priceCurrency,
+      })
+      .from(seats)
+      .leftJoin(categories, and(eq(categories.showId, seats.showId), eq(categories.key, seats.category)))
+      .where(inArray(seats.id, booking.seatIds));
+    const booked = rows.filter((row) => row.bookable === 1);
+    if (booked.length === 0) return [];
+    const updated = await db
+      .update(seats)
+      .set({ status: 'BOOKED', bookingId: booking.bookingId })
+      .where(inArray(seats.id, booked.map((row) => row.id)))
+      .returning({ id: seats.id });
+    const confirmed = new Set(updated.map((row) => row.id));
+    return booked.filter((row) => confirmed.has(row.id)).map(({ bookable: _, ...seat }) => seat);
   }
 
-  async insertBooking(db: Db, booking: { id: string; userId: string; showId: string; seatIds: string[] }): Promise<Date> {
+  /** The booking and its seats, each with its price as of now (copied: later price changes do not apply). */
+  async insertBooking(db: Db, booking: { id: string; userId: string; showId: string; seats: BookedSeat[] }): Promise<Date> {
     const { bookings, bookingSeats } = this.t;
     const [row] = await db
       .insert(bookings)
       .values({ id: booking.id, userId: booking.userId, showId: booking.showId, createdAt: this.clock.now() as unknown as Date })
       .returning({ createdAt: bookings.createdAt });
-    await db.insert(bookingSeats).values(booking.seatIds.map((seatId) => ({ seatId, bookingId: booking.id })));
+    await db.insert(bookingSeats).values(booking.seats.map(({ id, ...seat }) => ({ ...seat, seatId: id, bookingId: booking.id })));
     return row.createdAt;
   }
 

@@ -15,6 +15,12 @@ export interface Problem {
 const DOMAIN_PROBLEMS: Record<string, { status: number; type: string; title: string }> = {
   SEAT_CONFLICT: { status: 409, type: '/problems/seat-conflict', title: 'Seats unavailable' },
   SHOW_NOT_FOUND: { status: 404, type: '/problems/show-not-found', title: 'Show not found' },
+  SALES_CLOSED: { status: 409, type: '/problems/sales-closed', title: 'Not on sale' },
+  LIMIT_EXCEEDED: { status: 409, type: '/problems/limit-exceeded', title: 'Limit exceeded' },
+  SHOW_EXISTS: { status: 409, type: '/problems/show-exists', title: 'Show exists' },
+  SHOW_HAS_BOOKINGS: { status: 409, type: '/problems/show-has-bookings', title: 'Show has bookings or holds' },
+  BOOKING_NOT_FOUND: { status: 404, type: '/problems/booking-not-found', title: 'Booking not found' },
+  BOOKING_CANCELLED: { status: 409, type: '/problems/booking-cancelled', title: 'Already cancelled' },
   INVALID_REQUEST: { status: 400, type: '/problems/invalid-request', title: 'Invalid request' },
   DEPENDENCY_UNAVAILABLE: { status: 503, type: '/problems/service-unavailable', title: 'Service unavailable' },
   IDEMPOTENCY_KEY_INVALID: { status: 400, type: '/problems/idempotency-key-invalid', title: 'Invalid Idempotency-Key' },
@@ -60,7 +66,7 @@ function problemOf(error: unknown, path?: string): Problem {
   if (typeof status === 'number' && status >= 400 && status < 500) {
     const detail =
       httpError.type === 'entity.too.large'
-        ? 'The request body is larger than the 64 KiB limit.'
+        ? `The request body is larger than the ${bodyLimit(httpError)} limit.`
         : httpError.type === 'entity.parse.failed'
           ? 'The request body is not valid JSON.'
           : httpError.expose
@@ -69,6 +75,11 @@ function problemOf(error: unknown, path?: string): Problem {
     return { type: 'about:blank', title: statusTitle(status), status, detail, instance: path };
   }
   return { type: 'about:blank', title: 'Internal Server Error', status: 500, detail: 'An unexpected error occurred.', instance: path };
+}
+
+function bodyLimit(error: HttpError & { limit?: number }): string {
+  const limit = error.limit ?? 64 * 1024;
+  return limit >= 1024 * 1024 ? `${limit / (1024 * 1024)} MiB` : `${limit / 1024} KiB`;
 }
 
 function statusTitle(status: number): string {

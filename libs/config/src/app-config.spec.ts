@@ -2,8 +2,11 @@ import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from './app-config.js';
 
 describe(loadConfig.name, () => {
-  it('defaults to dev mode: SQLite file, mock Redis, demo data, 60 s holds', () => {
-    expect(loadConfig({})).toEqual({
+  it('defaults to dev mode: SQLite file, mock Redis, demo data, 60 s holds, a made-up admin token', () => {
+    const config = loadConfig({});
+    expect(config.admin).toEqual({ token: expect.stringMatching(/^[\w-]{32}$/), generated: true });
+    expect(loadConfig({}).admin!.token).not.toBe(config.admin!.token);
+    expect({ ...config, admin: undefined }).toEqual({
       port: 3000,
       host: '127.0.0.1',
       database: { kind: 'sqlite', path: './data/dev.sqlite' },
@@ -17,8 +20,17 @@ describe(loadConfig.name, () => {
       rateLimit: { perUserPerMinute: 0, perIpPerMinute: 0 },
       logLevel: 'info',
       shutdownGraceMs: 10_000,
+      admin: undefined,
       auth: undefined,
     });
+  });
+
+  it('takes ADMIN_TOKEN as given, and makes none up outside dev mode', () => {
+    const token = 'a'.repeat(32);
+    expect(loadConfig({ ADMIN_TOKEN: token }).admin).toEqual({ token, generated: false });
+    expect(loadConfig({ DATABASE_URL: 'postgres://db/x' }).admin).toBeUndefined();
+    expect(() => loadConfig({ ADMIN_TOKEN: 'short' })).toThrow(/^ADMIN_TOKEN must be at least 32 characters$/);
+    expect(() => loadConfig({ ADMIN_TOKEN: `${'a'.repeat(32)} b` })).toThrow(/^ADMIN_TOKEN must be printable ASCII/);
   });
 
   it('reads CORS origins, rate limits and the authentication key', () => {

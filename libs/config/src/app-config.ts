@@ -1,3 +1,5 @@
+import { randomBytes } from 'node:crypto';
+
 /**
  * The service's configuration, read once from the environment at start.
  * Nothing else in the code base reads `process.env`.
@@ -23,6 +25,11 @@ export interface AppConfig {
   logLevel: LogLevel;
   /** How long a stopping process (SIGTERM) lets in-flight requests finish before it exits anyway. */
   shutdownGraceMs: number;
+  /**
+   * Bearer token of the admin endpoints. Unset in dev mode: made up at start (and printed), so
+   * a newcomer can create a show at once. Unset otherwise: the admin endpoints always answer 401.
+   */
+  admin?: { token: string; generated: boolean };
   /** Bearer-token authentication of writes; off (undefined) unless a secret or a JWKS URL is set. */
   auth?: { kind: 'secret'; secret: string } | { kind: 'jwks'; url: string };
 }
@@ -79,8 +86,17 @@ export function loadConfig(env: Env = process.env): AppConfig {
     },
     logLevel: oneOf(env, 'LOG_LEVEL', LOG_LEVELS, 'info'),
     shutdownGraceMs: integer(env, 'SHUTDOWN_GRACE_MS', 10_000, 0, 600_000),
+    admin: adminConfig(env, devMode),
     auth: authConfig(env),
   };
+}
+
+function adminConfig(env: Env, devMode: boolean): AppConfig['admin'] {
+  const token = optional(env, 'ADMIN_TOKEN');
+  if (token === undefined) return devMode ? { token: randomBytes(24).toString('base64url'), generated: true } : undefined;
+  if (token.length < 32) throw new ConfigError('ADMIN_TOKEN', 'must be at least 32 characters');
+  if (!/^[\x21-\x7e]+$/.test(token)) throw new ConfigError('ADMIN_TOKEN', 'must be printable ASCII without spaces');
+  return { token, generated: false };
 }
 
 function oneOf<T extends string>(env: Env, name: string, allowed: readonly T[], fallback: T): T {

@@ -45,6 +45,13 @@ export abstract class Database {
    */
   abstract transaction<T>(work: (tx: Db) => Promise<T>, options?: TransactionOptions): Promise<T>;
 
+  /**
+   * Makes transactions that name the same scope take turns until `tx` ends (PostgreSQL: a
+   * transaction-scoped advisory lock; SQLite has a single writer, so nothing to do). For rules that
+   * read rows they do not write, like "at most N seats per customer".
+   */
+  abstract serializeOn(tx: Db, scope: [string, string]): Promise<void>;
+
   /** Resolves when the database answers a trivial query. */
   abstract ping(): Promise<void>;
 

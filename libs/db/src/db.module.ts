@@ -3,7 +3,7 @@ import { Global, Inject, Logger, Module, type OnApplicationShutdown } from '@nes
 import { Database } from './database.js';
 import { migratePostgres, migrateSqliteDatabase } from './migrate.js';
 import { PostgresDatabase } from './postgres.database.js';
-import { seedDemoShows } from './seed.js';
+import { seedDemoShows } from './show-writer.js';
 import { SqliteDatabase } from './sqlite.database.js';
 
 /** Opens the database chosen by the configuration, migrates it and seeds the demo shows. */

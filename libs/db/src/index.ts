@@ -2,5 +2,21 @@ export { Database, type Db, type DbClock, type Tables, type TransactionOptions }
 export { DbModule, openDatabase } from './db.module.js';
 export { isUniqueViolation, PostgresDatabase, sqlState } from './postgres.database.js';
 export { retrying, type RetryPolicy } from './retry.js';
-export { createShow, DEMO_SHOWS, seatId, seedDemoShows, type ShowSpec } from './seed.js';
+export {
+  createShow,
+  DEMO_SHOWS,
+  expandSeats,
+  legacySeatId,
+  type LayoutRow,
+  type LayoutSection,
+  type Price,
+  rowLabel,
+  type SeatIdScheme,
+  seatIdOf,
+  type SeatRow,
+  seedDemoShows,
+  type ShowLayout,
+  type SimpleShow,
+  writeShow,
+} from './show-writer.js';
 export { SqliteDatabase } from './sqlite.database.js';

@@ -106,6 +106,11 @@ export class PostgresDatabase extends Database {
     }
   }
 
+  async serializeOn(tx: Db, [a, b]: [string, string]): Promise<void> {
+    // Two int4 keys from the scope's hashes: a collision only makes unrelated scopes take turns.
+    await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${a}), hashtext(${b}))`);
+  }
+
   async ping(): Promise<void> {
     await this.read((db) => db.execute(sql`select 1`));
   }

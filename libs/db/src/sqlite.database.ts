@@ -59,6 +59,10 @@ export class SqliteDatabase extends Database {
     });
   }
 
+  async serializeOn(): Promise<void> {
+    // One connection, transactions BEGIN IMMEDIATE: they already run one at a time.
+  }
+
   async ping(): Promise<void> {
     await this.read(async () => this.connection.prepare('select 1').get());
   }

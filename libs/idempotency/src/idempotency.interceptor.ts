@@ -20,8 +20,17 @@ import { IdempotencyStore } from './idempotency.store.js';
 import { type IdempotencyRef, StoredResponse } from './stored-response.js';
 
 const REF = Symbol('idempotency-ref');
+const SCOPE = Symbol('idempotency-scope');
 const OUTCOMES = { claimed: 'executed', replay: 'replayed', mismatch: 'key_reused', 'in-progress': 'in_flight' } as const;
-type IdempotentRequest = Request & { [REF]?: IdempotencyRef };
+type IdempotentRequest = Request & { [REF]?: IdempotencyRef; [SCOPE]?: string };
+
+/**
+ * Scopes this request's key to `userId` instead of the body's (set by a guard, which runs first):
+ * an admin cancelling a booking without a `userId` uses the booking owner's keys.
+ */
+export function setIdempotencyScope(request: Request, userId: string): void {
+  (request as IdempotentRequest)[SCOPE] = userId;
+}
 
 /**
  * Idempotency-Key handling for a write endpoint (IETF draft "The Idempotency-Key HTTP Header
@@ -44,7 +53,7 @@ export class IdempotencyInterceptor implements NestInterceptor {
     const request = context.switchToHttp().getRequest<IdempotentRequest>();
     const response = context.switchToHttp().getResponse<Response>();
     const key = parseIdempotencyKey(request.headers['idempotency-key']);
-    const userId: unknown = request.body?.userId;
+    const userId: unknown = request[SCOPE] ?? request.body?.userId;
     // Without a usable userId the body fails validation and nothing runs: nothing to claim.
     if (typeof userId !== 'string' || userId.length === 0 || userId.length > MAX_USER_ID_LENGTH) return next.handle();
 

@@ -1,5 +1,5 @@
 export { IdempotencyKeyInUseError, IdempotencyKeyReusedError, InvalidIdempotencyKeyError } from './idempotency.errors.js';
-export { IdempotencyContext, Idempotent, IdempotencyInterceptor } from './idempotency.interceptor.js';
+export { IdempotencyContext, Idempotent, IdempotencyInterceptor, setIdempotencyScope } from './idempotency.interceptor.js';
 export { canonicalJson, MAX_KEY_LENGTH, parseIdempotencyKey, requestFingerprint } from './idempotency-key.js';
 export { IdempotencyModule } from './idempotency.module.js';
 export { IdempotencyRecords } from './idempotency.records.js';

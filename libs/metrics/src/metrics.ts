@@ -5,7 +5,10 @@ const LATENCY_BUCKETS = [0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5
 const EXPIRY_BUCKETS = [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60];
 
 /** Outcome of a hold, booking or release: granted, or refused with the (first) conflict reason. */
-export type WriteKind = 'hold' | 'booking' | 'release';
+/** Refusals counted by their code (seat conflicts are counted by their first seat's reason). */
+const REFUSALS = new Set(['SALES_CLOSED', 'LIMIT_EXCEEDED', 'BOOKING_CANCELLED']);
+
+export type WriteKind = 'hold' | 'booking' | 'release' | 'cancellation';
 
 /**
  * The service's Prometheus metrics, on a registry of its own (one per application, so several
@@ -77,7 +80,9 @@ export class Metrics {
       this.writes.inc({ kind, outcome: 'granted', reason: '' });
       return result;
     } catch (error) {
-      const reason = (error as { extensions?: { conflicts?: { reason: string }[] } }).extensions?.conflicts?.[0]?.reason;
+      // A seat conflict's first reason, or a refusal's own code (SALES_CLOSED, LIMIT_EXCEEDED, …).
+      const refusal = error as { code?: string; extensions?: { conflicts?: { reason: string }[] } };
+      const reason = refusal.extensions?.conflicts?.[0]?.reason ?? (REFUSALS.has(refusal.code ?? '') ? refusal.code : undefined);
       if (reason) this.writes.inc({ kind, outcome: 'refused', reason });
       throw error;
     }

@@ -3,7 +3,8 @@ import { REDIS } from '@app/redis';
 import { Global, Module } from '@nestjs/common';
 import { ThrottlerModule } from '@nestjs/throttler';
 import type { Redis } from 'ioredis';
-import { WriteAuthGuard } from './auth.js';
+import { AdminGuard, WriteAuthGuard } from './auth.js';
+import { Callers } from './callers.js';
 import { RedisThrottlerStorage, writeThrottlers, WriteThrottlerGuard } from './rate-limit.js';
 
 /** Who may write, and how often: the guards of the write endpoints. */
@@ -15,7 +16,7 @@ import { RedisThrottlerStorage, writeThrottlers, WriteThrottlerGuard } from './r
       useFactory: (config: AppConfig, redis: Redis) => ({ throttlers: writeThrottlers(config), storage: new RedisThrottlerStorage(redis) }),
     }),
   ],
-  providers: [WriteAuthGuard, WriteThrottlerGuard],
-  exports: [WriteAuthGuard, WriteThrottlerGuard, ThrottlerModule],
+  providers: [Callers, WriteAuthGuard, AdminGuard, WriteThrottlerGuard],
+  exports: [Callers, WriteAuthGuard, AdminGuard, WriteThrottlerGuard, ThrottlerModule],
 })
 export class SecurityModule {}

@@ -7,25 +7,29 @@ const DESCRIPTIONS: Record<number, string> = {
   401: 'Authentication is on and no valid Bearer token was sent',
   403: "The token's subject is not the body's userId",
   404: 'Unknown show',
-  409: 'Seat conflict (`conflicts` lists the seats), or the same Idempotency-Key is still in progress (`Retry-After`)',
+  409: 'Seat conflict (`conflicts` lists the seats), SALES_CLOSED, LIMIT_EXCEEDED (`limit`), or the same Idempotency-Key is still in progress (`Retry-After`)',
   413: 'Body over 64 KiB',
   422: 'Idempotency-Key reused with a different body or endpoint',
   429: 'Too many writes from this user or address (`Retry-After`)',
   503: 'A dependency (Redis or the database) is unavailable; nothing was done (`Retry-After`)',
 };
 
-/** Documents the problem answers (`application/problem+json`) an operation can give. */
-export const ApiProblems = (...statuses: number[]) =>
+/**
+ * Documents the problem answers (`application/problem+json`) an operation can give: a status with
+ * the usual description, or `[status, description]` where the operation means something else.
+ */
+export const ApiProblems = (...problems: (number | [number, string])[]) =>
   applyDecorators(
     ApiExtraModels(ProblemDto),
-    ...statuses.map((status) =>
-      ApiResponse({
+    ...problems.map((problem) => {
+      const [status, description] = typeof problem === 'number' ? [problem, DESCRIPTIONS[problem]] : problem;
+      return ApiResponse({
         status,
-        description: DESCRIPTIONS[status],
+        description,
         content: { 'application/problem+json': { schema: { $ref: getSchemaPath(ProblemDto) } } },
         headers: [409, 429, 503].includes(status) ? { 'Retry-After': { description: 'Seconds to wait before retrying', schema: { type: 'integer' } } } : undefined,
-      }),
-    ),
+      });
+    }),
   );
 
 /** Headers on every answer of a write. */

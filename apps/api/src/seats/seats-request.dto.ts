@@ -1,8 +1,8 @@
 import { InvalidRequestError } from '@app/common';
 import { MAX_SEATS_PER_REQUEST, MAX_USER_ID_LENGTH } from '@app/config';
 import { Injectable, type PipeTransform } from '@nestjs/common';
-import { ApiProperty } from '@nestjs/swagger';
-import { ArrayMaxSize, ArrayNotEmpty, ArrayUnique, IsArray, IsString, Length, Matches } from 'class-validator';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ArrayMaxSize, ArrayNotEmpty, ArrayUnique, IsArray, IsOptional, IsString, Length, Matches } from 'class-validator';
 
 /** Ids are text: control characters (NUL cannot even be stored by PostgreSQL) are refused. */
 export const NO_CONTROL_CHARACTERS = /^[^\u0000-\u001f\u007f]*$/;
@@ -38,13 +38,58 @@ export class SeatsRequestDto {
   userId!: string;
 }
 
-/** A show id from the path: 1 to 128 characters of text, else 400 (never a database error). */
+/** An id from the path (`showId`, `bookingId`): 1 to 128 characters of text, else 400 (never a database error). */
 @Injectable()
-export class ShowIdPipe implements PipeTransform<string, string> {
+export class PathIdPipe implements PipeTransform<string, string> {
+  constructor(private readonly name: string) {}
+
   transform(value: string): string {
-    if (value.length === 0 || value.length > 128 || !NO_CONTROL_CHARACTERS.test(value)) {
-      throw new InvalidRequestError('showId must be 1 to 128 characters without control characters.');
-    }
+    if (!isId(value)) throw new InvalidRequestError(`${this.name} must be 1 to 128 characters without control characters.`);
     return value;
   }
+}
+
+export const isId = (value: unknown): value is string =>
+  typeof value === 'string' && value.length > 0 && value.length <= 128 && NO_CONTROL_CHARACTERS.test(value);
+
+/** Body of a booking cancellation. */
+export class CancelBookingDto {
+  @ApiPropertyOptional({
+    description: "The booking's owner. Required, except with the admin token",
+    example: 'user-42',
+    minLength: 1,
+    maxLength: MAX_USER_ID_LENGTH,
+  })
+  @IsOptional()
+  @IsString()
+  @Length(1, MAX_USER_ID_LENGTH)
+  @Matches(NO_CONTROL_CHARACTERS, { message: 'userId must not contain control characters' })
+  userId?: string;
+
+  @ApiPropertyOptional({
+    description: 'The seats to cancel; absent: every seat still booked',
+    example: ['neon-nights-A2'],
+    type: [String],
+    minItems: 1,
+    maxItems: MAX_SEATS_PER_REQUEST,
+    uniqueItems: true,
+  })
+  @IsOptional()
+  @IsArray()
+  @ArrayNotEmpty()
+  @ArrayMaxSize(MAX_SEATS_PER_REQUEST)
+  @ArrayUnique()
+  @IsString({ each: true })
+  @Length(1, 128, { each: true })
+  @Matches(NO_CONTROL_CHARACTERS, { each: true, message: 'each value in seatIds must not contain control characters' })
+  seatIds?: string[];
+}
+
+/** Query of the bookings list. */
+export class ListBookingsQueryDto {
+  @ApiProperty({ description: 'Whose bookings', example: 'user-42', minLength: 1, maxLength: MAX_USER_ID_LENGTH })
+  @IsString()
+  @Length(1, MAX_USER_ID_LENGTH)
+  @Matches(NO_CONTROL_CHARACTERS, { message: 'userId must not contain control characters' })
+  userId!: string;
 }

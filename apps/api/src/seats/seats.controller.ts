@@ -6,7 +6,7 @@ import { applyDecorators, Body, Controller, Get, HttpCode, Param, Post, UseGuard
 import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ApiProblems, ApiWriteHeaders } from '../problem/api-problems.js';
 import { BookingDto, HoldDto, ReleaseDto, SeatMapDto, ShowSummaryDto } from './seats-responses.dto.js';
-import { SeatsRequestDto, ShowIdPipe } from './seats-request.dto.js';
+import { SeatsRequestDto, PathIdPipe } from './seats-request.dto.js';
 
 /**
  * What every write shares: authentication and rate limits (before anything runs), the
@@ -42,7 +42,7 @@ export class SeatsController {
   @ApiOperation({ summary: "A show's seat map (never says who holds a seat)" })
   @ApiOkResponse({ type: SeatMapDto })
   @ApiProblems(400, 404)
-  seatMap(@Param('showId', ShowIdPipe) showId: string) {
+  seatMap(@Param('showId', new PathIdPipe('showId')) showId: string) {
     return this.seatMaps.seatMap(showId);
   }
 

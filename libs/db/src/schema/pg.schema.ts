@@ -3,7 +3,7 @@
  * repository serves both dialects. Change both files together, then run `npm run db:generate`.
  */
 import { sql } from 'drizzle-orm';
-import { check, index, integer, pgTable, primaryKey, text, timestamp } from 'drizzle-orm/pg-core';
+import { check, index, integer, uniqueIndex, pgTable, primaryKey, text, timestamp } from 'drizzle-orm/pg-core';
 
 const instant = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
 
@@ -12,7 +12,45 @@ export const shows = pgTable('shows', {
   title: text('title').notNull(),
   venue: text('venue').notNull(),
   startsAt: instant('starts_at').notNull(),
+  /** Holds are granted in [sales_open_at, sales_close_at) by the database clock. */
+  salesOpenAt: instant('sales_open_at').notNull(),
+  salesCloseAt: instant('sales_close_at').notNull(),
+  /** Most seats in one hold request. */
+  perOrder: integer('per_order').notNull(),
+  /** Most seats one user may hold (live) plus have booked in this show; null: no limit. */
+  perCustomer: integer('per_customer'),
 });
+
+/** A show's sections, in layout order. */
+export const sections = pgTable(
+  'sections',
+  {
+    showId: text('show_id')
+      .notNull()
+      .references(() => shows.id),
+    key: text('key').notNull(),
+    label: text('label').notNull(),
+    position: integer('position').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.showId, t.key] })],
+);
+
+/** A show's price categories; a null price is "not sold at a price" (complimentary). */
+export const categories = pgTable(
+  'categories',
+  {
+    showId: text('show_id')
+      .notNull()
+      .references(() => shows.id),
+    key: text('key').notNull(),
+    label: text('label').notNull(),
+    /** Minor units (cents) of `priceCurrency` (ISO 4217). */
+    priceAmount: integer('price_amount'),
+    priceCurrency: text('price_currency'),
+    position: integer('position').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.showId, t.key] })],
+);
 
 export const seats = pgTable(
   'seats',
@@ -24,6 +62,11 @@ export const seats = pgTable(
     label: text('label').notNull(),
     row: text('row').notNull(),
     number: integer('number').notNull(),
+    /** Section and category keys (null for layouts without them, like the first demo shows). */
+    section: text('section'),
+    category: text('category'),
+    /** Layout order within the show: sections as given, rows as given, seats by number. */
+    position: integer('position').notNull().default(0),
     status: text('status', { enum: ['AVAILABLE', 'HELD', 'BOOKED'] })
       .notNull()
       .default('AVAILABLE'),
@@ -38,35 +81,54 @@ export const seats = pgTable(
   (t) => [
     index('seats_show_idx').on(t.showId, t.row, t.number),
     index('seats_hold_expiry_idx').on(t.status, t.holdExpiresAt),
+    // A user's seats in a show, for the per-customer limit.
+    index('seats_owner_idx').on(t.showId, t.holdOwner),
     check('seats_status_check', sql`${t.status} in ('AVAILABLE', 'HELD', 'BOOKED')`),
     check('seats_held_has_owner', sql`${t.status} <> 'HELD' or (${t.holdOwner} is not null and ${t.holdExpiresAt} is not null)`),
     check('seats_booked_has_booking', sql`${t.status} <> 'BOOKED' or ${t.bookingId} is not null`),
   ],
 );
 
-export const bookings = pgTable('bookings', {
-  id: text('id').primaryKey(),
-  userId: text('user_id').notNull(),
-  showId: text('show_id')
-    .notNull()
-    .references(() => shows.id),
-  createdAt: instant('created_at').notNull(),
-});
-
-/** A seat can appear in at most one booking: the primary key makes a second sale impossible. */
-export const bookingSeats = pgTable('booking_seats', {
-  seatId: text('seat_id')
-    .primaryKey()
-    .references(() => seats.id),
-  bookingId: text('booking_id')
-    .notNull()
-    .references(() => bookings.id),
-});
+export const bookings = pgTable(
+  'bookings',
+  {
+    id: text('id').primaryKey(),
+    userId: text('user_id').notNull(),
+    showId: text('show_id')
+      .notNull()
+      .references(() => shows.id),
+    createdAt: instant('created_at').notNull(),
+  },
+  (t) => [index('bookings_user_idx').on(t.userId, t.createdAt)],
+);
 
 /**
- * Durable idempotency records, written in the same transaction as the booking they describe, so a
- * retry after a crash (or after Redis lost its cache) returns the booking instead of repeating it.
+ * The seats of a booking, with what they cost at booking time. A cancelled line keeps its history;
+ * the partial unique index lets a seat be in at most one live (uncancelled) line, so a second
+ * sale of a seat is impossible, while a cancelled seat can be sold again.
  */
+export const bookingSeats = pgTable(
+  'booking_seats',
+  {
+    bookingId: text('booking_id')
+      .notNull()
+      .references(() => bookings.id),
+    seatId: text('seat_id')
+      .notNull()
+      .references(() => seats.id),
+    label: text('label').notNull(),
+    section: text('section'),
+    category: text('category'),
+    priceAmount: integer('price_amount'),
+    priceCurrency: text('price_currency'),
+    cancelledAt: instant('cancelled_at'),
+  },
+  (t) => [
+    primaryKey({ columns: [t.bookingId, t.seatId] }),
+    uniqueIndex('booking_seats_live_seat').on(t.seatId).where(sql`${t.cancelledAt} is null`),
+  ],
+);
+
 export const idempotencyRecords = pgTable(
   'idempotency_records',
   {

@@ -1,0 +1,44 @@
+import { ShowAdminService } from '@app/catalogue';
+import { AdminGuard } from '@app/security';
+import { Body, Controller, Delete, HttpCode, Param, Patch, Post, UseGuards } from '@nestjs/common';
+import { ApiBearerAuth, ApiBody, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiProblems } from '../problem/api-problems.js';
+import { ShowSummaryDto } from '../seats/seats-responses.dto.js';
+import { PathIdPipe } from '../seats/seats-request.dto.js';
+import { CreateShowDto, PatchShowDto } from './admin-requests.dto.js';
+
+/** The catalogue, for the ticket seller: `Authorization: Bearer <ADMIN_TOKEN>`. */
+@ApiTags('admin')
+@ApiBearerAuth('admin')
+@UseGuards(AdminGuard)
+@Controller('api/admin/shows')
+export class ShowsAdminController {
+  constructor(private readonly shows: ShowAdminService) {}
+
+  @Post()
+  @ApiOperation({ summary: 'Create a show with its seat layout, categories, prices, sales window and limits' })
+  @ApiBody({ type: CreateShowDto })
+  @ApiCreatedResponse({ type: ShowSummaryDto })
+  @ApiProblems([400, 'Invalid show: the detail names the offending item; nothing created'], [401, 'No or wrong admin token'], [409, 'SHOW_EXISTS'], [413, 'Body over 1 MiB'], 503)
+  create(@Body() body: unknown) {
+    return this.shows.create(body);
+  }
+
+  @Patch(':showId')
+  @ApiOperation({ summary: "Change a show's title, venue, times, sales window or limits (never its layout)" })
+  @ApiBody({ type: PatchShowDto })
+  @ApiOkResponse({ type: ShowSummaryDto })
+  @ApiProblems([400, 'Invalid patch, a layout member, or a window that would close before it opens'], [401, 'No or wrong admin token'], 404, [413, 'Body over 1 MiB'], 503)
+  update(@Param('showId', new PathIdPipe('showId')) showId: string, @Body() body: unknown) {
+    return this.shows.update(showId, body);
+  }
+
+  @Delete(':showId')
+  @HttpCode(204)
+  @ApiOperation({ summary: 'Delete a show nothing of which was ever booked and nothing is held' })
+  @ApiNoContentResponse({ description: 'Deleted: gone from the list, its seat map 404, its seat ids unknown' })
+  @ApiProblems([401, 'No or wrong admin token'], 404, [409, 'SHOW_HAS_BOOKINGS: something was booked (ever) or is held now'], 503)
+  async delete(@Param('showId', new PathIdPipe('showId')) showId: string): Promise<void> {
+    await this.shows.delete(showId);
+  }
+}

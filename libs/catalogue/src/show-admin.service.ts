@@ -1,0 +1,106 @@
+import { SeatCatalog, SeatMapService, type ShowSummary, ShowNotFoundError } from '@app/booking';
+import { DomainError } from '@app/common';
+import { type Db, Database, isUniqueViolation, writeShow } from '@app/db';
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { and, eq, sql } from 'drizzle-orm';
+import { applyPatch, parseShowDefinition, parseShowPatch } from './show-definition.js';
+
+export class ShowExistsError extends DomainError {
+  readonly code = 'SHOW_EXISTS';
+
+  constructor(showId: string) {
+    super(`A show with id "${showId}" exists already. Nothing was created.`);
+  }
+}
+
+export class ShowHasBookingsError extends DomainError {
+  readonly code = 'SHOW_HAS_BOOKINGS';
+
+  constructor(showId: string, what: 'booked' | 'held') {
+    super(`Show "${showId}" has ${what === 'booked' ? 'bookings (cancelled ones count: their history stays)' : 'seats held right now'}; it cannot be deleted.`);
+  }
+}
+
+/** Creates, changes and deletes shows (the admin API). The layout is written once and never changes. */
+@Injectable()
+export class ShowAdminService {
+  private readonly logger = new Logger(ShowAdminService.name);
+
+  constructor(
+    @Inject(Database) private readonly database: Database,
+    private readonly seatMaps: SeatMapService,
+    private readonly catalog: SeatCatalog,
+  ) {}
+
+  async create(body: unknown): Promise<ShowSummary> {
+    const layout = parseShowDefinition(body, new Date());
+    const started = performance.now();
+    try {
+      const seats = await writeShow(this.database, layout);
+      this.logger.log(`Created show ${layout.id} with ${seats.length} seats in ${Math.round(performance.now() - started)} ms`);
+    } catch (error) {
+      // Every id written (sections, categories, seats) starts with the show's: a duplicate is the show.
+      if (isUniqueViolation(error)) throw new ShowExistsError(layout.id);
+      throw error;
+    }
+    return this.seatMaps.showSummary(layout.id);
+  }
+
+  async update(showId: string, body: unknown): Promise<ShowSummary> {
+    const patch = parseShowPatch(body);
+    const { shows } = this.database.tables;
+    await this.database.transaction(async (tx) => {
+      const current = await this.lockShow(tx, showId);
+      const next = applyPatch(current, patch);
+      await tx
+        .update(shows)
+        .set({
+          title: next.title,
+          venue: next.venue,
+          startsAt: next.startsAt,
+          salesOpenAt: next.salesOpenAt,
+          salesCloseAt: next.salesCloseAt,
+          perOrder: next.perOrder,
+          perCustomer: next.perCustomer,
+        })
+        .where(eq(shows.id, showId));
+    });
+    this.catalog.forget(showId);
+    return this.seatMaps.showSummary(showId);
+  }
+
+  /**
+   * Deletes a show nothing of which was ever booked and nothing is held. The show row is locked
+   * first: a hold being taken key-share locks it, so either the hold commits first and is seen
+   * here, or it waits and then finds the show gone (its seats NOT_FOUND).
+   */
+  async delete(showId: string): Promise<void> {
+    const { shows, seats, sections, categories, bookings } = this.database.tables;
+    await this.database.transaction(async (tx) => {
+      await this.lockShow(tx, showId);
+      const [booked] = await tx.select({ id: bookings.id }).from(bookings).where(eq(bookings.showId, showId)).limit(1);
+      if (booked) throw new ShowHasBookingsError(showId, 'booked');
+      const now = this.database.clock.now();
+      const [held] = await tx
+        .select({ id: seats.id })
+        .from(seats)
+        .where(and(eq(seats.showId, showId), eq(seats.status, 'HELD'), sql`${seats.holdExpiresAt} > ${now}`))
+        .limit(1);
+      if (held) throw new ShowHasBookingsError(showId, 'held');
+      await tx.delete(seats).where(eq(seats.showId, showId));
+      await tx.delete(sections).where(eq(sections.showId, showId));
+      await tx.delete(categories).where(eq(categories.showId, showId));
+      await tx.delete(shows).where(eq(shows.id, showId));
+    });
+    this.catalog.forget(showId);
+  }
+
+  /** The show's row, locked against concurrent changes until the transaction ends (PostgreSQL). */
+  private async lockShow(tx: Db, showId: string) {
+    const { shows } = this.database.tables;
+    const query = tx.select().from(shows).where(eq(shows.id, showId));
+    const [row] = await (this.database.kind === 'postgres' ? query.for('update') : query);
+    if (!row) throw new ShowNotFoundError(showId);
+    return row;
+  }
+}
