@@ -45,6 +45,9 @@ async function reachable(): Promise<boolean> {
 
 let databases = 0;
 
+/** The admin token of the real-service runs (dev mode makes one up). */
+export const TEST_ADMIN_TOKEN = 'test-admin-token-0123456789abcdef';
+
 export const devBackend: Backend = {
   name: 'dev',
   available: true,
@@ -69,7 +72,14 @@ export const realBackend: Backend = {
     redis.disconnect();
     const url = new URL(PG_ADMIN_URL);
     url.pathname = `/${name}`;
-    const config = loadConfig({ DATABASE_URL: url.toString(), REDIS_URL: `${REDIS_TEST_URL}/${db}`, SEED_DEMO: 'true', LOG_LEVEL: 'warn', ...env });
+    const config = loadConfig({
+      DATABASE_URL: url.toString(),
+      REDIS_URL: `${REDIS_TEST_URL}/${db}`,
+      SEED_DEMO: 'true',
+      LOG_LEVEL: 'warn',
+      ADMIN_TOKEN: TEST_ADMIN_TOKEN,
+      ...env,
+    });
     return {
       config,
       cleanup: async () => {

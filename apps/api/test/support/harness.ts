@@ -71,6 +71,19 @@ export class Harness {
     return { showId, seatIds: map.body.seats.map((seat: { id: string }) => seat.id) };
   }
 
+  /** A request with the admin token (`ADMIN_TOKEN`, or the one dev mode made up). */
+  admin<T = any>(method: string, path: string, body?: unknown): Promise<Reply<T>> {
+    const headers = { authorization: `Bearer ${this.config.admin!.token}` };
+    return this.request(method, path, body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body), headers);
+  }
+
+  /** Creates a show through the admin API (a unique id unless the definition has one); fails loudly. */
+  async createShow(definition: Record<string, unknown>): Promise<{ showId: string; map: any }> {
+    const reply = await this.admin('POST', '/api/admin/shows', { id: `show-${randomUUID().slice(0, 8)}`, ...definition });
+    if (reply.status !== 201) throw new Error(`creating a show answered ${reply.status}: ${reply.raw.slice(0, 300)}`);
+    return { showId: reply.body.id, map: (await this.get(`/api/seats/${reply.body.id}`)).body };
+  }
+
   get<T = any>(path: string): Promise<Reply<T>> {
     return this.request('GET', path);
   }
