@@ -122,3 +122,94 @@ describe.each(backends)('hostile input on $name', (backend) => {
     );
   });
 });
+
+/** Values that break a show definition wherever they are put: wrong types, hostile strings, huge counts, deep nesting. */
+const badValues = fc.oneof(
+  nastyString,
+  fc.anything(),
+  fc.constantFrom(-1, 0, 1.5, 1e9, Number.MAX_SAFE_INTEGER, null, [], {}, [[[[[[[[[]]]]]]]]], 'x'.repeat(10_240), '2027-13-45T99:99:99Z', 'XYZ'),
+);
+
+/** A valid show definition whose one randomly chosen member is replaced by a bad value (or dropped). */
+const spoiledShow = fc
+  .record({
+    path: fc.constantFrom(
+      ['id'],
+      ['title'],
+      ['startsAt'],
+      ['salesOpenAt'],
+      ['limits'],
+      ['limits', 'perOrder'],
+      ['limits', 'perCustomer'],
+      ['categories'],
+      ['categories', 0, 'key'],
+      ['categories', 0, 'price'],
+      ['categories', 0, 'price', 'amount'],
+      ['categories', 0, 'price', 'currency'],
+      ['sections'],
+      ['sections', 0],
+      ['sections', 0, 'key'],
+      ['sections', 0, 'rows'],
+      ['sections', 0, 'rows', 0],
+      ['sections', 0, 'rows', 0, 'label'],
+      ['sections', 0, 'rows', 0, 'seats'],
+      ['sections', 0, 'rows', 1, 'seats', 1],
+      ['sections', 0, 'rows', 0, 'category'],
+    ),
+    value: badValues,
+    drop: fc.boolean(),
+  })
+  .map(({ path, value, drop }) => {
+    const show: any = {
+      id: 'fuzzed-show',
+      title: 'Fuzz',
+      startsAt: '2030-01-01T20:00:00Z',
+      salesOpenAt: '2029-01-01T00:00:00Z',
+      limits: { perOrder: 4, perCustomer: 8 },
+      categories: [{ key: 'std', label: 'Standard', price: { amount: 1000, currency: 'EUR' } }],
+      sections: [{ key: 'main', rows: [{ label: 'A', seats: 3, category: 'std' }, { label: 'B', seats: ['1', '2'], category: 'std' }] }],
+    };
+    let parent = show;
+    for (const step of path.slice(0, -1)) parent = parent[step];
+    const last = path.at(-1)!;
+    if (drop) delete parent[last];
+    else parent[last] = value;
+    return { show, path: path.join('.'), drop };
+  });
+
+describe.each(backends)('hostile show definitions on $name', (backend) => {
+  let api: Harness;
+
+  beforeAll(async () => {
+    if (backend.available) api = await Harness.start(backend);
+  });
+  afterAll(async () => api?.close());
+
+  it.skipIf(!backend.available)('answers a 4xx problem (or creates exactly the valid show), never a 5xx, never half a show', async () => {
+    const statuses = new Map<number, number>();
+    await fc.assert(
+      fc.asyncProperty(spoiledShow, async ({ show, path }) => {
+        const reply = await api.admin('POST', '/api/admin/shows', show);
+        statuses.set(reply.status, (statuses.get(reply.status) ?? 0) + 1);
+        const context = `${path}: ${JSON.stringify(show).slice(0, 200)} → ${reply.raw.slice(0, 200)}`;
+        expect(reply.status, context).toBeLessThan(500);
+        const map = await api.get(`/api/seats/${reply.body?.id ?? show.id}`);
+        if (reply.status === 201) {
+          // A spoiled member that was optional (a dropped label, a null category): a whole show.
+          expect(map.body.seats.length, context).toBe(reply.body.totalSeats);
+          expect((await api.admin('DELETE', `/api/admin/shows/${reply.body.id}`)).status).toBe(204);
+        } else {
+          expect(reply.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+          expect(reply.raw).not.toMatch(/\bat .+\.(js|ts):\d+|node_modules|SELECT |stack/i);
+          expect([400, 404], context).toContain(map.status); // 400: the id itself was not an id
+        }
+      }),
+      { numRuns: backend.name === 'dev' ? 300 : 150 },
+    );
+    report(`[${backend.name}] fuzzed show definitions answered: ${JSON.stringify(Object.fromEntries([...statuses].sort()))}`);
+    for (const raw of ['[' .repeat(5000) + ']'.repeat(5000), '{"title":', 'null', '"a show"', `{"title":"${'x'.repeat(2 * 1024 * 1024)}"}`]) {
+      expect([400, 413]).toContain((await api.admin('POST', '/api/admin/shows', raw)).status);
+    }
+    expect((await api.get('/health/ready')).status).toBe(200);
+  }, 120_000);
+});
