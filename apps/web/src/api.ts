@@ -21,6 +21,30 @@ export interface ShowSummary {
   availableSeats: number;
 }
 
+export interface Price {
+  /** Minor units (cents). */
+  amount: number;
+  currency: string;
+}
+
+/** "€45.00": minor units shown with the currency's own number of decimals. */
+export function formatPrice(price: Price | null): string {
+  if (!price) return 'no charge';
+  const format = new Intl.NumberFormat(undefined, { style: 'currency', currency: price.currency });
+  return format.format(price.amount / 10 ** (format.resolvedOptions().maximumFractionDigits ?? 2));
+}
+
+export interface Booking {
+  bookingId: string;
+  showId: string;
+  seatIds: string[];
+  status: 'CONFIRMED' | 'CANCELLED';
+  createdAt: string;
+  cancelledSeatIds: string[];
+  seats: { seatId: string; label: string; section: string | null; category: string | null; price: Price | null }[];
+  total: Price | null;
+}
+
 export type SeatStatus = 'AVAILABLE' | 'HELD' | 'BOOKED';
 
 export interface Seat {
@@ -28,12 +52,16 @@ export interface Seat {
   label: string;
   row: string;
   number: number;
+  section: string | null;
+  category: string | null;
   status: SeatStatus;
   holdExpiresAt: string | null;
 }
 
 export interface SeatMap {
   showId: string;
+  sections: { key: string; label: string }[];
+  categories: { key: string; label: string; price: Price | null }[];
   seats: Seat[];
 }
 
@@ -63,7 +91,7 @@ export async function getJson<T>(path: string): Promise<T> {
 export class IdempotentWriter {
   private pending?: { signature: string; key: string };
 
-  async post<T>(path: string, body: { seatIds: string[]; userId: string }): Promise<Outcome<T>> {
+  async post<T>(path: string, body: { seatIds?: string[]; userId: string }): Promise<Outcome<T>> {
     const signature = `${path} ${JSON.stringify(body)}`;
     if (this.pending?.signature !== signature) this.pending = { signature, key: randomId() };
     let response: Response;

@@ -1,5 +1,5 @@
 import { io } from 'socket.io-client';
-import { type Conflict, getJson, IdempotentWriter, randomId, type Outcome, type Seat, type SeatMap, type ShowSummary } from './api.js';
+import { type Booking, type Conflict, formatPrice, getJson, IdempotentWriter, randomId, type Outcome, type Seat, type SeatMap, type ShowSummary } from './api.js';
 
 /**
  * The seat-map page: pick a show, pick seats, hold them (with a countdown), book or release them,
@@ -26,7 +26,13 @@ const elements = {
   release: $<HTMLButtonElement>('release'),
   countdown: $<HTMLSpanElement>('countdown'),
   live: $<HTMLParagraphElement>('live'),
+  prices: $<HTMLUListElement>('prices'),
+  bookings: $<HTMLUListElement>('bookings'),
+  bookingsNone: $<HTMLParagraphElement>('bookings-none'),
 };
+
+/** Category colours, in the order the show lists its categories (a stripe on each seat and in the legend). */
+const CATEGORY_COLOURS = ['#7b3fc4', '#0f7d8c', '#c43f6e', '#8c6d0f', '#3f63c4', '#3f8c3f'];
 
 const state = {
   showId: undefined as string | undefined,
@@ -36,6 +42,9 @@ const state = {
   /** My holds: seat id → expiry (ms since epoch). */
   mine: new Map<string, number>(),
   busy: false,
+  /** Category key → label, price and colour; section key → label (when the show has several). */
+  categories: new Map<string, { label: string; price: string; colour: string }>(),
+  sections: new Map<string, string>(),
 };
 const writer = new IdempotentWriter();
 
@@ -49,6 +58,7 @@ elements.user.addEventListener('change', () => {
   localStorage.setItem(USER_KEY, elements.user.value);
   state.mine.clear(); // holds belong to the previous name
   renderAll();
+  void loadBookings();
 });
 const userId = () => elements.user.value;
 
@@ -109,6 +119,7 @@ async function openShow(showId: string, title: string): Promise<void> {
   say('');
   buildMap(await getJson<SeatMap>(`api/seats/${encodeURIComponent(showId)}`));
   subscribe();
+  void loadBookings();
 }
 
 // --- the seat map ---
@@ -116,35 +127,64 @@ async function openShow(showId: string, title: string): Promise<void> {
 function buildMap(map: SeatMap): void {
   state.seats = new Map(map.seats.map((seat) => [seat.id, seat]));
   state.buttons.clear();
-  const rows = new Map<string, Seat[]>();
-  for (const seat of map.seats) rows.set(seat.row, [...(rows.get(seat.row) ?? []), seat]);
-  elements.map.replaceChildren(
-    ...[...rows].map(([row, seats], rowIndex) => {
-      const line = document.createElement('div');
-      line.className = 'row';
-      line.setAttribute('role', 'group');
-      line.setAttribute('aria-label', `Row ${row}`);
-      const label = document.createElement('span');
-      label.className = 'row-label';
-      label.textContent = row;
-      label.setAttribute('aria-hidden', 'true');
-      line.append(label);
-      seats.forEach((seat, column) => {
-        const button = document.createElement('button');
-        button.type = 'button';
-        button.className = 'seat';
-        button.textContent = String(seat.number);
-        button.dataset.seatId = seat.id;
-        button.dataset.row = String(rowIndex);
-        button.dataset.column = String(column);
-        button.addEventListener('click', () => toggle(seat.id));
-        button.addEventListener('keydown', moveFocus);
-        state.buttons.set(seat.id, button);
-        line.append(button);
-      });
-      return line;
+  state.categories = new Map(
+    map.categories.map((category, i) => [category.key, { label: category.label, price: formatPrice(category.price), colour: CATEGORY_COLOURS[i % CATEGORY_COLOURS.length] }]),
+  );
+  state.sections = new Map(map.sections.length > 1 ? map.sections.map((section) => [section.key, section.label]) : []);
+  elements.prices.replaceChildren(
+    ...[...state.categories.values()].map(({ label, price, colour }) => {
+      const item = document.createElement('li');
+      const swatch = document.createElement('span');
+      swatch.className = 'swatch';
+      swatch.style.setProperty('--category', colour);
+      item.append(swatch, `${label}: ${price}`);
+      return item;
     }),
   );
+  // Rows in layout order, grouped by section (row labels may repeat across sections).
+  const rows = new Map<string, Seat[]>();
+  for (const seat of map.seats) {
+    const key = `${seat.section ?? ''}\u0000${seat.row}`;
+    rows.set(key, [...(rows.get(key) ?? []), seat]);
+  }
+  const lines: HTMLElement[] = [];
+  let section: string | null | undefined;
+  [...rows.values()].forEach((seats, rowIndex) => {
+    const { row, section: sectionKey } = seats[0];
+    if (sectionKey !== section && state.sections.has(sectionKey ?? '')) {
+      const heading = document.createElement('h3');
+      heading.className = 'section-label';
+      heading.textContent = state.sections.get(sectionKey!)!;
+      lines.push(heading);
+    }
+    section = sectionKey;
+    const line = document.createElement('div');
+    line.className = 'row';
+    line.setAttribute('role', 'group');
+    line.setAttribute('aria-label', `Row ${row}${state.sections.has(sectionKey ?? '') ? `, ${state.sections.get(sectionKey!)}` : ''}`);
+    const label = document.createElement('span');
+    label.className = 'row-label';
+    label.textContent = row;
+    label.setAttribute('aria-hidden', 'true');
+    line.append(label);
+    seats.forEach((seat, column) => {
+      const button = document.createElement('button');
+      button.type = 'button';
+      button.className = 'seat';
+      button.textContent = seat.label.slice(row.length) || String(seat.number);
+      button.dataset.seatId = seat.id;
+      button.dataset.row = String(rowIndex);
+      button.dataset.column = String(column);
+      const category = seat.category ? state.categories.get(seat.category) : undefined;
+      if (category) button.style.setProperty('--category', category.colour);
+      button.addEventListener('click', () => toggle(seat.id));
+      button.addEventListener('keydown', moveFocus);
+      state.buttons.set(seat.id, button);
+      line.append(button);
+    });
+    lines.push(line);
+  });
+  elements.map.replaceChildren(...lines);
   renderAll();
 }
 
@@ -183,7 +223,11 @@ function renderSeat(seatId: string): void {
   // A seat you picked that someone else has taken meanwhile stays picked, marked as taken.
   button.dataset.taken = String(look === 'selected' && seat.status !== 'AVAILABLE');
   const taken = button.dataset.taken === 'true' ? `, now ${seat.status === 'BOOKED' ? 'sold' : 'held by someone'}` : '';
-  button.setAttribute('aria-label', `Seat ${seat.label}, ${DESCRIPTIONS[look]}${taken}`);
+  const name = `Seat ${seat.label}${seat.section && state.sections.has(seat.section) ? ` (${state.sections.get(seat.section)})` : ''}`;
+  const category = seat.category ? state.categories.get(seat.category) : undefined;
+  const price = category ? `, ${category.label} ${category.price}` : '';
+  button.setAttribute('aria-label', `${name}, ${DESCRIPTIONS[look]}${taken}${price}`);
+  button.title = `${name}${category ? ` · ${category.label} · ${category.price}` : ''}`;
   button.setAttribute('aria-pressed', String(look === 'selected'));
   button.setAttribute('aria-disabled', String(look === 'held' || look === 'booked'));
 }
@@ -275,9 +319,48 @@ elements.book.addEventListener('click', () =>
         state.seats.get(id)!.status = 'BOOKED';
       }
       say(`Booked ${list(seatIds)}. Booking ${outcome.body.bookingId.slice(0, 8)}, enjoy the show!`, 'ok');
+      void loadBookings();
     } else reportFailure(outcome, state.mine);
   }),
 );
+
+// --- the buyer's bookings of this show, each with a cancel button ---
+
+async function loadBookings(): Promise<void> {
+  const showId = state.showId;
+  const bookings = (await getJson<Booking[]>(`api/bookings?userId=${encodeURIComponent(userId())}`).catch(() => [])).filter(
+    (booking) => booking.showId === showId && booking.status === 'CONFIRMED',
+  );
+  if (showId !== state.showId) return;
+  elements.bookingsNone.hidden = bookings.length > 0;
+  elements.bookings.replaceChildren(
+    ...bookings.map((booking) => {
+      const item = document.createElement('li');
+      const seats = booking.seats.map((seat) => seat.label).join(', ');
+      const text = document.createElement('span');
+      text.textContent = `${seats}${booking.total ? ` · ${formatPrice(booking.total)}` : ''} · booking ${booking.bookingId.slice(0, 8)}`;
+      const cancel = document.createElement('button');
+      cancel.type = 'button';
+      cancel.textContent = 'Cancel';
+      cancel.setAttribute('aria-label', `Cancel booking of ${seats}`);
+      cancel.addEventListener('click', () =>
+        act(cancel, async () => {
+          const outcome = await writer.post(`api/bookings/${encodeURIComponent(booking.bookingId)}/cancel`, { userId: userId() });
+          if (outcome.kind === 'ok') {
+            for (const id of booking.seatIds) {
+              const seat = state.seats.get(id);
+              if (seat) seat.status = 'AVAILABLE';
+            }
+            say(`Cancelled ${seats}; the seats are on sale again.`, 'ok');
+          } else say(outcome.kind === 'unavailable' ? UNAVAILABLE : outcome.kind === 'conflict' ? outcome.detail : outcome.detail, 'error');
+          await loadBookings();
+        }),
+      );
+      item.append(text, cancel);
+      return item;
+    }),
+  );
+}
 
 elements.release.addEventListener('click', () =>
   act(elements.release, async () => {

@@ -100,6 +100,45 @@ describe.skipIf(!canRun)('seat-map page in a real browser', () => {
     expect(rows.filter((row) => row.showId === showId)).toHaveLength(1);
   }, 60_000);
 
+  it("shows sections, categories and prices, and the buyer's bookings with a cancel button", async () => {
+    const { showId } = await api.createShow({
+      title: 'Gala',
+      startsAt: '2030-01-01T20:00:00Z',
+      salesOpenAt: '2020-01-01T00:00:00Z',
+      categories: [
+        { key: 'premium', label: 'Premium', price: { amount: 8900, currency: 'EUR' } },
+        { key: 'standard', label: 'Standard', price: { amount: 4500, currency: 'EUR' } },
+      ],
+      sections: [
+        { key: 'stalls', label: 'Stalls', rows: [{ label: 'A', seats: 6, category: 'premium' }] },
+        { key: 'circle', label: 'Circle', rows: [{ label: 'A', seats: ['1', '2', '2A'], category: 'standard' }] },
+      ],
+    });
+    const uma = await buyer('uma', showId);
+    const vic = await buyer('vic', showId);
+    await uma.getByRole('heading', { name: 'Circle' }).waitFor();
+    expect(await uma.getByRole('list', { name: 'Prices' }).textContent()).toMatch(/Premium: €89\.00.*Standard: €45\.00/);
+    // Row A exists in both sections; each seat says where it is and what it costs.
+    await expect(seat(uma, 'A2 \\(Circle\\)').getAttribute('aria-label')).resolves.toBe('Seat A2 (Circle), free, Standard €45.00');
+    await expect(seat(uma, 'A2A \\(Circle\\)').getAttribute('title')).resolves.toBe('Seat A2A (Circle) · Standard · €45.00');
+    await seat(uma, 'A1 \\(Stalls\\)').click();
+    await seat(uma, 'A2A \\(Circle\\)').click();
+    await uma.getByRole('button', { name: 'Hold 2 seats' }).click();
+    await uma.getByText(/^Held A1, A2A/).waitFor();
+    await uma.getByRole('button', { name: 'Book my seats' }).click();
+    await uma.getByText(/^Booked A1, A2A/).waitFor();
+    await uma.getByText(/^A1, A2A · €134\.00 · booking /).waitFor();
+    await vic.locator('[aria-label="Seat A2A (Circle), sold, Standard €45.00"]').waitFor();
+    await shot(uma, '8-categories-and-bookings');
+
+    await uma.getByRole('button', { name: 'Cancel booking of A1, A2A' }).click();
+    await uma.getByText('Cancelled A1, A2A; the seats are on sale again.').waitFor();
+    await uma.getByText('None yet.').waitFor();
+    await vic.locator('[aria-label="Seat A2A (Circle), free, Standard €45.00"]').waitFor();
+    const booking = (await api.get('/api/bookings?userId=uma')).body[0];
+    expect(booking.status).toBe('CANCELLED');
+  });
+
   it('works over plain HTTP under a host name that is not loopback', async () => {
     const { showId } = await api.newShow(2, 8);
     const context = await browser.newContext({ viewport: { width: 1100, height: 760 } });
