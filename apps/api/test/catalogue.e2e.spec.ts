@@ -52,7 +52,8 @@ describe.each(backends)('catalogue (admin API) on $name', (backend) => {
   describe.skipIf(!backend.available)('creating shows', () => {
     it('refuses without the admin token, or with a wrong one, and creates nothing', async () => {
       const before = await showIds();
-      for (const headers of [{}, { authorization: 'Bearer wrong-token-wrong-token-wrong-token' }, { authorization: `Basic ${api.config.admin!.token}` }]) {
+      const attempts: Record<string, string>[] = [{}, { authorization: 'Bearer wrong-token-wrong-token-wrong-token' }, { authorization: `Basic ${api.config.admin!.token}` }];
+      for (const headers of attempts) {
         const reply = await api.request('POST', SHOWS, JSON.stringify({ ...EXAMPLE, id: 'sneaky' }), headers);
         expect(reply.status).toBe(401);
         expect(reply.headers.get('www-authenticate')).toBe('Bearer');

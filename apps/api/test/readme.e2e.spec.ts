@@ -8,19 +8,10 @@ import { ROOT, ServerProcess } from './support/server-process.js';
 /** Marks a README code block whose commands this test runs, exactly as written. */
 const MARKER = '<!-- run by apps/api/test/readme.e2e.spec.ts -->';
 
-/** The marked ```bash blocks of the README, each as a list of commands (continuation lines joined). */
-export function markedBlocks(readme: string): string[][] {
-  const blocks: string[][] = [];
+/** The marked ```bash blocks of the README, as written. */
+export function markedBlocks(readme: string): string[] {
   const pattern = new RegExp(`${MARKER}\\n\`\`\`bash\\n([\\s\\S]*?)\`\`\``, 'g');
-  for (const [, body] of readme.matchAll(pattern)) {
-    const commands = body
-      .replace(/\\\n\s*/g, '')
-      .split('\n')
-      .map((line) => line.trim())
-      .filter((line) => line && !line.startsWith('#'));
-    blocks.push(commands);
-  }
-  return blocks;
+  return [...readme.matchAll(pattern)].map(([, body]) => body);
 }
 
 /**
@@ -33,8 +24,11 @@ describe("the README's example commands", () => {
   let server: ServerProcess;
   let curlHome: string;
 
+  // The walkthrough tells the reader to export the token the service printed (or chose).
+  const ADMIN_TOKEN = 'readme-walkthrough-admin-token-0123456789';
+
   beforeAll(async () => {
-    server = await ServerProcess.start();
+    server = await ServerProcess.start({ ADMIN_TOKEN });
     curlHome = mkdtempSync(join(tmpdir(), 'readme-curl-'));
     writeFileSync(join(curlHome, '.curlrc'), 'write-out = "%{stderr}HTTP %{http_code}\\n"\n');
   });
@@ -43,19 +37,22 @@ describe("the README's example commands", () => {
     if (curlHome) rmSync(curlHome, { recursive: true, force: true });
   });
 
-  it('marks at least the "Try it" block', () => {
+  it('marks the "Try it" block and the "Running a sale" walkthrough', () => {
     const blocks = markedBlocks(readme);
-    expect(blocks.length).toBeGreaterThanOrEqual(1);
-    expect(blocks.flat().filter((command) => command.includes('/api/seats/hold-bulk'))).not.toHaveLength(0);
+    expect(blocks.length).toBeGreaterThanOrEqual(2);
+    for (const endpoint of ['/api/seats/hold-bulk', '/api/seats/book-bulk', '/api/admin/shows', '/api/bookings', '/cancel']) {
+      expect(blocks.some((block) => block.includes(endpoint)), endpoint).toBe(true);
+    }
   });
 
-  it('runs every marked command successfully against a fresh dev-mode service', () => {
-    for (const command of markedBlocks(readme).flat()) {
-      const local = command.replace(/(localhost|127\.0\.0\.1):3000/g, `127.0.0.1:${server.port}`);
-      const run = spawnSync('bash', ['-c', local], { env: { PATH: process.env.PATH, CURL_HOME: curlHome, HOME: curlHome }, encoding: 'utf8' });
+  it('runs every marked block successfully, in order, against one fresh dev-mode service', () => {
+    for (const block of markedBlocks(readme)) {
+      const local = block.replace(/(localhost|127\.0\.0\.1):3000/g, `127.0.0.1:${server.port}`);
+      const run = spawnSync('bash', ['-e', '-c', local], { env: { PATH: process.env.PATH, CURL_HOME: curlHome, HOME: curlHome, ADMIN_TOKEN }, encoding: 'utf8' });
       const statuses = [...run.stderr.matchAll(/^HTTP (\d{3})$/gm)].map((match) => Number(match[1]));
-      const context = `${command}\n→ ${run.stdout.slice(0, 500)}\n${run.stderr}`;
-      expect(statuses.length, context).toBeGreaterThan(0);
+      const context = `${block}\n→ ${run.stdout.slice(0, 2000)}\n${run.stderr}`;
+      expect(run.status, context).toBe(0);
+      expect(statuses.length, context).toBe((block.match(/\bcurl\b/g) ?? []).length);
       for (const status of statuses) expect(status, context).toBeGreaterThanOrEqual(200);
       for (const status of statuses) expect(status, context).toBeLessThan(300);
       expect(run.stdout.length, context).toBeGreaterThan(0);
