@@ -95,6 +95,8 @@ export async function createApp(config: AppConfig, options: AppOptions = {}): Pr
   });
   app.use(requestLogging(rootLogger));
   app.disable('x-powered-by');
+  // Seat maps carry their own ETag (the show's version); hashing every other answer is wasted work.
+  app.set('etag', false);
   // Behind a load balancer, the client address (rate limits, logs) comes from X-Forwarded-For.
   if (config.trustProxy) app.set('trust proxy', /^\d+$/.test(config.trustProxy) ? Number(config.trustProxy) : config.trustProxy === 'true' || config.trustProxy);
   app.use(closeConnectionsWhenDraining);

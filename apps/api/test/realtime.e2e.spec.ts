@@ -43,6 +43,7 @@ describe.each(backends)('live seat updates on $name', (backend) => {
     await client.waitFor(seatIds[1], 'HELD');
     expect(client.events[0]).toEqual({
       showId,
+      version: expect.any(Number),
       changes: seatIds.slice(0, 2).map((seatId) => ({ seatId, status: 'HELD', holdExpiresAt: hold.body.expiresAt })),
       at: expect.any(String),
       receivedAt: expect.any(Number),
@@ -51,6 +52,11 @@ describe.each(backends)('live seat updates on $name', (backend) => {
     await client.waitFor(seatIds[0], 'AVAILABLE');
     await api.post(BOOK, { seatIds: [seatIds[1]], userId: 'alice' });
     await client.waitFor(seatIds[1], 'BOOKED');
+    // Each change has a newer version, and the map says the newest.
+    const versions = client.events.map((event) => event.version);
+    expect(versions).toEqual([...versions].sort((a, b) => a - b));
+    expect(new Set(versions).size).toBe(3);
+    expect((await api.get(`/api/seats/${showId}`)).body.version).toBe(versions[2]);
     // a client of another show hears nothing of this one
     const other = await api.seatsClient();
     await other.subscribe((await api.newShow()).showId);

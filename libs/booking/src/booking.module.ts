@@ -12,11 +12,15 @@ import { SeatHoldService } from './seat-hold.service.js';
 import { SeatLocks } from './seat-locks.js';
 import { SeatMapService } from './seat-map.service.js';
 import { SeatRepository } from './seat.repository.js';
+import { ShowVersions } from './show-versions.js';
+import { SeatMapSnapshots } from './seat-map-snapshots.js';
+import { ShowListService } from './show-list.service.js';
 
 @Module({
   imports: [IdempotencyModule],
   providers: [
     SeatRepository,
+    ShowVersions,
     BookingRepository,
     BookingsService,
     SeatCatalog,
@@ -24,11 +28,13 @@ import { SeatRepository } from './seat.repository.js';
     SeatHoldService,
     SeatBookingService,
     SeatMapService,
+    SeatMapSnapshots,
+    ShowListService,
     HoldExpiry,
     HoldTimers,
     HoldSweeper,
     HoldExpiryListener,
   ],
-  exports: [SeatHoldService, SeatBookingService, SeatMapService, BookingsService, SeatCatalog],
+  exports: [SeatHoldService, SeatBookingService, SeatMapService, SeatMapSnapshots, ShowListService, BookingsService, SeatCatalog, ShowVersions],
 })
 export class BookingModule {}

@@ -5,6 +5,7 @@ import { bookingView, type BookingView } from './booking-view.js';
 import { type BookingRow, BookingRepository } from './booking.repository.js';
 import { SeatEvents, unheld } from './seat-events.js';
 import { SeatLocks } from './seat-locks.js';
+import { ShowVersions } from './show-versions.js';
 
 export class BookingNotFoundError extends DomainError {
   readonly code = 'BOOKING_NOT_FOUND';
@@ -37,6 +38,7 @@ export class BookingsService {
     private readonly bookings: BookingRepository,
     private readonly locks: SeatLocks,
     private readonly events: SeatEvents,
+    private readonly versions: ShowVersions,
   ) {}
 
   /** The booking's owner, or 404. */
@@ -80,14 +82,14 @@ export class BookingsService {
     if (live.length === 0) throw new BookingCancelledError(bookingId);
 
     await this.locks.releaseBooked(booking.showId, live, bookingId);
-    const cancelled = await this.database.transaction(async (tx) => {
+    const { result: cancelled, versions } = await this.versions.transaction(async (tx) => {
       const changed = await this.bookings.cancelLines(tx, bookingId, live);
       if (changed.length > 0) await this.bookings.freeSeats(tx, bookingId, changed);
-      return changed;
+      return { result: changed, changed: changed.length > 0 ? [booking.showId] : [] };
     });
     // A concurrent cancellation of the same seats got there first.
     if (cancelled.length === 0) throw new BookingCancelledError(bookingId);
-    this.events.publish(booking.showId, unheld(cancelled, 'AVAILABLE'));
+    this.events.publish(booking.showId, unheld(cancelled, 'AVAILABLE'), versions.get(booking.showId)!);
     return this.find(bookingId);
   }
 

@@ -4,6 +4,7 @@ import { Metrics } from '@app/metrics';
 import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import { SeatEvents, unheld } from './seat-events.js';
 import { SeatRepository } from './seat.repository.js';
+import { ShowVersions } from './show-versions.js';
 
 /** Which path released a lapsed hold: the granting instance's timer, a keyspace event, the sweep. */
 export type ExpiryPath = 'timer' | 'event' | 'sweep';
@@ -26,6 +27,7 @@ export class HoldExpiry implements OnApplicationShutdown {
     private readonly seats: SeatRepository,
     private readonly events: SeatEvents,
     private readonly metrics: Metrics,
+    private readonly versions: ShowVersions,
   ) {}
 
   /**
@@ -34,7 +36,7 @@ export class HoldExpiry implements OnApplicationShutdown {
    * database says it lapses, if that is within `MAX_EARLY_EVENT_MS`.
    */
   async releaseSeats(seatIds: string[], path: ExpiryPath): Promise<void> {
-    const released = await this.database.read((db) => this.seats.releaseLapsed(db, seatIds));
+    const released = await this.release(seatIds);
     this.announce(released, path);
     const freed = new Set(released.map((seat) => seat.id));
     for (const seatId of seatIds.filter((id) => !freed.has(id))) {
@@ -54,7 +56,7 @@ export class HoldExpiry implements OnApplicationShutdown {
 
   /** Releases every lapsed hold; returns how many seats it freed. */
   async sweep(): Promise<number> {
-    const released = await this.database.read((db) => this.seats.releaseLapsed(db));
+    const released = await this.release();
     this.announce(released, 'sweep');
     return released.length;
   }
@@ -63,13 +65,30 @@ export class HoldExpiry implements OnApplicationShutdown {
     for (const timer of this.retries) clearTimeout(timer);
   }
 
-  private announce(released: { id: string; showId: string; msLate: number }[], path: ExpiryPath): void {
+  /**
+   * The release itself, stamping each show it changed with a new version. With Redis unreachable
+   * nothing is released (the seats read as free meanwhile, since a lapsed hold reads as
+   * AVAILABLE); the next sweep after Redis is back releases them.
+   */
+  private async release(seatIds?: string[]) {
+    const { result, versions } = await this.versions.transaction(async (tx) => {
+      const rows = await this.seats.releaseLapsed(tx, seatIds);
+      return { result: rows, changed: rows.map((row) => row.showId) };
+    });
+    return result.map((row) => ({ ...row, version: versions.get(row.showId)! }));
+  }
+
+  private announce(released: { id: string; showId: string; msLate: number; version: number }[], path: ExpiryPath): void {
     for (const { msLate } of released) {
       this.metrics.expiryReleases.inc({ path });
       this.metrics.expiryDelay.observe({ path }, Math.max(0, msLate) / 1000);
     }
-    const byShow = new Map<string, string[]>();
-    for (const { id, showId } of released) byShow.set(showId, [...(byShow.get(showId) ?? []), id]);
-    for (const [showId, seatIds] of byShow) this.events.publish(showId, unheld(seatIds, 'AVAILABLE'));
+    const byShow = new Map<string, { seatIds: string[]; version: number }>();
+    for (const { id, showId, version } of released) {
+      const show = byShow.get(showId) ?? { seatIds: [], version };
+      show.seatIds.push(id);
+      byShow.set(showId, show);
+    }
+    for (const [showId, { seatIds, version }] of byShow) this.events.publish(showId, unheld(seatIds, 'AVAILABLE'), version);
   }
 }

@@ -11,6 +11,7 @@ import { SeatEvents, unheld } from './seat-events.js';
 import type { SeatsRequest } from './seat-hold.service.js';
 import { SeatLocks } from './seat-locks.js';
 import { SeatRepository } from './seat.repository.js';
+import { ShowVersions } from './show-versions.js';
 
 
 /** Turns a user's live holds into a confirmed booking, decided by one SERIALIZABLE transaction. */
@@ -25,6 +26,7 @@ export class SeatBookingService {
     private readonly locks: SeatLocks,
     private readonly idempotencyRecords: IdempotencyRecords,
     private readonly events: SeatEvents,
+    private readonly versions: ShowVersions,
   ) {}
 
   /**
@@ -58,7 +60,7 @@ export class SeatBookingService {
     }
 
     const bookingId = randomUUID();
-    const booking = await this.database.transaction(
+    const { result: booking, versions } = await this.versions.transaction(
       async (tx) => {
         // The hold's owner and expiry are checked against the database clock in the same
         // statement that sells the seat; booking_seats' primary key backs it up.
@@ -70,7 +72,7 @@ export class SeatBookingService {
         const lines = seats.map(({ id, ...seat }) => ({ ...seat, seatId: id, cancelled: false }));
         const result = bookingView({ id: bookingId, userId, showId, createdAt }, lines);
         if (idempotency) await this.idempotencyRecords.insert(tx, idempotency, StoredResponse.json(201, result));
-        return result;
+        return { result, changed: [showId] };
       },
       { serializable: true },
     );
@@ -78,7 +80,7 @@ export class SeatBookingService {
     await this.locks.markBooked(showId, seatIds, bookingId).catch((error: Error) => {
       this.logger.warn(`Booking ${bookingId} committed; its Redis markers were not set: ${describeError(error)}`);
     });
-    this.events.publish(showId, unheld(seatIds, 'BOOKED'));
+    this.events.publish(showId, unheld(seatIds, 'BOOKED'), versions.get(showId)!);
     return booking;
   }
 }

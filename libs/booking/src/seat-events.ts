@@ -18,5 +18,6 @@ export function unheld(seatIds: string[], status: 'AVAILABLE' | 'BOOKED'): SeatC
  * instance's subscribers hear it).
  */
 export abstract class SeatEvents {
-  abstract publish(showId: string, changes: SeatChange[]): void;
+  /** `version`: the show's version at which these changes happened (see `ShowVersions`). */
+  abstract publish(showId: string, changes: SeatChange[], version: number): void;
 }

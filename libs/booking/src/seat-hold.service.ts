@@ -10,6 +10,7 @@ import { SeatCatalog } from './seat-catalog.js';
 import { SeatEvents, unheld } from './seat-events.js';
 import { SeatLocks } from './seat-locks.js';
 import { SeatRepository } from './seat.repository.js';
+import { ShowVersions } from './show-versions.js';
 
 /** How far this instance's clock may be trusted for the early sales-window refusal. */
 const CLOCK_MARGIN_MS = 1000;
@@ -47,6 +48,7 @@ export class SeatHoldService {
     private readonly locks: SeatLocks,
     private readonly events: SeatEvents,
     private readonly timers: HoldTimers,
+    private readonly versions: ShowVersions,
   ) {}
 
   async hold({ seatIds, userId }: SeatsRequest): Promise<HoldResult> {
@@ -67,8 +69,14 @@ export class SeatHoldService {
     const lockedNow = seatIds.filter((_, i) => attempt.statuses[i] === 'NEW');
 
     let recorded: Awaited<ReturnType<SeatHoldService['recordHold']>>;
+    let version: number | undefined;
     try {
-      recorded = await this.database.transaction((tx) => this.recordHold(tx, showId, seatIds, userId, holdId, ttlMs));
+      const done = await this.versions.transaction(async (tx) => {
+        const result = await this.recordHold(tx, showId, seatIds, userId, holdId, ttlMs);
+        return { result, changed: result.claimed.length > 0 ? [showId] : [] };
+      });
+      recorded = done.result;
+      version = done.versions.get(showId);
     } catch (error) {
       // The database disagreed (or failed): give back exactly the locks this request took.
       await this.locks.undo(showId, lockedNow, userId, holdId).catch((undoError: Error) => {
@@ -86,10 +94,13 @@ export class SeatHoldService {
     }
     this.timers.arm(recorded.claimed.map((seat) => seat.id), ttlMs);
     for (const { id, msLeft } of recorded.kept) if (msLeft !== null) this.timers.arm([id], msLeft);
-    this.events.publish(
-      showId,
-      recorded.claimed.map(({ id, holdExpiresAt }) => ({ seatId: id, status: 'HELD', holdExpiresAt: holdExpiresAt!.toISOString() })),
-    );
+    if (version !== undefined) {
+      this.events.publish(
+        showId,
+        recorded.claimed.map(({ id, holdExpiresAt }) => ({ seatId: id, status: 'HELD', holdExpiresAt: holdExpiresAt!.toISOString() })),
+        version,
+      );
+    }
     return { holdId, userId, showId, seatIds, expiresAt: recorded.expiresAt.toISOString() };
   }
 
@@ -136,14 +147,15 @@ export class SeatHoldService {
   /** Releases this user's live holds on all the seats, or none of them. */
   async release({ seatIds, userId }: SeatsRequest): Promise<ReleaseResult> {
     const showId = await this.catalog.showOf(seatIds);
-    await this.database.transaction(async (tx) => {
+    const { versions } = await this.versions.transaction(async (tx) => {
       const released = await this.seats.releaseHeld(tx, seatIds, userId);
       await requireEverySeat(seatIds, released, (ids) => this.seats.states(tx, ids), (state, id) => ownershipConflict(state, id, userId));
+      return { result: undefined, changed: [showId] };
     });
     await this.locks.releaseOwned(showId, seatIds, userId).catch((error: Error) => {
       this.logger.warn(`Released seats in the database but not their locks (they lapse by TTL): ${describeError(error)}`);
     });
-    this.events.publish(showId, unheld(seatIds, 'AVAILABLE'));
+    this.events.publish(showId, unheld(seatIds, 'AVAILABLE'), versions.get(showId)!);
     return { userId, showId, released: seatIds };
   }
 }

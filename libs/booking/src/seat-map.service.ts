@@ -28,12 +28,18 @@ export interface SeatView {
 
 export interface SeatMap {
   showId: string;
+  /** Grows with every change of the show's seats (see `ShowVersions`). */
+  version: number;
   sections: { key: string; label: string }[];
   categories: { key: string; label: string; price: Price | null }[];
   seats: SeatView[];
 }
 
-/** Read side: show list and seat maps, straight from the database (a lapsed hold reads as free). */
+/**
+ * Show summaries and seat maps as the database has them now (a lapsed hold reads as free). The
+ * API serves seat maps through `SeatMapSnapshots` and the list through `ShowListService`, which
+ * call this only when what they cached is out of date.
+ */
 @Injectable()
 export class SeatMapService {
   constructor(
@@ -41,18 +47,22 @@ export class SeatMapService {
     private readonly seats: SeatRepository,
   ) {}
 
-  async listShows(): Promise<ShowSummary[]> {
+  /** Every show with its seat counts, by one aggregate over all seats (the fallback without Redis). */
+  async summariesFromDatabase(): Promise<ShowSummary[]> {
     const rows = await this.database.read((db) => this.seats.listShows(db));
     return rows.map(summary);
   }
 
-  async showSummary(showId: string): Promise<ShowSummary> {
-    const [row] = await this.database.read((db) => this.seats.listShows(db, showId));
-    if (!row) throw new ShowNotFoundError(showId);
-    return summary(row);
+  /** The shows, without counts: O(shows). */
+  async showRows(showId?: string) {
+    return this.database.read((db) => this.seats.showRows(db, showId));
   }
 
-  async seatMap(showId: string): Promise<SeatMap> {
+  async countsOf(showId: string): Promise<{ totalSeats: number; availableSeats: number }> {
+    return this.database.read((db) => this.seats.seatCounts(db, showId));
+  }
+
+  async readFromDatabase(showId: string): Promise<Omit<SeatMap, 'version'>> {
     const found = await this.database.read(async (db) => {
       const seats = await this.seats.seatMap(db, showId);
       if (seats.length === 0 && !(await this.seats.showExists(db, showId))) return undefined;
@@ -80,9 +90,9 @@ export class SeatMapService {
   }
 }
 
-type SummaryRow = Awaited<ReturnType<SeatRepository['listShows']>>[number];
+type ShowRow = Awaited<ReturnType<SeatRepository['showRows']>>[number];
 
-function summary({ startsAt, salesOpenAt, salesCloseAt, perOrder, perCustomer, ...row }: SummaryRow): ShowSummary {
+export function summary({ startsAt, salesOpenAt, salesCloseAt, perOrder, perCustomer, ...row }: ShowRow & { totalSeats: number; availableSeats: number }): ShowSummary {
   return {
     ...row,
     startsAt: startsAt.toISOString(),

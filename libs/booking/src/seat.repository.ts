@@ -75,6 +75,38 @@ export class SeatRepository {
       .orderBy(asc(shows.startsAt), asc(shows.id));
   }
 
+  /** The shows (or one) without their seats, in list order. */
+  showRows(db: Db, showId?: string) {
+    const { shows } = this.t;
+    return db
+      .select({
+        id: shows.id,
+        title: shows.title,
+        venue: shows.venue,
+        startsAt: shows.startsAt,
+        salesOpenAt: shows.salesOpenAt,
+        salesCloseAt: shows.salesCloseAt,
+        perOrder: shows.perOrder,
+        perCustomer: shows.perCustomer,
+      })
+      .from(shows)
+      .where(showId === undefined ? undefined : eq(shows.id, showId))
+      .orderBy(asc(shows.startsAt), asc(shows.id));
+  }
+
+  /** One show's seat counts (a lapsed hold counts as available). */
+  async seatCounts(db: Db, showId: string): Promise<{ totalSeats: number; availableSeats: number }> {
+    const { seats } = this.t;
+    const [row] = await db
+      .select({
+        totalSeats: sql<number>`cast(count(*) as integer)`.mapWith(Number),
+        availableSeats: sql<number>`cast(coalesce(sum(case when ${this.takeable()} then 1 else 0 end), 0) as integer)`.mapWith(Number),
+      })
+      .from(seats)
+      .where(eq(seats.showId, showId));
+    return row;
+  }
+
   async showExists(db: Db, showId: string): Promise<boolean> {
     const { shows } = this.t;
     const rows = await db.select({ id: shows.id }).from(shows).where(eq(shows.id, showId)).limit(1);

@@ -1,4 +1,4 @@
-import { SeatCatalog, SeatMapService, type ShowSummary, ShowNotFoundError } from '@app/booking';
+import { SeatCatalog, SeatMapSnapshots, ShowListService, type ShowSummary, ShowNotFoundError, ShowVersions } from '@app/booking';
 import { DomainError } from '@app/common';
 import { type Db, Database, isUniqueViolation, writeShow } from '@app/db';
 import { Inject, Injectable, Logger } from '@nestjs/common';
@@ -28,12 +28,17 @@ export class ShowAdminService {
 
   constructor(
     @Inject(Database) private readonly database: Database,
-    private readonly seatMaps: SeatMapService,
+    private readonly shows: ShowListService,
     private readonly catalog: SeatCatalog,
+    private readonly versions: ShowVersions,
+    private readonly snapshots: SeatMapSnapshots,
   ) {}
 
   async create(body: unknown): Promise<ShowSummary> {
     const layout = parseShowDefinition(body, new Date());
+    // A version of its own first (fails closed without Redis): no instance can take a cached map
+    // of an earlier show with this id for this one's.
+    await this.versions.touch(layout.id);
     const started = performance.now();
     try {
       const seats = await writeShow(this.database, layout);
@@ -43,7 +48,7 @@ export class ShowAdminService {
       if (isUniqueViolation(error)) throw new ShowExistsError(layout.id);
       throw error;
     }
-    return this.seatMaps.showSummary(layout.id);
+    return this.shows.summary(layout.id);
   }
 
   async update(showId: string, body: unknown): Promise<ShowSummary> {
@@ -66,7 +71,7 @@ export class ShowAdminService {
         .where(eq(shows.id, showId));
     });
     this.catalog.forget(showId);
-    return this.seatMaps.showSummary(showId);
+    return this.shows.summary(showId);
   }
 
   /**
@@ -93,6 +98,9 @@ export class ShowAdminService {
       await tx.delete(shows).where(eq(shows.id, showId));
     });
     this.catalog.forget(showId);
+    this.snapshots.forget(showId);
+    // Every other instance then finds its cached map out of date, and the show gone.
+    await this.versions.touch(showId).catch((error: Error) => this.logger.warn(`Show ${showId} deleted; its version was not moved on: ${error.message}`));
   }
 
   /** The show's row, locked against concurrent changes until the transaction ends (PostgreSQL). */

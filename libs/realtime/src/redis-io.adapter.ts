@@ -5,6 +5,7 @@ import { IoAdapter } from '@nestjs/platform-socket.io';
 import { createAdapter } from '@socket.io/redis-adapter';
 import type { Redis } from 'ioredis';
 import type { Server, ServerOptions } from 'socket.io';
+import { preEncodedParser } from './pre-encoded.parser.js';
 
 /**
  * socket.io with the Redis adapter: an event emitted by one API instance reaches the clients of
@@ -31,7 +32,7 @@ export class RedisIoAdapter extends IoAdapter {
   }
 
   override createIOServer(port: number, options?: ServerOptions): Server {
-    const server: Server = super.createIOServer(port, { ...options, cors: this.cors } as ServerOptions);
+    const server: Server = super.createIOServer(port, { ...options, cors: this.cors, parser: preEncodedParser } as ServerOptions);
     server.adapter(createAdapter(this.pub, this.sub));
     return server;
   }

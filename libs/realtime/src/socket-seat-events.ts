@@ -14,9 +14,9 @@ export class SocketSeatEvents extends SeatEvents {
     this.namespace = namespace;
   }
 
-  publish(showId: string, changes: SeatChange[]): void {
+  publish(showId: string, changes: SeatChange[], version: number): void {
     if (changes.length === 0) return;
-    const event: SeatsChangedEvent = { showId, changes, at: new Date().toISOString() };
+    const event: SeatsChangedEvent = { showId, version, changes, at: new Date().toISOString() };
     if (!this.namespace) {
       this.logger.warn(`No socket.io namespace yet; dropped ${changes.length} change(s) of ${showId}`);
       return;

@@ -49,6 +49,7 @@ export class SeatDto {
 
 export class SeatMapDto {
   @ApiProperty({ example: 'neon-nights' }) showId!: string;
+  @ApiProperty({ example: 1796117515594012, description: "Grows with every change of the show's seats; seats:changed events carry the version of their changes" }) version!: number;
   @ApiProperty({ type: [SectionDto], description: 'In layout order' }) sections!: SectionDto[];
   @ApiProperty({ type: [CategoryDto] }) categories!: CategoryDto[];
   @ApiProperty({ type: [SeatDto], description: 'In layout order: sections as given, rows as given, seats by number. Never says who holds a seat' })

@@ -1,9 +1,10 @@
-import { SeatBookingService, SeatHoldService, SeatMapService } from '@app/booking';
+import { SeatBookingService, SeatHoldService, SeatMapSnapshots, ShowListService } from '@app/booking';
 import { Metrics } from '@app/metrics';
 import { WriteAuthGuard, WriteThrottlerGuard } from '@app/security';
 import { IdempotencyContext, Idempotent, type IdempotencyRef } from '@app/idempotency';
-import { applyDecorators, Body, Controller, Get, HttpCode, Param, Post, UseGuards } from '@nestjs/common';
-import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { applyDecorators, Body, Controller, Get, HttpCode, Param, Post, Req, Res, UseGuards } from '@nestjs/common';
+import type { Request, Response } from 'express';
+import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { ApiProblems, ApiWriteHeaders } from '../problem/api-problems.js';
 import { BookingDto, HoldDto, ReleaseDto, SeatMapDto, ShowSummaryDto } from './seats-responses.dto.js';
 import { SeatsRequestDto, PathIdPipe } from './seats-request.dto.js';
@@ -20,12 +21,20 @@ const WriteEndpoint = () =>
     ApiWriteHeaders(),
   );
 
+/** If-None-Match (RFC 9110 §13.1.2): `*`, or a list of ETags compared weakly. */
+function matches(header: string | undefined, etag: string): boolean {
+  if (!header) return false;
+  const weak = (tag: string) => tag.trim().replace(/^W\//, '');
+  return header.trim() === '*' || header.split(',').some((tag) => weak(tag) === weak(etag));
+}
+
 @ApiTags('seats')
 @ApiBearerAuth()
 @Controller('api/seats')
 export class SeatsController {
   constructor(
-    private readonly seatMaps: SeatMapService,
+    private readonly shows: ShowListService,
+    private readonly snapshots: SeatMapSnapshots,
     private readonly holds: SeatHoldService,
     private readonly bookings: SeatBookingService,
     private readonly metrics: Metrics,
@@ -35,15 +44,30 @@ export class SeatsController {
   @ApiOperation({ summary: 'List shows with their total and available seat counts' })
   @ApiOkResponse({ type: [ShowSummaryDto] })
   listShows() {
-    return this.seatMaps.listShows();
+    return this.shows.list();
   }
 
   @Get(':showId')
-  @ApiOperation({ summary: "A show's seat map (never says who holds a seat)" })
-  @ApiOkResponse({ type: SeatMapDto })
+  @ApiOperation({ summary: "A show's seat map (never says who holds a seat); ETag and gzip, built once per version" })
+  @ApiOkResponse({ type: SeatMapDto, headers: { ETag: { description: 'W/"<version>"; send it as If-None-Match to get a 304 while the map is unchanged', schema: { type: 'string' } } } })
+  @ApiResponse({ status: 304, description: 'Not modified: the If-None-Match ETag is the current version' })
   @ApiProblems(400, 404)
-  seatMap(@Param('showId', new PathIdPipe('showId')) showId: string) {
-    return this.seatMaps.seatMap(showId);
+  async seatMap(@Param('showId', new PathIdPipe('showId')) showId: string, @Req() request: Request, @Res() response: Response): Promise<void> {
+    const snapshot = await this.snapshots.current(showId);
+    response.setHeader('Cache-Control', 'no-cache');
+    response.setHeader('Vary', 'Accept-Encoding');
+    if (snapshot.etag) {
+      response.setHeader('ETag', snapshot.etag);
+      if (matches(request.headers['if-none-match'], snapshot.etag)) {
+        response.status(304).end();
+        return;
+      }
+    }
+    response.type('application/json');
+    if (request.acceptsEncodings('gzip') === 'gzip') {
+      response.setHeader('Content-Encoding', 'gzip');
+      response.end(snapshot.gzip);
+    } else response.end(snapshot.json);
   }
 
   @Post('hold-bulk')

@@ -1,6 +1,6 @@
-import { SeatMapService } from '@app/booking';
+import { SeatMapSnapshots } from '@app/booking';
 import { DomainError } from '@app/common';
-import { SEATS_NAMESPACE, showRoom, SocketSeatEvents } from '@app/realtime';
+import { PreEncodedJson, SEATS_NAMESPACE, showRoom, SocketSeatEvents } from '@app/realtime';
 import { Metrics } from '@app/metrics';
 import {
   ConnectedSocket,
@@ -12,21 +12,44 @@ import {
   WebSocketGateway,
 } from '@nestjs/websockets';
 import type { Namespace, Socket } from 'socket.io';
-import { NO_CONTROL_CHARACTERS } from './seats-request.dto.js';
+import { isId } from './seats-request.dto.js';
 
 interface SubscribeRequest {
   showId?: unknown;
+  version?: unknown;
+}
+
+/** Per socket: at most this many shows at once, and this many `subscribe` per window. */
+export const SOCKET_LIMITS = { shows: 10, subscribes: 20, windowMs: 10_000, bufferedBytes: 16 * 1024 * 1024 } as const;
+
+interface SocketState {
+  shows: Set<string>;
+  /** When its recent `subscribe` messages arrived (ms), oldest first. */
+  subscribes: number[];
+}
+
+const stateOf = (socket: Socket): SocketState => (socket.data.limits ??= { shows: new Set(), subscribes: [] });
+
+const rateLimited = (message: string) => ({ error: { code: 'RATE_LIMITED', message } });
+
+/** Bytes written to this socket but not yet taken by the network (a client that does not read). */
+function buffered(socket: Socket): number {
+  const transport = (socket.conn as unknown as { transport?: { socket?: { bufferedAmount?: number } } }).transport;
+  return transport?.socket?.bufferedAmount ?? 0;
 }
 
 /**
- * socket.io namespace `/seats`: `subscribe` with `{ showId }` joins the show's room and is
- * acknowledged with the full seat map; `seats:changed` events follow. Errors are acknowledged as
- * `{ error: { code, message } }`, never by dropping the connection.
+ * socket.io namespace `/seats`: `subscribe` with `{ showId, version? }` joins the show's room and
+ * is acknowledged with the seat map from the show's snapshot (the same bytes for every
+ * subscriber), or `{ showId, version, upToDate: true }` when the client's version is current;
+ * `seats:changed` events follow. Errors are acknowledged as `{ error: { code, message } }`, never
+ * by dropping the connection. One socket cannot crowd out the others: it may hold 10 shows, send
+ * 20 `subscribe` per 10 s, and get no new map while 16 MB are still waiting for it to read.
  */
 @WebSocketGateway({ namespace: SEATS_NAMESPACE })
 export class SeatsGateway implements OnGatewayInit, OnGatewayConnection, OnGatewayDisconnect {
   constructor(
-    private readonly seatMaps: SeatMapService,
+    private readonly snapshots: SeatMapSnapshots,
     private readonly events: SocketSeatEvents,
     private readonly metrics: Metrics,
   ) {}
@@ -45,16 +68,36 @@ export class SeatsGateway implements OnGatewayInit, OnGatewayConnection, OnGatew
 
   @SubscribeMessage('subscribe')
   async subscribe(@ConnectedSocket() socket: Socket, @MessageBody() body: SubscribeRequest) {
-    const showId = body?.showId;
-    if (typeof showId !== 'string' || showId.length === 0 || showId.length > 128 || !NO_CONTROL_CHARACTERS.test(showId)) {
-      return { error: { code: 'INVALID_REQUEST', message: 'subscribe needs { showId: string }' } };
+    const state = stateOf(socket);
+    const now = Date.now();
+    while (state.subscribes.length > 0 && state.subscribes[0]! <= now - SOCKET_LIMITS.windowMs) state.subscribes.shift();
+    if (state.subscribes.length >= SOCKET_LIMITS.subscribes) {
+      return rateLimited(`At most ${SOCKET_LIMITS.subscribes} subscribe per ${SOCKET_LIMITS.windowMs / 1000} s per connection; wait a little.`);
     }
+    state.subscribes.push(now);
+
+    const showId = body?.showId;
+    const version = body?.version;
+    if (!isId(showId) || (version !== undefined && (typeof version !== 'number' || !Number.isSafeInteger(version)))) {
+      return { error: { code: 'INVALID_REQUEST', message: 'subscribe needs { showId: string, version?: integer }' } };
+    }
+    if (!state.shows.has(showId) && state.shows.size >= SOCKET_LIMITS.shows) {
+      return rateLimited(`At most ${SOCKET_LIMITS.shows} shows per connection; unsubscribe from one first.`);
+    }
+    if (buffered(socket) > SOCKET_LIMITS.bufferedBytes) return rateLimited('Earlier answers have not been read yet; read them first.');
+    const isNew = !state.shows.has(showId);
+    state.shows.add(showId);
     try {
       // Join first, then read: a change committed in between is seen twice, never missed.
       await socket.join(showRoom(showId));
-      return await this.seatMaps.seatMap(showId);
+      const snapshot = await this.snapshots.current(showId);
+      if (version === snapshot.version) return { showId, version, upToDate: true };
+      return new PreEncodedJson(snapshot.json);
     } catch (error) {
-      await socket.leave(showRoom(showId));
+      if (isNew) {
+        state.shows.delete(showId);
+        await socket.leave(showRoom(showId));
+      }
       if (error instanceof DomainError) return { error: { code: error.code, message: error.message } };
       return { error: { code: 'INTERNAL', message: 'The seat map could not be read; retry shortly.' } };
     }
@@ -62,7 +105,10 @@ export class SeatsGateway implements OnGatewayInit, OnGatewayConnection, OnGatew
 
   @SubscribeMessage('unsubscribe')
   async unsubscribe(@ConnectedSocket() socket: Socket, @MessageBody() body: SubscribeRequest) {
-    if (typeof body?.showId === 'string') await socket.leave(showRoom(body.showId));
+    if (typeof body?.showId === 'string') {
+      stateOf(socket).shows.delete(body.showId);
+      await socket.leave(showRoom(body.showId));
+    }
     return { ok: true };
   }
 }

@@ -136,6 +136,7 @@ export class Harness {
 
 export interface SeatsChanged {
   showId: string;
+  version: number;
   changes: { seatId: string; status: string; holdExpiresAt: string | null }[];
   at: string;
   /** Local arrival time (ms since epoch), added by the test client. */

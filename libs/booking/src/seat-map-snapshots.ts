@@ -1,0 +1,132 @@
+import { DependencyUnavailableError } from '@app/common';
+import { Injectable } from '@nestjs/common';
+import { promisify } from 'node:util';
+import { gzip } from 'node:zlib';
+import { SeatMapService } from './seat-map.service.js';
+import { ShowVersions } from './show-versions.js';
+
+const gzipAsync = promisify(gzip);
+
+/** A seat map serialised and compressed once, for every read of the same version. */
+export interface SeatMapSnapshot {
+  showId: string;
+  version: number;
+  /** Weak: two instances may build the same version from slightly different moments. Undefined when Redis could not say the version (not cached). */
+  etag?: string;
+  /** The JSON answer, as sent. */
+  json: string;
+  gzip: Buffer;
+  totalSeats: number;
+  availableSeats: number;
+}
+
+/** Snapshots kept per instance, least recently used dropped first (a 50,000-seat map is ~6 MB of JSON). */
+const MAX_CACHED_BYTES = 96 * 1024 * 1024;
+/** After Redis failed to answer, reads go straight to the database for this long (no 1 s wait each). */
+const REDIS_BACKOFF_MS = 1000;
+
+/**
+ * The seat map of a show at its current version, built once per version per instance and shared by
+ * every GET and socket.io subscription. A read asks Redis for the show's version label (one round
+ * trip); if the cached snapshot has it, that is the answer. Otherwise one rebuild runs (concurrent
+ * readers of the same or an older label wait for it): label first, then the database, so a
+ * snapshot holds at least every change its label claims. A read that starts after a write was
+ * answered gets a label at least as new as that write's version, so it reflects the write, on
+ * whichever instance it lands. With Redis unreachable, reads are answered from the database
+ * without caching, labelled with the last version known.
+ */
+@Injectable()
+export class SeatMapSnapshots {
+  private readonly cache = new Map<string, SeatMapSnapshot>();
+  private readonly building = new Map<string, { label: number; done: Promise<SeatMapSnapshot> }>();
+  private cachedBytes = 0;
+  private redisRetryAt = 0;
+
+  constructor(
+    private readonly seatMaps: SeatMapService,
+    private readonly versions: ShowVersions,
+  ) {}
+
+  async current(showId: string): Promise<SeatMapSnapshot> {
+    const label = await this.labelOf(showId);
+    if (label === undefined) return this.build(showId, this.cache.get(showId)?.version ?? 0, false);
+    const cached = this.cache.get(showId);
+    if (cached?.version === label) {
+      this.touch(cached);
+      return cached;
+    }
+    const inProgress = this.building.get(showId);
+    if (inProgress && inProgress.label >= label) return inProgress.done;
+    const done = this.build(showId, label, true).finally(() => {
+      if (this.building.get(showId)?.done === done) this.building.delete(showId);
+    });
+    this.building.set(showId, { label, done });
+    return done;
+  }
+
+  /** The cached snapshot at this label, if any (the show list reads its counts from here). */
+  cachedAt(showId: string, label: number): SeatMapSnapshot | undefined {
+    const cached = this.cache.get(showId);
+    return cached?.version === label ? cached : undefined;
+  }
+
+  /** Drops what this instance has of a show (it was deleted here). */
+  forget(showId: string): void {
+    const cached = this.cache.get(showId);
+    if (cached) this.drop(cached);
+  }
+
+  /** The version label, or undefined when Redis cannot answer now. */
+  private async labelOf(showId: string): Promise<number | undefined> {
+    if (Date.now() < this.redisRetryAt) return undefined;
+    try {
+      return await this.versions.label(showId);
+    } catch (error) {
+      if (!(error instanceof DependencyUnavailableError)) throw error;
+      this.redisRetryAt = Date.now() + REDIS_BACKOFF_MS;
+      return undefined;
+    }
+  }
+
+  private async build(showId: string, version: number, keep: boolean): Promise<SeatMapSnapshot> {
+    const map = await this.seatMaps.readFromDatabase(showId);
+    const json = JSON.stringify({ showId, version, sections: map.sections, categories: map.categories, seats: map.seats });
+    const snapshot: SeatMapSnapshot = {
+      showId,
+      version,
+      etag: keep ? `W/"${version}"` : undefined,
+      json,
+      gzip: await gzipAsync(json),
+      totalSeats: map.seats.length,
+      availableSeats: map.seats.reduce((n, seat) => n + (seat.status === 'AVAILABLE' ? 1 : 0), 0),
+    };
+    if (keep) this.keep(snapshot);
+    return snapshot;
+  }
+
+  private keep(snapshot: SeatMapSnapshot): void {
+    const previous = this.cache.get(snapshot.showId);
+    // A slower rebuild of an older label must not replace a newer snapshot.
+    if (previous && previous.version > snapshot.version) return;
+    if (previous) this.drop(previous);
+    this.cache.set(snapshot.showId, snapshot);
+    this.cachedBytes += sizeOf(snapshot);
+    for (const oldest of this.cache.values()) {
+      if (this.cachedBytes <= MAX_CACHED_BYTES || oldest === snapshot) break;
+      this.drop(oldest);
+    }
+  }
+
+  private touch(snapshot: SeatMapSnapshot): void {
+    this.cache.delete(snapshot.showId);
+    this.cache.set(snapshot.showId, snapshot);
+  }
+
+  private drop(snapshot: SeatMapSnapshot): void {
+    if (this.cache.get(snapshot.showId) !== snapshot) return;
+    this.cache.delete(snapshot.showId);
+    this.cachedBytes -= sizeOf(snapshot);
+  }
+}
+
+const sizeOf = (snapshot: SeatMapSnapshot) => snapshot.json.length + snapshot.gzip.length;

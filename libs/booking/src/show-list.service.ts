@@ -1,0 +1,51 @@
+import { DependencyUnavailableError } from '@app/common';
+import { Injectable } from '@nestjs/common';
+import { ShowNotFoundError } from './booking.errors.js';
+import { SeatMapService, summary, type ShowSummary } from './seat-map.service.js';
+import { SeatMapSnapshots } from './seat-map-snapshots.js';
+import { ShowVersions } from './show-versions.js';
+
+/**
+ * The show list, at O(shows): the shows' rows, their version labels in one Redis round trip, and
+ * each show's seat counts from its cached snapshot or counts at that label; only a show that
+ * changed since is counted again (one indexed count of its seats). Without Redis, one aggregate.
+ */
+@Injectable()
+export class ShowListService {
+  private readonly counts = new Map<string, { label: number; totalSeats: number; availableSeats: number }>();
+
+  constructor(
+    private readonly seatMaps: SeatMapService,
+    private readonly snapshots: SeatMapSnapshots,
+    private readonly versions: ShowVersions,
+  ) {}
+
+  async list(): Promise<ShowSummary[]> {
+    const shows = await this.seatMaps.showRows();
+    let labels: number[];
+    try {
+      labels = await this.versions.labels(shows.map((show) => show.id));
+    } catch (error) {
+      if (error instanceof DependencyUnavailableError) return this.seatMaps.summariesFromDatabase();
+      throw error;
+    }
+    if (this.counts.size > 10 * shows.length + 100) this.counts.clear();
+    return Promise.all(shows.map(async (show, i) => summary({ ...show, ...(await this.countsAt(show.id, labels[i]!)) })));
+  }
+
+  async summary(showId: string): Promise<ShowSummary> {
+    const [show] = await this.seatMaps.showRows(showId);
+    if (!show) throw new ShowNotFoundError(showId);
+    return summary({ ...show, ...(await this.seatMaps.countsOf(showId)) });
+  }
+
+  private async countsAt(showId: string, label: number): Promise<{ totalSeats: number; availableSeats: number }> {
+    const snapshot = this.snapshots.cachedAt(showId, label);
+    if (snapshot) return { totalSeats: snapshot.totalSeats, availableSeats: snapshot.availableSeats };
+    const cached = this.counts.get(showId);
+    if (cached?.label === label) return { totalSeats: cached.totalSeats, availableSeats: cached.availableSeats };
+    const counts = await this.seatMaps.countsOf(showId);
+    this.counts.set(showId, { label, ...counts });
+    return counts;
+  }
+}

@@ -1,0 +1,104 @@
+import { type Db, Database, type TransactionOptions } from '@app/db';
+import { LuaScript, REDIS, redisCall } from '@app/redis';
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import type { Redis } from 'ioredis';
+
+const script = (name: string) => LuaScript.fromFile(new URL(`./lua/${name}.lua`, import.meta.url));
+const BEGIN = script('begin-show-change');
+const END = script('end-show-change');
+const LABEL = script('show-version');
+
+/** Longer than any transaction lives; only a process that died mid-transaction leaves one this long. */
+const IN_FLIGHT_MS = 10_000;
+
+const keys = (showId: string) => [`seats:version:{${showId}}`, `seats:inflight:{${showId}}`, `seats:deadline:{${showId}}`];
+
+/**
+ * Each show's version: an integer in Redis that grows with every change of any of its seats, so
+ * every instance can tell cheaply whether the seat map it has is current.
+ *
+ * A change takes its version inside its transaction, while it holds the row locks of its seats:
+ * two changes of one seat therefore get versions in the order they commit, and a client that
+ * applies a change only when its version is newer than the seat's ends where the database is. The
+ * version is "in flight" until the transaction has ended, and a read labels its snapshot with a
+ * version below every in-flight one (`label`): a snapshot never claims a change it cannot see.
+ */
+@Injectable()
+export class ShowVersions {
+  private readonly logger = new Logger(ShowVersions.name);
+
+  constructor(
+    @Inject(REDIS) private readonly redis: Redis,
+    @Inject(Database) private readonly database: Database,
+  ) {}
+
+  /**
+   * Runs `work` in one transaction; the shows it names as changed get a new version each, taken
+   * just before commit. Redis unreachable: the transaction rolls back (a 503), like every write.
+   */
+  async transaction<T>(work: (tx: Db) => Promise<{ result: T; changed: string[] }>, options?: TransactionOptions): Promise<{ result: T; versions: Map<string, number> }> {
+    const taken: [string, number][] = [];
+    try {
+      return await this.database.transaction(async (tx) => {
+        const { result, changed } = await work(tx);
+        const versions = new Map<string, number>();
+        for (const showId of new Set(changed)) {
+          const version = Number(await redisCall(() => BEGIN.run<number>(this.redis, keys(showId), [Date.now(), IN_FLIGHT_MS])));
+          taken.push([showId, version]);
+          versions.set(showId, version);
+        }
+        return { result, versions };
+      }, options);
+    } finally {
+      // Every attempt's versions, committed or not (a retried transaction takes new ones).
+      if (taken.length > 0) await this.settle(taken);
+    }
+  }
+
+  /** The version a read starting now may label what it reads with (see the class comment). */
+  async label(showId: string): Promise<number> {
+    return Number(await redisCall(() => LABEL.run<number>(this.redis, keys(showId), [Date.now()])));
+  }
+
+  /** Labels of several shows in one round trip. */
+  async labels(showIds: string[]): Promise<number[]> {
+    if (showIds.length === 0) return [];
+    const run = async () => {
+      const pipeline = this.redis.pipeline();
+      for (const showId of showIds) pipeline.evalsha(LABEL.sha, 3, ...keys(showId), Date.now());
+      return (await pipeline.exec()) ?? [];
+    };
+    let replies = await redisCall(run);
+    if (replies.some(([error]) => error?.message.startsWith('NOSCRIPT'))) {
+      await redisCall(() => this.redis.script('LOAD', LABEL.source));
+      replies = await redisCall(run);
+    }
+    return redisCall(async () =>
+      replies.map(([error, value]) => {
+        if (error) throw error;
+        return Number(value);
+      }),
+    );
+  }
+
+  /**
+   * A new version for a change outside the seats: a show created (so no instance takes a seat map
+   * of an earlier show of the same id for current) or deleted (so every instance finds it gone).
+   */
+  async touch(showId: string): Promise<number> {
+    const version = Number(await redisCall(() => BEGIN.run<number>(this.redis, keys(showId), [Date.now(), IN_FLIGHT_MS])));
+    await this.settle([[showId, version]]);
+    return version;
+  }
+
+  private async settle(taken: [string, number][]): Promise<void> {
+    const byShow = new Map<string, number[]>();
+    for (const [showId, version] of taken) byShow.set(showId, [...(byShow.get(showId) ?? []), version]);
+    for (const [showId, versions] of byShow) {
+      await redisCall(() => END.run(this.redis, keys(showId).slice(1), versions)).catch((error: Error) => {
+        // Reads label below these versions until their deadline passes; nothing is wrong, only late.
+        this.logger.warn(`Could not end in-flight versions of ${showId} (they lapse in ${IN_FLIGHT_MS} ms): ${error.message}`);
+      });
+    }
+  }
+}
