@@ -60,6 +60,7 @@ export interface Seat {
 
 export interface SeatMap {
   showId: string;
+  version: number;
   sections: { key: string; label: string }[];
   categories: { key: string; label: string; price: Price | null }[];
   seats: Seat[];
@@ -78,7 +79,8 @@ export type Outcome<T> =
   | { kind: 'unavailable' };
 
 export async function getJson<T>(path: string): Promise<T> {
-  const response = await fetch(path, { headers: { accept: 'application/json' } });
+  // Revalidate with the cached copy's ETag: an unchanged seat map costs a 304, not the map again.
+  const response = await fetch(path, { headers: { accept: 'application/json' }, cache: 'no-cache' });
   if (!response.ok) throw new Error(`${path} answered ${response.status}`);
   return (await response.json()) as T;
 }

@@ -45,6 +45,9 @@ const state = {
   /** Category key → label, price and colour; section key → label (when the show has several). */
   categories: new Map<string, { label: string; price: string; colour: string }>(),
   sections: new Map<string, string>(),
+  /** The version of what the page shows: of the map it started from, and per seat of the newest change applied. */
+  mapVersion: 0,
+  seatVersions: new Map<string, number>(),
 };
 const writer = new IdempotentWriter();
 
@@ -126,6 +129,8 @@ async function openShow(showId: string, title: string): Promise<void> {
 
 function buildMap(map: SeatMap): void {
   state.seats = new Map(map.seats.map((seat) => [seat.id, seat]));
+  state.mapVersion = map.version;
+  state.seatVersions = new Map(map.seats.map((seat) => [seat.id, map.version]));
   state.buttons.clear();
   state.categories = new Map(
     map.categories.map((category, i) => [category.key, { label: category.label, price: formatPrice(category.price), colour: CATEGORY_COLOURS[i % CATEGORY_COLOURS.length] }]),
@@ -254,10 +259,12 @@ function toggle(seatId: string): void {
   renderActions();
 }
 
-function applyChanges(changes: SeatChange[]): void {
+/** Applies changes made at `version` to the seats the page shows at an older one (events may arrive out of order). */
+function applyChanges(changes: SeatChange[], version: number): void {
   for (const change of changes) {
     const seat = state.seats.get(change.seatId);
-    if (!seat) continue;
+    if (!seat || version <= (state.seatVersions.get(change.seatId) ?? 0)) continue;
+    state.seatVersions.set(change.seatId, version);
     seat.status = change.status;
     seat.holdExpiresAt = change.holdExpiresAt;
     if (change.status !== 'HELD' && state.mine.has(change.seatId)) {
@@ -401,18 +408,30 @@ setInterval(tick, 250);
 // --- live updates ---
 
 const socket = io('/seats');
-// A handle for debugging in the browser console (and for the browser test's reconnect check).
-(window as unknown as { seatBooking: unknown }).seatBooking = { socket };
+// A handle for debugging in the browser console (and for the browser test's reconnect checks):
+// the socket, and how each subscription was answered.
+const acks: ('map' | 'up-to-date')[] = [];
+(window as unknown as { seatBooking: unknown }).seatBooking = { socket, acks };
 
-/** (Re)subscribes and replaces the map with the acknowledged snapshot: nothing missed while away. */
+/**
+ * (Re)subscribes with the version the page has: if nothing changed meanwhile the service says so
+ * (`upToDate`, no map sent); otherwise its snapshot replaces every seat the page shows at an
+ * older version. Nothing is missed while away, and a reconnect costs almost nothing.
+ */
 function subscribe(): void {
   if (!state.showId || !socket.connected) return;
   const showId = state.showId;
-  socket.timeout(5000).emit('subscribe', { showId }, (error: Error | null, snapshot: SeatMap | { error: unknown }) => {
+  type Ack = SeatMap | { upToDate: true; version: number } | { error: unknown };
+  socket.timeout(5000).emit('subscribe', { showId, version: state.mapVersion }, (error: Error | null, snapshot: Ack) => {
     if (error || !snapshot || 'error' in snapshot || state.showId !== showId) return;
+    acks.push('upToDate' in snapshot ? 'up-to-date' : 'map');
+    if ('upToDate' in snapshot) return;
+    state.mapVersion = Math.max(state.mapVersion, snapshot.version);
     for (const seat of snapshot.seats) {
       const known = state.seats.get(seat.id);
-      if (known) Object.assign(known, seat);
+      if (!known || (state.seatVersions.get(seat.id) ?? 0) >= snapshot.version) continue;
+      Object.assign(known, seat);
+      state.seatVersions.set(seat.id, snapshot.version);
     }
     for (const id of [...state.mine.keys()]) if (state.seats.get(id)?.status !== 'HELD') state.mine.delete(id);
     renderAll();
@@ -426,8 +445,8 @@ socket.on('connect', () => {
 socket.on('disconnect', () => {
   elements.live.textContent = 'Live updates interrupted; reconnecting…';
 });
-socket.on('seats:changed', (event: { showId: string; changes: SeatChange[] }) => {
-  if (event.showId === state.showId) applyChanges(event.changes);
+socket.on('seats:changed', (event: { showId: string; version: number; changes: SeatChange[] }) => {
+  if (event.showId === state.showId) applyChanges(event.changes, event.version);
 });
 
 loadShows().catch(() => say(UNAVAILABLE, 'error'));

@@ -139,6 +139,33 @@ describe.skipIf(!canRun)('seat-map page in a real browser', () => {
     expect(booking.status).toBe('CANCELLED');
   });
 
+  it('revalidates the map with its ETag, and re-subscribes with its version after a reconnect', async () => {
+    const { showId } = await api.newShow(2, 6);
+    const page = await buyer('wes', showId);
+    const revalidations: (string | undefined)[] = [];
+    page.on('request', (request) => {
+      if (request.url().endsWith(`/api/seats/${showId}`)) void request.allHeaders().then((headers) => revalidations.push(headers['if-none-match']));
+    });
+    await page.reload();
+    await page.getByText(/^Live:/).waitFor();
+    // The browser sent the cached copy's ETag (the service then answers 304 with no body).
+    const current = (await fetch(`${api.baseUrl}/api/seats/${showId}`)).headers.get('etag');
+    await expect.poll(() => revalidations).toEqual([current]);
+    expect((await fetch(`${api.baseUrl}/api/seats/${showId}`, { headers: { 'if-none-match': current! } })).status).toBe(304);
+
+    await page.evaluate(() => (globalThis as any).seatBooking.socket.disconnect());
+    await page.evaluate(() => (globalThis as any).seatBooking.socket.connect());
+    const acks = () => page.evaluate(() => (globalThis as any).seatBooking.acks as string[]);
+    // The page subscribed with the version of the map it had just loaded, and again after the blip.
+    await expect.poll(acks).toEqual(['up-to-date', 'up-to-date']);
+    // A change while away: the next re-subscription brings the map, and the page shows it.
+    await page.evaluate(() => (globalThis as any).seatBooking.socket.disconnect());
+    expect((await api.post('/api/seats/hold-bulk', { seatIds: [`${showId}-A3`], userId: 'xena' })).status).toBe(201);
+    await page.evaluate(() => (globalThis as any).seatBooking.socket.connect());
+    await page.locator('[aria-label="Seat A3, held by someone"]').waitFor();
+    expect(await acks()).toEqual(['up-to-date', 'up-to-date', 'map']);
+  });
+
   it('works over plain HTTP under a host name that is not loopback', async () => {
     const { showId } = await api.newShow(2, 8);
     const context = await browser.newContext({ viewport: { width: 1100, height: 760 } });
