@@ -9,6 +9,7 @@ import { io, type Socket } from 'socket.io-client';
 import { freePort, waitFor } from '../../infra-local/src/redis-topology.js';
 import { runContention, type ContentionResult } from './contention.js';
 import { closedLoop, HttpClient, type LoadSummary, percentile, Recorder, round } from './load.js';
+import { stadiumScenario } from './stadium.js';
 
 /**
  * `npm run bench`: starts the built service against PostgreSQL and Redis and measures, in one
@@ -21,6 +22,9 @@ const seconds = (full: number) => (quick ? Math.max(2, full / 5) : full) * 1000;
 const PG_ADMIN_URL = process.env.BENCH_PG_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const REDIS_URL = `${process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379'}/14`;
 const HOLD_TTL_SECONDS = 3;
+const ADMIN_TOKEN = `bench-admin-${randomUUID()}`;
+/** Fans of the stadium scenario: socket.io clients in this process, next to the load generator. */
+const FANS = Number(process.env.BENCH_FANS ?? (quick ? 1000 : 5000));
 const CONNECTIONS = 64;
 const OUT_DIR = '.bench';
 /** BENCH_ONLY=<scenario> runs one throughput scenario; BENCH_NODE_OPTIONS (e.g. --prof) go to the service's node. */
@@ -48,9 +52,10 @@ async function main(): Promise<void> {
 
     if (only) {
       // Profiling aid: one scenario against the service, nothing written.
-      const scenario = { contention: contentionScenario, 'holds-distinct': (u: string, d: PostgresDatabase) => holdScenario(u, d, 'distinct'), 'holds-contended': (u: string, d: PostgresDatabase) => holdScenario(u, d, 'contended'), 'hold-book': holdBookScenario }[only];
-      if (!scenario) throw new Error(`BENCH_ONLY must be contention, holds-distinct, holds-contended or hold-book`);
-      console.log(JSON.stringify(await scenario(baseUrl, database), null, 2));
+      const scenario = { stadium: (u: string, d: PostgresDatabase) => stadium(u, d), contention: contentionScenario, 'holds-distinct': (u: string, d: PostgresDatabase) => holdScenario(u, d, 'distinct'), 'holds-contended': (u: string, d: PostgresDatabase) => holdScenario(u, d, 'contended'), 'hold-book': holdBookScenario }[only];
+      if (!scenario) throw new Error(`BENCH_ONLY must be stadium, contention, holds-distinct, holds-contended or hold-book`);
+      const result = await scenario(baseUrl, database);
+      console.log(JSON.stringify({ ...result, peakRssMb: memory.stop() }, null, 2));
       api.kill('SIGINT');
       await new Promise((resolve) => api.once('exit', resolve));
       return;
@@ -61,6 +66,7 @@ async function main(): Promise<void> {
     const pairs = await holdBookScenario(baseUrl, database);
     const expiry = await expiryScenario(baseUrl, database);
     const fanout = await fanoutScenario(baseUrl, database);
+    const stadiumResult = await stadium(baseUrl, database);
     const peakRssMb = memory.stop();
 
     api.kill('SIGTERM');
@@ -76,6 +82,7 @@ async function main(): Promise<void> {
       holdBook: pairs,
       expiry,
       fanout,
+      stadium: stadiumResult,
       floors,
       ratios: {
         contendedHoldsToRedisFloor: round(holdsContended.perSecond / floors.redis.perSecond, 2),
@@ -90,7 +97,10 @@ async function main(): Promise<void> {
     writeFileSync(`${OUT_DIR}/results.md`, markdown(results));
     console.log(`\n${markdown(results)}`);
     log(`wrote ${OUT_DIR}/results.json and ${OUT_DIR}/results.md`);
-    const failed = contention.doubleSales > 0 || contention.serverErrors > 0 || [holdsDistinct, holdsContended, pairs].some(hasServerErrors);
+    const failed =
+      contention.doubleSales > 0 ||
+      contention.serverErrors > 0 ||
+      [holdsDistinct, holdsContended, pairs, stadiumResult.buyers.holds, stadiumResult.buyers.books].some(hasServerErrors);
     process.exitCode = failed ? 1 : 0;
   } finally {
     for (const child of children) child.kill('SIGKILL');
@@ -100,6 +110,9 @@ async function main(): Promise<void> {
 }
 
 // --- scenarios ---
+
+const stadium = (baseUrl: string, database: PostgresDatabase) =>
+  stadiumScenario({ baseUrl, adminToken: ADMIN_TOKEN, database, fans: FANS, phaseMs: seconds(10), log });
 
 async function contentionScenario(baseUrl: string, database: PostgresDatabase) {
   log('1. contention: 500 users on 10 seats, hold then book');
@@ -234,7 +247,7 @@ async function startApi(port: number, databaseUrl: string, children: ChildProces
   const logFile = openSync(`${OUT_DIR}/api.log`, 'w');
   const child = spawn(process.execPath, [...serviceNodeOptions, 'dist/apps/api/src/main.js'], {
     cwd: process.cwd(),
-    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', DATABASE_URL: databaseUrl, REDIS_URL, SEED_DEMO: 'false', HOLD_TTL_SECONDS: String(HOLD_TTL_SECONDS), LOG_LEVEL: 'warn' },
+    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', DATABASE_URL: databaseUrl, REDIS_URL, SEED_DEMO: 'false', HOLD_TTL_SECONDS: String(HOLD_TTL_SECONDS), LOG_LEVEL: 'warn', ADMIN_TOKEN },
     stdio: ['ignore', logFile, logFile],
   });
   children.push(child);
@@ -330,7 +343,27 @@ function markdown(r: any): string {
     `| fan-out to ${r.fanout.clients} clients: median / p99 / worst (target p99 < 100 ms) | ${r.fanout.medianMs} / ${r.fanout.p99Ms} / ${r.fanout.worstMs} ms (${r.fanout.deliveries} of ${r.fanout.expected} delivered) |`,
     `| peak RSS of the service | ${r.peakRssMb} MiB |`,
     '',
+    ...(r.stadium ? stadiumMarkdown(r.stadium) : []),
   ].join('\n');
+}
+
+function stadiumMarkdown(s: any): string[] {
+  const [notModified, full, flood] = s.phases;
+  const reads = (p: any) => `${p.reads.perSecond} reads/s | ${p.reads.p50} / ${p.reads.p99} ms | ${p.bytesPerRead} B/read | ${JSON.stringify(p.reads.statuses)}`;
+  const buyers = (p: any) => `holds p99 ${p.buyers.holdP99} ms (${p.buyers.holds}), books p99 ${p.buyers.bookP99} ms (${p.buyers.books})`;
+  return [
+    `Stadium: ${s.seats} seats created through the admin API in ${s.createMs} ms; map ${Math.round(s.bytes.json / 1024)} KB JSON, ${Math.round(s.bytes.gzip / 1024)} KB gzipped; first read (snapshot build) ${s.firstReadMs} ms; ${s.fans} fans subscribed (${s.acksUpToDate} acknowledged upToDate, no map sent).`,
+    '',
+    '| stadium phase | map reads | p50 / p99 | bytes per read | answers | 200 buyers meanwhile |',
+    '|---|---|---|---|---|---|',
+    `| ${notModified.name} | ${reads(notModified)} | ${buyers(notModified)} |`,
+    `| ${full.name} | ${reads(full)} | ${buyers(full)} |`,
+    `| ${flood.name}: ${flood.flood.maps} maps sent, ${flood.flood.rateLimited} RATE_LIMITED, all answered in ${flood.flood.answeredInMs} ms | | | | | ${buyers(flood)} |`,
+    '',
+    `Change → arrival at every fan: p50 ${s.changeToArrival.p50} ms, p99 ${s.changeToArrival.p99} ms over ${s.changeToArrival.deliveries} deliveries. Buyers over the whole run: holds ${s.buyers.holds.perSecond}/s p99 ${s.buyers.holds.p99} ms ${JSON.stringify(s.buyers.holds.statuses)}, books p99 ${s.buyers.books.p99} ms ${JSON.stringify(s.buyers.books.statuses)}.`,
+    `Show list with ${s.showList.seatsInDatabase} seats in the database: cold ${s.showList.coldMs} ms, warm p50 ${s.showList.warmP50} ms, p99 ${s.showList.warmP99} ms.`,
+    '',
+  ];
 }
 
 main().catch((error: Error) => {

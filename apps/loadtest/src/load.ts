@@ -82,6 +82,14 @@ export class HttpClient {
     return { status: response.statusCode, headers: response.headers, body: text };
   }
 
+  /** A GET whose body is counted, not decoded: status, bytes on the wire, ETag. */
+  async raw(path: string, headers: Record<string, string>): Promise<{ status: number; bytes: number; etag?: string }> {
+    const response = await request(this.baseUrl + path, { headers, dispatcher: this.agent });
+    let bytes = 0;
+    for await (const chunk of response.body) bytes += (chunk as Buffer).length;
+    return { status: response.statusCode, bytes, etag: response.headers.etag as string | undefined };
+  }
+
   close(): Promise<void> {
     return this.agent.close();
   }

@@ -38,7 +38,7 @@ const REDIS_BACKOFF_MS = 1000;
 @Injectable()
 export class SeatMapSnapshots {
   private readonly cache = new Map<string, SeatMapSnapshot>();
-  private readonly building = new Map<string, { label: number; done: Promise<SeatMapSnapshot> }>();
+  private readonly building = new Map<string, Builds>();
   private cachedBytes = 0;
   private redisRetryAt = 0;
 
@@ -55,13 +55,45 @@ export class SeatMapSnapshots {
       this.touch(cached);
       return cached;
     }
-    const inProgress = this.building.get(showId);
-    if (inProgress && inProgress.label >= label) return inProgress.done;
-    const done = this.build(showId, label, true).finally(() => {
-      if (this.building.get(showId)?.done === done) this.building.delete(showId);
-    });
-    this.building.set(showId, { label, done });
-    return done;
+    return this.rebuilt(showId, label);
+  }
+
+  /**
+   * One rebuild at a time per show. A reader whose label the build in progress covers waits for
+   * it; a newer one waits for the single next build, which starts when the current one ends and
+   * reads its label then (at least as new as every waiting reader's).
+   */
+  private rebuilt(showId: string, label: number): Promise<SeatMapSnapshot> {
+    const builds = this.building.get(showId) ?? {};
+    if (builds.current && builds.current.label >= label) return builds.current.done;
+    if (builds.current) {
+      builds.next ??= builds.current.done
+        .catch(() => undefined)
+        .then(async () => {
+          builds.next = undefined;
+          const fresh = (await this.labelOf(showId)) ?? label;
+          return this.start(showId, builds, Math.max(fresh, label)).done;
+        });
+      return builds.next;
+    }
+    return this.start(showId, builds, label).done;
+  }
+
+  private start(showId: string, builds: Builds, label: number): { label: number; done: Promise<SeatMapSnapshot> } {
+    const cached = this.cache.get(showId);
+    const current = {
+      label,
+      done:
+        cached?.version === label
+          ? Promise.resolve(cached)
+          : this.build(showId, label, true).finally(() => {
+              if (builds.current === current) builds.current = undefined;
+              if (!builds.current && !builds.next) this.building.delete(showId);
+            }),
+    };
+    builds.current = current;
+    this.building.set(showId, builds);
+    return current;
   }
 
   /** The cached snapshot at this label, if any (the show list reads its counts from here). */
@@ -89,17 +121,9 @@ export class SeatMapSnapshots {
   }
 
   private async build(showId: string, version: number, keep: boolean): Promise<SeatMapSnapshot> {
-    const map = await this.seatMaps.readFromDatabase(showId);
-    const json = JSON.stringify({ showId, version, sections: map.sections, categories: map.categories, seats: map.seats });
-    const snapshot: SeatMapSnapshot = {
-      showId,
-      version,
-      etag: keep ? `W/"${version}"` : undefined,
-      json,
-      gzip: await gzipAsync(json),
-      totalSeats: map.seats.length,
-      availableSeats: map.seats.reduce((n, seat) => n + (seat.status === 'AVAILABLE' ? 1 : 0), 0),
-    };
+    const { json, totalSeats, availableSeats } = await this.seatMaps.serialized(showId, version);
+    // zlib runs on the thread pool: compressing a stadium does not block the event loop.
+    const snapshot: SeatMapSnapshot = { showId, version, etag: keep ? `W/"${version}"` : undefined, json, gzip: await gzipAsync(json), totalSeats, availableSeats };
     if (keep) this.keep(snapshot);
     return snapshot;
   }
@@ -127,6 +151,11 @@ export class SeatMapSnapshots {
     this.cache.delete(snapshot.showId);
     this.cachedBytes -= sizeOf(snapshot);
   }
+}
+
+interface Builds {
+  current?: { label: number; done: Promise<SeatMapSnapshot> };
+  next?: Promise<SeatMapSnapshot>;
 }
 
 const sizeOf = (snapshot: SeatMapSnapshot) => snapshot.json.length + snapshot.gzip.length;

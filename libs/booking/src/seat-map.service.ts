@@ -62,6 +62,30 @@ export class SeatMapService {
     return this.database.read((db) => this.seats.seatCounts(db, showId));
   }
 
+  /**
+   * The seat map as JSON text at `version`, with its counts: serialised by PostgreSQL, or here
+   * in dev mode. One string, ready to send.
+   */
+  async serialized(showId: string, version: number): Promise<{ json: string; totalSeats: number; availableSeats: number }> {
+    if (this.database.kind !== 'postgres') {
+      const map = await this.readFromDatabase(showId);
+      return {
+        json: JSON.stringify({ showId, version, sections: map.sections, categories: map.categories, seats: map.seats }),
+        totalSeats: map.seats.length,
+        availableSeats: map.seats.filter((seat) => seat.status === 'AVAILABLE').length,
+      };
+    }
+    const found = await this.database.read(async (db) => {
+      const seats = await this.seats.seatMapJson(db, showId);
+      if (seats.totalSeats === 0 && !(await this.seats.showExists(db, showId))) return undefined;
+      return { seats, sections: await this.seats.sectionsOf(db, showId), categories: await this.seats.categoriesOf(db, showId) };
+    });
+    if (!found) throw new ShowNotFoundError(showId);
+    const { seats, sections, categories } = found;
+    const head = JSON.stringify({ showId, version, sections, categories: categories.map(categoryView) });
+    return { json: `${head.slice(0, -1)},"seats":[${seats.seats}]}`, totalSeats: seats.totalSeats, availableSeats: seats.availableSeats };
+  }
+
   async readFromDatabase(showId: string): Promise<Omit<SeatMap, 'version'>> {
     const found = await this.database.read(async (db) => {
       const seats = await this.seats.seatMap(db, showId);
@@ -73,11 +97,7 @@ export class SeatMapService {
     return {
       showId,
       sections,
-      categories: categories.map(({ key, label, amount, currency }) => ({
-        key,
-        label,
-        price: amount === null || currency === null ? null : { amount, currency },
-      })),
+      categories: categories.map(categoryView),
       seats: rows.map(({ msLeft, holdExpiresAt, status, ...seat }) => {
         const lapsed = status === 'HELD' && (msLeft === null || msLeft <= 0);
         return {
@@ -100,4 +120,8 @@ export function summary({ startsAt, salesOpenAt, salesCloseAt, perOrder, perCust
     salesCloseAt: salesCloseAt.toISOString(),
     limits: { perOrder, perCustomer },
   };
+}
+
+function categoryView({ key, label, amount, currency }: { key: string; label: string; amount: number | null; currency: string | null }) {
+  return { key, label, price: amount === null || currency === null ? null : { amount, currency } };
 }

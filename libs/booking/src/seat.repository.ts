@@ -133,6 +133,27 @@ export class SeatRepository {
       .orderBy(asc(seats.position), sql`length(${seats.row})`, asc(seats.row), asc(seats.number));
   }
 
+  /**
+   * PostgreSQL only: the seat map's `seats` array as JSON text, built by the database in one
+   * aggregate (layout order; a lapsed hold reads as free), with the counts. The server does the
+   * serialising on its own core; the service receives one string instead of parsing 50,000 rows.
+   * Same members and formats as `seatMap` turned into JSON by the service.
+   */
+  async seatMapJson(db: Db, showId: string): Promise<{ seats: string; totalSeats: number; availableSeats: number }> {
+    const result = await db.execute(sql`
+      select coalesce(string_agg(
+               '{"id":' || to_json(s.id)::text || ',"label":' || to_json(s.label)::text || ',"row":' || to_json(s.row)::text ||
+               ',"number":' || s.number || ',"section":' || coalesce(to_json(s.section)::text, 'null') ||
+               ',"category":' || coalesce(to_json(s.category)::text, 'null') ||
+               ',"status":' || case when s.live then '"HELD"' when s.status = 'BOOKED' then '"BOOKED"' else '"AVAILABLE"' end ||
+               ',"holdExpiresAt":' || case when s.live then '"' || to_char(s.hold_expires_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') || '"' else 'null' end ||
+               '}', ',' order by s.position, length(s.row), s.row, s.number), '') as seats,
+             count(*)::int as "totalSeats",
+             (count(*) filter (where not s.live and s.status <> 'BOOKED'))::int as "availableSeats"
+        from (select *, status = 'HELD' and hold_expires_at > now() as live from seats where show_id = ${showId}) s`);
+    return (result as unknown as { rows: { seats: string; totalSeats: number; availableSeats: number }[] }).rows[0]!;
+  }
+
   sectionsOf(db: Db, showId: string) {
     const { sections } = this.t;
     return db.select({ key: sections.key, label: sections.label }).from(sections).where(eq(sections.showId, showId)).orderBy(asc(sections.position));
@@ -148,14 +169,14 @@ export class SeatRepository {
   }
 
   /**
-   * What a hold must respect, with the sales window judged by the database clock. On PostgreSQL
-   * the show row is key-share locked for the rest of the transaction, so the show cannot be
-   * deleted under a hold being taken (a delete waits, then sees the hold).
+   * What a hold must respect, with the sales window judged by the database clock. (No lock on the
+   * show's row: every hold of an on-sale would queue on it. A delete instead deletes only seats
+   * that are neither held nor sold, and gives up if any remain.)
    */
   async holdRules(db: Db, showId: string): Promise<{ onSale: boolean; perOrder: number; perCustomer: number | null } | undefined> {
     const { shows } = this.t;
     const now = this.clock.now();
-    const query = db
+    const [row] = await db
       .select({
         onSale: sql<number>`case when ${shows.salesOpenAt} <= ${now} and ${now} < ${shows.salesCloseAt} then 1 else 0 end`.mapWith(Number),
         perOrder: shows.perOrder,
@@ -163,7 +184,6 @@ export class SeatRepository {
       })
       .from(shows)
       .where(eq(shows.id, showId));
-    const [row] = await (this.database.kind === 'postgres' ? query.for('key share') : query);
     return row && { ...row, onSale: row.onSale === 1 };
   }
 

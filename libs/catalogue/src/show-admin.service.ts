@@ -2,7 +2,7 @@ import { SeatCatalog, SeatMapSnapshots, ShowListService, type ShowSummary, ShowN
 import { DomainError } from '@app/common';
 import { type Db, Database, isUniqueViolation, writeShow } from '@app/db';
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { and, eq, sql } from 'drizzle-orm';
+import { and, eq, or, sql } from 'drizzle-orm';
 import { applyPatch, parseShowDefinition, parseShowPatch } from './show-definition.js';
 
 export class ShowExistsError extends DomainError {
@@ -75,9 +75,10 @@ export class ShowAdminService {
   }
 
   /**
-   * Deletes a show nothing of which was ever booked and nothing is held. The show row is locked
-   * first: a hold being taken key-share locks it, so either the hold commits first and is seen
-   * here, or it waits and then finds the show gone (its seats NOT_FOUND).
+   * Deletes a show nothing of which was ever booked and nothing is held. Only seats neither held
+   * nor sold are deleted, in one conditional statement; if any seat remains (a hold committed
+   * meanwhile: the delete waited for its row lock, then saw the hold), everything rolls back. A
+   * hold that comes after finds its seats gone (NOT_FOUND).
    */
   async delete(showId: string): Promise<void> {
     const { shows, seats, sections, categories, bookings } = this.database.tables;
@@ -86,13 +87,10 @@ export class ShowAdminService {
       const [booked] = await tx.select({ id: bookings.id }).from(bookings).where(eq(bookings.showId, showId)).limit(1);
       if (booked) throw new ShowHasBookingsError(showId, 'booked');
       const now = this.database.clock.now();
-      const [held] = await tx
-        .select({ id: seats.id })
-        .from(seats)
-        .where(and(eq(seats.showId, showId), eq(seats.status, 'HELD'), sql`${seats.holdExpiresAt} > ${now}`))
-        .limit(1);
-      if (held) throw new ShowHasBookingsError(showId, 'held');
-      await tx.delete(seats).where(eq(seats.showId, showId));
+      const free = or(eq(seats.status, 'AVAILABLE'), and(eq(seats.status, 'HELD'), sql`${seats.holdExpiresAt} <= ${now}`));
+      await tx.delete(seats).where(and(eq(seats.showId, showId), free));
+      const [left] = await tx.select({ id: seats.id }).from(seats).where(eq(seats.showId, showId)).limit(1);
+      if (left) throw new ShowHasBookingsError(showId, 'held');
       await tx.delete(sections).where(eq(sections.showId, showId));
       await tx.delete(categories).where(eq(categories.showId, showId));
       await tx.delete(shows).where(eq(shows.id, showId));
