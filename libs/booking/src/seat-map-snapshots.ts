@@ -1,4 +1,3 @@
-import { DependencyUnavailableError } from '@app/common';
 import { Injectable } from '@nestjs/common';
 import { promisify } from 'node:util';
 import { gzip } from 'node:zlib';
@@ -22,8 +21,6 @@ export interface SeatMapSnapshot {
 
 /** Snapshots kept per instance, least recently used dropped first (a 50,000-seat map is ~6 MB of JSON). */
 const MAX_CACHED_BYTES = 96 * 1024 * 1024;
-/** After Redis failed to answer, reads go straight to the database for this long (no 1 s wait each). */
-const REDIS_BACKOFF_MS = 1000;
 
 /**
  * The seat map of a show at its current version, built once per version per instance and shared by
@@ -40,7 +37,6 @@ export class SeatMapSnapshots {
   private readonly cache = new Map<string, SeatMapSnapshot>();
   private readonly building = new Map<string, Builds>();
   private cachedBytes = 0;
-  private redisRetryAt = 0;
 
   constructor(
     private readonly seatMaps: SeatMapService,
@@ -110,14 +106,7 @@ export class SeatMapSnapshots {
 
   /** The version label, or undefined when Redis cannot answer now. */
   private async labelOf(showId: string): Promise<number | undefined> {
-    if (Date.now() < this.redisRetryAt) return undefined;
-    try {
-      return await this.versions.label(showId);
-    } catch (error) {
-      if (!(error instanceof DependencyUnavailableError)) throw error;
-      this.redisRetryAt = Date.now() + REDIS_BACKOFF_MS;
-      return undefined;
-    }
+    return (await this.versions.labelsForRead([showId]))?.[0];
   }
 
   private async build(showId: string, version: number, keep: boolean): Promise<SeatMapSnapshot> {

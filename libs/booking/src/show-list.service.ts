@@ -1,4 +1,3 @@
-import { DependencyUnavailableError } from '@app/common';
 import { Injectable } from '@nestjs/common';
 import { ShowNotFoundError } from './booking.errors.js';
 import { SeatMapService, summary, type ShowSummary } from './seat-map.service.js';
@@ -22,13 +21,8 @@ export class ShowListService {
 
   async list(): Promise<ShowSummary[]> {
     const shows = await this.seatMaps.showRows();
-    let labels: number[];
-    try {
-      labels = await this.versions.labels(shows.map((show) => show.id));
-    } catch (error) {
-      if (error instanceof DependencyUnavailableError) return this.seatMaps.summariesFromDatabase();
-      throw error;
-    }
+    const labels = await this.versions.labelsForRead(shows.map((show) => show.id));
+    if (!labels) return this.seatMaps.summariesFromDatabase();
     if (this.counts.size > 10 * shows.length + 100) this.counts.clear();
     return Promise.all(shows.map(async (show, i) => summary({ ...show, ...(await this.countsAt(show.id, labels[i]!)) })));
   }

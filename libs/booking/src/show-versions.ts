@@ -1,3 +1,4 @@
+import { DependencyUnavailableError } from '@app/common';
 import { type Db, Database, type TransactionOptions } from '@app/db';
 import { LuaScript, REDIS, redisCall } from '@app/redis';
 import { Inject, Injectable, Logger } from '@nestjs/common';
@@ -10,6 +11,9 @@ const LABEL = script('show-version');
 
 /** Longer than any transaction lives; only a process that died mid-transaction leaves one this long. */
 const IN_FLIGHT_MS = 10_000;
+
+/** How long readers skip Redis after it failed to answer them. */
+const READ_BACKOFF_MS = 1000;
 
 const keys = (showId: string) => [`seats:version:{${showId}}`, `seats:inflight:{${showId}}`, `seats:deadline:{${showId}}`];
 
@@ -26,6 +30,9 @@ const keys = (showId: string) => [`seats:version:{${showId}}`, `seats:inflight:{
 @Injectable()
 export class ShowVersions {
   private readonly logger = new Logger(ShowVersions.name);
+  /** When Redis last answered, and last failed to (ms): readers skip it for a while after a failure. */
+  private lastAnswerAt = 0;
+  private lastFailureAt = 0;
 
   constructor(
     @Inject(REDIS) private readonly redis: Redis,
@@ -44,6 +51,7 @@ export class ShowVersions {
         const versions = new Map<string, number>();
         for (const showId of new Set(changed)) {
           const version = Number(await redisCall(() => BEGIN.run<number>(this.redis, keys(showId), [Date.now(), IN_FLIGHT_MS])));
+          this.lastAnswerAt = Date.now();
           taken.push([showId, version]);
           versions.set(showId, version);
         }
@@ -57,7 +65,25 @@ export class ShowVersions {
 
   /** The version a read starting now may label what it reads with (see the class comment). */
   async label(showId: string): Promise<number> {
-    return Number(await redisCall(() => LABEL.run<number>(this.redis, keys(showId), [Date.now()])));
+    const label = Number(await redisCall(() => LABEL.run<number>(this.redis, keys(showId), [Date.now()])));
+    this.lastAnswerAt = Date.now();
+    return label;
+  }
+
+  /**
+   * Labels for readers, who can do without: undefined when Redis cannot answer, and then for the
+   * next second without asking (so each read does not wait out the command timeout), unless a
+   * write found Redis answering meanwhile.
+   */
+  async labelsForRead(showIds: string[]): Promise<number[] | undefined> {
+    if (Date.now() < this.lastFailureAt + READ_BACKOFF_MS && this.lastAnswerAt < this.lastFailureAt) return undefined;
+    try {
+      return showIds.length === 1 ? [await this.label(showIds[0]!)] : await this.labels(showIds);
+    } catch (error) {
+      if (!(error instanceof DependencyUnavailableError)) throw error;
+      this.lastFailureAt = Date.now();
+      return undefined;
+    }
   }
 
   /** Labels of several shows in one round trip. */
@@ -73,12 +99,14 @@ export class ShowVersions {
       await redisCall(() => this.redis.script('LOAD', LABEL.source));
       replies = await redisCall(run);
     }
-    return redisCall(async () =>
+    const labels = await redisCall(async () =>
       replies.map(([error, value]) => {
         if (error) throw error;
         return Number(value);
       }),
     );
+    this.lastAnswerAt = Date.now();
+    return labels;
   }
 
   /**

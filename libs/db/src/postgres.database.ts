@@ -36,7 +36,8 @@ export function isUniqueViolation(error: unknown): boolean {
 function isUnavailable(error: unknown): boolean {
   for (let e: any = error; e; e = e.cause) {
     if (typeof e.code === 'string' && (UNAVAILABLE_CODES.has(e.code) || UNAVAILABLE_STATES.test(e.code))) return true;
-    if (typeof e.message === 'string' && /Connection terminated|connection timeout|Client has encountered a connection error/i.test(e.message)) {
+    // "timeout exceeded when trying to connect": no pooled connection came free in time (overload).
+    if (typeof e.message === 'string' && /Connection terminated|connection timeout|timeout exceeded when trying to connect|Client has encountered a connection error/i.test(e.message)) {
       return true;
     }
   }
