@@ -212,7 +212,28 @@ describe.each(backends)('seat maps at scale on $name', (backend) => {
       const deadline = Date.now() + 5000;
       while (JSON.stringify(watcher.view()) !== JSON.stringify(expected) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
       expect(watcher.view()).toEqual(expected);
+      if (other !== api) {
+        // The instances' snapshots were brought up to date change by change; a new instance reads the
+        // whole map: the same bytes.
+        const fresh = await Harness.alongside(api);
+        try {
+          expect((await fresh.get(`/api/seats/${showId}`)).raw).toBe((await other.get(`/api/seats/${showId}`)).raw);
+        } finally {
+          await fresh.close();
+        }
+      }
     }, 30_000);
+
+    it('reads a show deleted and made again with another layout afresh, on every instance', async () => {
+      const { showId } = await api.createShow(onSale(2, 5));
+      expect((await other.get(`/api/seats/${showId}`)).body.seats).toHaveLength(10);
+      expect((await api.admin('DELETE', `/api/admin/shows/${showId}`)).status).toBe(204);
+      expect((await other.get(`/api/seats/${showId}`)).status).toBe(404);
+      expect((await api.admin('POST', '/api/admin/shows', { ...onSale(3, 4), id: showId })).status).toBe(201);
+      const again = (await other.get(`/api/seats/${showId}`)).body;
+      expect(again.seats).toHaveLength(12);
+      expect(again.seats.at(-1).label).toBe('R34');
+    });
   });
 });
 

@@ -85,7 +85,7 @@ export class BookingsService {
     const { result: cancelled, versions } = await this.versions.transaction(async (tx) => {
       const changed = await this.bookings.cancelLines(tx, bookingId, live);
       if (changed.length > 0) await this.bookings.freeSeats(tx, bookingId, changed);
-      return { result: changed, changed: changed.length > 0 ? [booking.showId] : [] };
+      return { result: changed, changed: [{ showId: booking.showId, seatIds: changed }] };
     });
     // A concurrent cancellation of the same seats got there first.
     if (cancelled.length === 0) throw new BookingCancelledError(bookingId);

@@ -73,7 +73,7 @@ export class HoldExpiry implements OnApplicationShutdown {
   private async release(seatIds?: string[]) {
     const { result, versions } = await this.versions.transaction(async (tx) => {
       const rows = await this.seats.releaseLapsed(tx, seatIds);
-      return { result: rows, changed: rows.map((row) => row.showId) };
+      return { result: rows, changed: rows.map((row) => ({ showId: row.showId, seatIds: [row.id] })) };
     });
     return result.map((row) => ({ ...row, version: versions.get(row.showId)! }));
   }

@@ -21,6 +21,6 @@ export { HoldExpiry } from './hold-expiry.service.js';
 export { HoldTimers } from './hold-timers.js';
 export { HoldSweeper } from './hold.sweeper.js';
 export { type SeatChange, SeatEvents } from './seat-events.js';
-export { ShowVersions } from './show-versions.js';
+export { type SeatsChanged, ShowVersions } from './show-versions.js';
 export { type SeatMapSnapshot, SeatMapSnapshots } from './seat-map-snapshots.js';
 export { ShowListService } from './show-list.service.js';

@@ -72,7 +72,7 @@ export class SeatBookingService {
         const lines = seats.map(({ id, ...seat }) => ({ ...seat, seatId: id, cancelled: false }));
         const result = bookingView({ id: bookingId, userId, showId, createdAt }, lines);
         if (idempotency) await this.idempotencyRecords.insert(tx, idempotency, StoredResponse.json(201, result));
-        return { result, changed: [showId] };
+        return { result, changed: [{ showId, seatIds }] };
       },
       { serializable: true },
     );

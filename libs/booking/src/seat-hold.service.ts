@@ -73,7 +73,7 @@ export class SeatHoldService {
     try {
       const done = await this.versions.transaction(async (tx) => {
         const result = await this.recordHold(tx, showId, seatIds, userId, holdId, ttlMs);
-        return { result, changed: result.claimed.length > 0 ? [showId] : [] };
+        return { result, changed: [{ showId, seatIds: result.claimed.map((seat) => seat.id) }] };
       });
       recorded = done.result;
       version = done.versions.get(showId);
@@ -150,7 +150,7 @@ export class SeatHoldService {
     const { versions } = await this.versions.transaction(async (tx) => {
       const released = await this.seats.releaseHeld(tx, seatIds, userId);
       await requireEverySeat(seatIds, released, (ids) => this.seats.states(tx, ids), (state, id) => ownershipConflict(state, id, userId));
-      return { result: undefined, changed: [showId] };
+      return { result: undefined, changed: [{ showId, seatIds }] };
     });
     await this.locks.releaseOwned(showId, seatIds, userId).catch((error: Error) => {
       this.logger.warn(`Released seats in the database but not their locks (they lapse by TTL): ${describeError(error)}`);

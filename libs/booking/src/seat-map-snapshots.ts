@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { promisify } from 'node:util';
 import { gzip } from 'node:zlib';
-import { SeatMapService } from './seat-map.service.js';
+import { SeatMapService, type SerializedMap } from './seat-map.service.js';
 import { ShowVersions } from './show-versions.js';
 
 const gzipAsync = promisify(gzip);
@@ -10,6 +10,10 @@ const gzipAsync = promisify(gzip);
 export interface SeatMapSnapshot {
   showId: string;
   version: number;
+  /** The pieces it was joined from, to bring it up to date by replacing only the seats that changed. */
+  pieces: SerializedMap;
+  /** Seat id → position in `pieces`. */
+  index: Map<string, number>;
   /** Weak: two instances may build the same version from slightly different moments. Undefined when Redis could not say the version (not cached). */
   etag?: string;
   /** The JSON answer, as sent. */
@@ -109,12 +113,49 @@ export class SeatMapSnapshots {
     return (await this.versions.labelsForRead([showId]))?.[0];
   }
 
+  /**
+   * A snapshot at `version`: from the previous one, by reading only the seats changed since (a
+   * few rows by primary key, found in Redis's record of changed seats), or else the whole map.
+   */
   private async build(showId: string, version: number, keep: boolean): Promise<SeatMapSnapshot> {
-    const { json, totalSeats, availableSeats } = await this.seatMaps.serialized(showId, version);
+    const previous = this.cache.get(showId);
+    const patched = keep && previous && previous.version < version ? await this.patched(previous) : undefined;
+    const pieces = patched ?? (await this.seatMaps.serialized(showId));
+    const index = patched ? previous!.index : new Map(pieces.ids.map((id, i) => [id, i]));
+    const json = `{"showId":${JSON.stringify(showId)},"version":${version},${pieces.layout}${pieces.seats.join(',')}]}`;
+    let availableSeats = 0;
+    for (let i = 0; i < pieces.codes.length; i++) if (pieces.codes.charCodeAt(i) === 65) availableSeats++; // 'A'
     // zlib runs on the thread pool: compressing a stadium does not block the event loop.
-    const snapshot: SeatMapSnapshot = { showId, version, etag: keep ? `W/"${version}"` : undefined, json, gzip: await gzipAsync(json), totalSeats, availableSeats };
+    const snapshot: SeatMapSnapshot = {
+      showId,
+      version,
+      pieces,
+      index,
+      etag: keep ? `W/"${version}"` : undefined,
+      json,
+      gzip: await gzipAsync(json),
+      totalSeats: pieces.ids.length,
+      availableSeats,
+    };
     if (keep) this.keep(snapshot);
     return snapshot;
+  }
+
+  /** The previous snapshot's pieces with the changed seats read again; undefined if that cannot be trusted. */
+  private async patched(previous: SeatMapSnapshot): Promise<SerializedMap | undefined> {
+    const changed = await this.versions.changedSince(previous.showId, previous.version).catch(() => undefined);
+    if (!changed) return undefined;
+    const rows = changed.length > 0 ? await this.seatMaps.serializedSeats(previous.showId, changed) : [];
+    // A seat gone (the show was deleted, perhaps made again): read the whole map.
+    if (rows.length !== changed.length || rows.some((row) => !previous.index.has(row.id))) return undefined;
+    const seats = previous.pieces.seats.slice();
+    const codes = previous.pieces.codes.split('');
+    for (const { id, json, code } of rows) {
+      const i = previous.index.get(id)!;
+      seats[i] = json;
+      codes[i] = code;
+    }
+    return { ...previous.pieces, seats, codes: codes.join('') };
   }
 
   private keep(snapshot: SeatMapSnapshot): void {
@@ -147,4 +188,5 @@ interface Builds {
   next?: Promise<SeatMapSnapshot>;
 }
 
-const sizeOf = (snapshot: SeatMapSnapshot) => snapshot.json.length + snapshot.gzip.length;
+/** Roughly: the JSON twice (joined, and its pieces), the gzip bytes. */
+const sizeOf = (snapshot: SeatMapSnapshot) => 2 * snapshot.json.length + snapshot.gzip.length;

@@ -63,27 +63,37 @@ export class SeatMapService {
   }
 
   /**
-   * The seat map as JSON text at `version`, with its counts: serialised by PostgreSQL, or here
-   * in dev mode. One string, ready to send.
+   * The whole seat map as pieces ready to join: the layout part of the head, every seat's JSON in
+   * layout order, and status codes (A free, H held, B sold). Serialised by PostgreSQL, or here in
+   * dev mode.
    */
-  async serialized(showId: string, version: number): Promise<{ json: string; totalSeats: number; availableSeats: number }> {
+  async serialized(showId: string): Promise<SerializedMap> {
     if (this.database.kind !== 'postgres') {
       const map = await this.readFromDatabase(showId);
       return {
-        json: JSON.stringify({ showId, version, sections: map.sections, categories: map.categories, seats: map.seats }),
-        totalSeats: map.seats.length,
-        availableSeats: map.seats.filter((seat) => seat.status === 'AVAILABLE').length,
+        layout: layoutHead(map.sections, map.categories),
+        ids: map.seats.map((seat) => seat.id),
+        seats: map.seats.map((seat) => JSON.stringify(seat)),
+        codes: map.seats.map((seat) => CODES[seat.status]).join(''),
       };
     }
     const found = await this.database.read(async (db) => {
       const seats = await this.seats.seatMapJson(db, showId);
-      if (seats.totalSeats === 0 && !(await this.seats.showExists(db, showId))) return undefined;
+      if (seats.ids === '' && !(await this.seats.showExists(db, showId))) return undefined;
       return { seats, sections: await this.seats.sectionsOf(db, showId), categories: await this.seats.categoriesOf(db, showId) };
     });
     if (!found) throw new ShowNotFoundError(showId);
     const { seats, sections, categories } = found;
-    const head = JSON.stringify({ showId, version, sections, categories: categories.map(categoryView) });
-    return { json: `${head.slice(0, -1)},"seats":[${seats.seats}]}`, totalSeats: seats.totalSeats, availableSeats: seats.availableSeats };
+    const split = (list: string) => (list === '' ? [] : list.split('\n'));
+    return { layout: layoutHead(sections, categories.map(categoryView)), ids: split(seats.ids), seats: split(seats.seats), codes: seats.codes };
+  }
+
+  /** Some seats of the show as seat-map JSON with their status codes (to bring a snapshot up to date). */
+  async serializedSeats(showId: string, seatIds: string[]): Promise<{ id: string; json: string; code: string }[]> {
+    if (this.database.kind === 'postgres') return this.database.read((db) => this.seats.seatJsonOf(db, showId, seatIds));
+    const wanted = new Set(seatIds);
+    const map = await this.readFromDatabase(showId);
+    return map.seats.filter((seat) => wanted.has(seat.id)).map((seat) => ({ id: seat.id, json: JSON.stringify(seat), code: CODES[seat.status] }));
   }
 
   async readFromDatabase(showId: string): Promise<Omit<SeatMap, 'version'>> {
@@ -120,6 +130,22 @@ export function summary({ startsAt, salesOpenAt, salesCloseAt, perOrder, perCust
     salesCloseAt: salesCloseAt.toISOString(),
     limits: { perOrder, perCustomer },
   };
+}
+
+/** What `serialized` returns: join as `{"showId":…,"version":…,` + layout + seats.join(',') + `]}`. */
+export interface SerializedMap {
+  /** `"sections":[…],"categories":[…],"seats":[` */
+  layout: string;
+  ids: string[];
+  seats: string[];
+  /** One character per seat: A free, H held, B sold. */
+  codes: string;
+}
+
+const CODES: Record<SeatStatus, string> = { AVAILABLE: 'A', HELD: 'H', BOOKED: 'B' };
+
+function layoutHead(sections: SeatMap['sections'], categories: SeatMap['categories']): string {
+  return `"sections":${JSON.stringify(sections)},"categories":${JSON.stringify(categories)},"seats":[`;
 }
 
 function categoryView({ key, label, amount, currency }: { key: string; label: string; amount: number | null; currency: string | null }) {

@@ -16,6 +16,13 @@ const IN_FLIGHT_MS = 10_000;
 const READ_BACKOFF_MS = 1000;
 
 const keys = (showId: string) => [`seats:version:{${showId}}`, `seats:inflight:{${showId}}`, `seats:deadline:{${showId}}`];
+const changedKey = (showId: string) => `seats:changed:{${showId}}`;
+
+/** What a transaction changed: seats of shows (the version is per show). */
+export interface SeatsChanged {
+  showId: string;
+  seatIds: string[];
+}
 
 /**
  * Each show's version: an integer in Redis that grows with every change of any of its seats, so
@@ -43,15 +50,16 @@ export class ShowVersions {
    * Runs `work` in one transaction; the shows it names as changed get a new version each, taken
    * just before commit. Redis unreachable: the transaction rolls back (a 503), like every write.
    */
-  async transaction<T>(work: (tx: Db) => Promise<{ result: T; changed: string[] }>, options?: TransactionOptions): Promise<{ result: T; versions: Map<string, number> }> {
+  async transaction<T>(work: (tx: Db) => Promise<{ result: T; changed: SeatsChanged[] }>, options?: TransactionOptions): Promise<{ result: T; versions: Map<string, number> }> {
     const taken: [string, number][] = [];
     try {
       return await this.database.transaction(async (tx) => {
         const { result, changed } = await work(tx);
+        const byShow = new Map<string, string[]>();
+        for (const { showId, seatIds } of changed) if (seatIds.length > 0) byShow.set(showId, [...(byShow.get(showId) ?? []), ...seatIds]);
         const versions = new Map<string, number>();
-        for (const showId of new Set(changed)) {
-          const version = Number(await redisCall(() => BEGIN.run<number>(this.redis, keys(showId), [Date.now(), IN_FLIGHT_MS])));
-          this.lastAnswerAt = Date.now();
+        for (const [showId, seatIds] of byShow) {
+          const version = await this.begin(showId, seatIds);
           taken.push([showId, version]);
           versions.set(showId, version);
         }
@@ -114,8 +122,24 @@ export class ShowVersions {
    * of an earlier show of the same id for current) or deleted (so every instance finds it gone).
    */
   async touch(showId: string): Promise<number> {
-    const version = Number(await redisCall(() => BEGIN.run<number>(this.redis, keys(showId), [Date.now(), IN_FLIGHT_MS])));
+    const version = await this.begin(showId, []);
     await this.settle([[showId, version]]);
+    return version;
+  }
+
+  /**
+   * The seats whose latest change is after version `after` (whatever its version now: a seat
+   * changed again since keeps only its newest); undefined when the record cannot say (the whole
+   * show changed, or Redis lost the record): then read the whole map.
+   */
+  async changedSince(showId: string, after: number): Promise<string[] | undefined> {
+    const ids = await redisCall(() => this.redis.zrangebyscore(changedKey(showId), `(${after}`, '+inf'));
+    return ids.includes('*') ? undefined : ids;
+  }
+
+  private async begin(showId: string, seatIds: string[]): Promise<number> {
+    const version = Number(await redisCall(() => BEGIN.run<number>(this.redis, [...keys(showId), changedKey(showId)], [Date.now(), IN_FLIGHT_MS, ...seatIds])));
+    this.lastAnswerAt = Date.now();
     return version;
   }
 

@@ -1,21 +1,29 @@
--- Takes the next version of a show for a change whose transaction is about to commit, and marks
--- it in flight until `end-show-change.lua` (or its deadline, if the process died first).
+-- Takes the next version of a show for a change whose transaction is about to commit, marks it in
+-- flight until `end-show-change.lua` (or its deadline, if the process died first), and records
+-- which seats it changes, so a snapshot can be brought up to date by reading only those.
 --
 -- KEYS[1]  "seats:version:{<showId>}"   the show's last version
 -- KEYS[2]  "seats:inflight:{<showId>}"  sorted set: versions whose changes may not be committed yet
 -- KEYS[3]  "seats:deadline:{<showId>}"  hash: in-flight version -> deadline (ms)
+-- KEYS[4]  "seats:changed:{<showId>}"   sorted set: seat id -> version of its latest change;
+--                                       "*" -> version of the latest change of the whole show
 -- ARGV[1]  now, in ms since the epoch
 -- ARGV[2]  how long an in-flight version may stay in flight, in ms
+-- ARGV[3…] the seat ids the change touches; none: the whole show (created or deleted)
 --
--- A show without a version starts at now in microseconds: if Redis lost the key (flush, failover),
--- versions still grow, so a client never sees a version go back.
-local version
-if redis.call('EXISTS', KEYS[1]) == 1 then
-  version = redis.call('INCR', KEYS[1])
-else
-  version = tonumber(ARGV[1]) * 1000
-  redis.call('SET', KEYS[1], version)
-end
+-- A version is at least now in microseconds: if Redis lost recent writes (a flush, a failover
+-- that lost the last increments), versions still grow, and a client never sees one go back.
+-- Without its version key a show's record of changed seats cannot be trusted: "*" says so.
+local now = tonumber(ARGV[1])
+local last = tonumber(redis.call('GET', KEYS[1]) or '0')
+local version = math.max(last + 1, now * 1000)
+redis.call('SET', KEYS[1], string.format('%.0f', version))
 redis.call('ZADD', KEYS[2], version, version)
-redis.call('HSET', KEYS[3], version, tonumber(ARGV[1]) + tonumber(ARGV[2]))
+redis.call('HSET', KEYS[3], version, now + tonumber(ARGV[2]))
+if #ARGV == 2 or last == 0 then
+  redis.call('ZADD', KEYS[4], version, '*')
+end
+for i = 3, #ARGV do
+  redis.call('ZADD', KEYS[4], version, ARGV[i])
+end
 return version
