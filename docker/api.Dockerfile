@@ -2,7 +2,7 @@
 # The seat-booking API. Build from the repository root:
 #   docker build -f docker/api.Dockerfile -t seat-booking-api .
 
-ARG NODE_IMAGE=node:20-bookworm-slim
+ARG NODE_IMAGE=node:24-bookworm-slim
 
 # --- build: full toolchain (better-sqlite3 compiles a native addon), dev dependencies, tsc ---
 FROM ${NODE_IMAGE} AS build
