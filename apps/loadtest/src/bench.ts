@@ -64,6 +64,7 @@ async function main(): Promise<void> {
     const holdsDistinct = await holdScenario(baseUrl, database, 'distinct');
     const holdsContended = await holdScenario(baseUrl, database, 'contended');
     const pairs = await holdBookScenario(baseUrl, database);
+    const pairsWithLiveHolds = await withLiveHolds(database, 20_000, () => holdBookScenario(baseUrl, database));
     const expiry = await expiryScenario(baseUrl, database);
     const fanout = await fanoutScenario(baseUrl, database);
     const stadiumResult = await stadium(baseUrl, database);
@@ -80,6 +81,7 @@ async function main(): Promise<void> {
       holdsDistinct,
       holdsContended,
       holdBook: pairs,
+      holdBookWithLiveHolds: pairsWithLiveHolds,
       expiry,
       fanout,
       stadium: stadiumResult,
@@ -90,6 +92,7 @@ async function main(): Promise<void> {
         nestRedisFloorToRedisFloor: round(floors.nestRedis.perSecond / floors.redis.perSecond, 2),
         distinctHoldsToRedisFloor: round(holdsDistinct.perSecond / floors.redis.perSecond, 2),
         holdBookPairsToPostgresFloor: round(pairs.pairsPerSecond! / floors.postgres.perSecond, 2),
+        holdBookP50WithLiveHoldsToWithout: round(pairsWithLiveHolds.p50 / pairs.p50, 2),
       },
       peakRssMb,
     };
@@ -167,6 +170,22 @@ async function holdBookScenario(baseUrl: string, database: PostgresDatabase): Pr
   await client.close();
   const summary = pairs.summary();
   return { ...summary, pairsPerSecond: round((summary.statuses['201'] ?? 0) / summary.seconds) };
+}
+
+/** Runs `work` while another show has `count` live holds (set by SQL, an hour long), then frees them. */
+async function withLiveHolds<T>(database: PostgresDatabase, count: number, work: () => Promise<T>): Promise<T> {
+  log(`3b. the same with ${count} live holds of another show in the table`);
+  const { showId } = await newShow(database, Math.ceil(count / 100), 100);
+  await database.pool.query(
+    `update seats set status = 'HELD', hold_owner = 'elsewhere', hold_id = 'bench', hold_expires_at = now() + interval '1 hour', hold_version = hold_version + 1 where show_id = $1`,
+    [showId],
+  );
+  await database.pool.query('analyze seats');
+  try {
+    return await work();
+  } finally {
+    await database.pool.query(`update seats set status = 'AVAILABLE', hold_owner = null, hold_id = null, hold_expires_at = null where show_id = $1`, [showId]);
+  }
 }
 
 async function expiryScenario(baseUrl: string, database: PostgresDatabase) {
@@ -326,6 +345,7 @@ function markdown(r: any): string {
     `| holds, distinct seats | ${t(r.holdsDistinct)} |`,
     `| holds, contended seats | ${t(r.holdsContended)} |`,
     `| hold + book, distinct seats (per pair) | ${r.holdBook.pairsPerSecond} pairs/s | ${r.holdBook.p50} / ${r.holdBook.p95} / ${r.holdBook.p99} ms | ${JSON.stringify(r.holdBook.statuses)} |`,
+    `| the same with 20,000 live holds elsewhere in the table | ${r.holdBookWithLiveHolds.pairsPerSecond} pairs/s | ${r.holdBookWithLiveHolds.p50} / ${r.holdBookWithLiveHolds.p95} / ${r.holdBookWithLiveHolds.p99} ms | ${JSON.stringify(r.holdBookWithLiveHolds.statuses)} |`,
     `| floor: http + one Redis SET NX PX | ${t(r.floors.redis)} |`,
     `| floor: Nest (express) controller + one Redis SET NX PX | ${t(r.floors.nestRedis)} |`,
     `| floor: http + one PostgreSQL conditional UPDATE | ${t(r.floors.postgres)} |`,
@@ -339,6 +359,7 @@ function markdown(r: any): string {
     `| Nest + Redis floor ÷ Redis floor (the framework's share) | ${r.ratios.nestRedisFloorToRedisFloor} |`,
     `| distinct holds ÷ Redis floor | ${r.ratios.distinctHoldsToRedisFloor} |`,
     `| hold+book pairs ÷ PostgreSQL floor (target ≥ 0.5) | ${r.ratios.holdBookPairsToPostgresFloor} |`,
+    `| hold+book p50 with 20,000 live holds ÷ without (target ≤ 1.1) | ${r.ratios.holdBookP50WithLiveHoldsToWithout} |`,
     `| expiry → event, ${r.expiry.holds} holds: median / p99 / worst (target p99 < 1 s) | ${r.expiry.medianMs} / ${r.expiry.p99Ms} / ${r.expiry.worstMs} ms (${r.expiry.freed} freed) |`,
     `| fan-out to ${r.fanout.clients} clients: median / p99 / worst (target p99 < 100 ms) | ${r.fanout.medianMs} / ${r.fanout.p99Ms} / ${r.fanout.worstMs} ms (${r.fanout.deliveries} of ${r.fanout.expected} delivered) |`,
     `| peak RSS of the service | ${r.peakRssMb} MiB |`,
