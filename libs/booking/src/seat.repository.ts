@@ -62,44 +62,34 @@ export class SeatRepository {
     return or(sql`${this.status()} = 'AVAILABLE'`, and(sql`${this.status()} = 'HELD'`, lte(seats.holdExpiresAt, this.clock.now())));
   }
 
-  /** Summaries of every show (or of one). */
-  listShows(db: Db, showId?: string) {
+  /** What a show summary says of the show itself. */
+  private showColumns() {
+    const { shows } = this.t;
+    const { id, title, venue, startsAt, salesOpenAt, salesCloseAt, perOrder, perCustomer } = shows;
+    return { id, title, venue, startsAt, salesOpenAt, salesCloseAt, perOrder, perCustomer };
+  }
+
+  /** Every show with its seat counts, by one aggregate over all their seats (O(seats)). */
+  listShows(db: Db) {
     const { shows, seats } = this.t;
     const available = sql<number>`cast(sum(case when ${this.takeable()} then 1 else 0 end) as integer)`.mapWith(Number);
     return db
       .select({
-        id: shows.id,
-        title: shows.title,
-        venue: shows.venue,
-        startsAt: shows.startsAt,
-        salesOpenAt: shows.salesOpenAt,
-        salesCloseAt: shows.salesCloseAt,
-        perOrder: shows.perOrder,
-        perCustomer: shows.perCustomer,
+        ...this.showColumns(),
         totalSeats: sql<number>`cast(count(${seats.id}) as integer)`.mapWith(Number),
         availableSeats: available,
       })
       .from(shows)
       .leftJoin(seats, eq(seats.showId, shows.id))
-      .where(showId === undefined ? undefined : eq(shows.id, showId))
       .groupBy(shows.id)
       .orderBy(asc(shows.startsAt), asc(shows.id));
   }
 
-  /** The shows (or one) without their seats, in list order. */
+  /** The shows (or one) without their seats, in list order: O(shows). */
   showRows(db: Db, showId?: string) {
     const { shows } = this.t;
     return db
-      .select({
-        id: shows.id,
-        title: shows.title,
-        venue: shows.venue,
-        startsAt: shows.startsAt,
-        salesOpenAt: shows.salesOpenAt,
-        salesCloseAt: shows.salesCloseAt,
-        perOrder: shows.perOrder,
-        perCustomer: shows.perCustomer,
-      })
+      .select(this.showColumns())
       .from(shows)
       .where(showId === undefined ? undefined : eq(shows.id, showId))
       .orderBy(asc(shows.startsAt), asc(shows.id));

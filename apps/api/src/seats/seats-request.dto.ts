@@ -1,11 +1,27 @@
 import { InvalidRequestError } from '@app/common';
 import { MAX_SEATS_PER_REQUEST, MAX_USER_ID_LENGTH } from '@app/config';
-import { Injectable, type PipeTransform } from '@nestjs/common';
+import { applyDecorators, Injectable, type PipeTransform } from '@nestjs/common';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { ArrayMaxSize, ArrayNotEmpty, ArrayUnique, IsArray, IsOptional, IsString, Length, Matches } from 'class-validator';
 
 /** Ids are text: control characters (NUL cannot even be stored by PostgreSQL) are refused. */
 export const NO_CONTROL_CHARACTERS = /^[^\u0000-\u001f\u007f]*$/;
+
+/** The rules of a list of seat ids: 1 to 50 distinct ids of text. */
+const SeatIdsRules = () =>
+  applyDecorators(
+    IsArray(),
+    ArrayNotEmpty(),
+    ArrayMaxSize(MAX_SEATS_PER_REQUEST),
+    ArrayUnique(),
+    IsString({ each: true }),
+    Length(1, 128, { each: true }),
+    Matches(NO_CONTROL_CHARACTERS, { each: true, message: 'each value in seatIds must not contain control characters' }),
+  );
+
+/** The rules of a user id: 1 to 128 characters of text. */
+const UserIdRules = () =>
+  applyDecorators(IsString(), Length(1, MAX_USER_ID_LENGTH), Matches(NO_CONTROL_CHARACTERS, { message: 'userId must not contain control characters' }));
 
 /** Body of hold-bulk, book-bulk and release-bulk. */
 export class SeatsRequestDto {
@@ -17,13 +33,7 @@ export class SeatsRequestDto {
     maxItems: MAX_SEATS_PER_REQUEST,
     uniqueItems: true,
   })
-  @IsArray()
-  @ArrayNotEmpty()
-  @ArrayMaxSize(MAX_SEATS_PER_REQUEST)
-  @ArrayUnique()
-  @IsString({ each: true })
-  @Length(1, 128, { each: true })
-  @Matches(NO_CONTROL_CHARACTERS, { each: true, message: 'each value in seatIds must not contain control characters' })
+  @SeatIdsRules()
   seatIds!: string[];
 
   @ApiProperty({
@@ -32,9 +42,7 @@ export class SeatsRequestDto {
     minLength: 1,
     maxLength: MAX_USER_ID_LENGTH,
   })
-  @IsString()
-  @Length(1, MAX_USER_ID_LENGTH)
-  @Matches(NO_CONTROL_CHARACTERS, { message: 'userId must not contain control characters' })
+  @UserIdRules()
   userId!: string;
 }
 
@@ -61,9 +69,7 @@ export class CancelBookingDto {
     maxLength: MAX_USER_ID_LENGTH,
   })
   @IsOptional()
-  @IsString()
-  @Length(1, MAX_USER_ID_LENGTH)
-  @Matches(NO_CONTROL_CHARACTERS, { message: 'userId must not contain control characters' })
+  @UserIdRules()
   userId?: string;
 
   @ApiPropertyOptional({
@@ -75,21 +81,13 @@ export class CancelBookingDto {
     uniqueItems: true,
   })
   @IsOptional()
-  @IsArray()
-  @ArrayNotEmpty()
-  @ArrayMaxSize(MAX_SEATS_PER_REQUEST)
-  @ArrayUnique()
-  @IsString({ each: true })
-  @Length(1, 128, { each: true })
-  @Matches(NO_CONTROL_CHARACTERS, { each: true, message: 'each value in seatIds must not contain control characters' })
+  @SeatIdsRules()
   seatIds?: string[];
 }
 
 /** Query of the bookings list. */
 export class ListBookingsQueryDto {
   @ApiProperty({ description: 'Whose bookings', example: 'user-42', minLength: 1, maxLength: MAX_USER_ID_LENGTH })
-  @IsString()
-  @Length(1, MAX_USER_ID_LENGTH)
-  @Matches(NO_CONTROL_CHARACTERS, { message: 'userId must not contain control characters' })
+  @UserIdRules()
   userId!: string;
 }
