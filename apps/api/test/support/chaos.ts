@@ -1,4 +1,4 @@
-import { eq } from 'drizzle-orm';
+import { and, eq, isNull } from 'drizzle-orm';
 import { spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { REDIS_SERVER } from '../../../infra-local/src/redis-topology.js';
@@ -86,7 +86,7 @@ function pick<T>(items: T[], count: number): T[] {
 }
 
 export interface Ledger {
-  /** bookingId → its seats, from `bookings` ⟕ `booking_seats`. */
+  /** bookingId → its seats still booked, from `bookings` ⟕ `booking_seats` (uncancelled lines). */
   bookings: Map<string, string[]>;
   /** Disagreements between `seats`, `bookings` and `booking_seats`; empty when all is well. */
   problems: string[];
@@ -102,7 +102,8 @@ export async function readLedger(api: Harness, showId: string): Promise<Ledger> 
     db
       .select({ bookingId: bookingsTable.id, seatId: bookingSeats.seatId })
       .from(bookingsTable)
-      .leftJoin(bookingSeats, eq(bookingSeats.bookingId, bookingsTable.id))
+      // Live lines only: a cancelled seat may have been sold again since.
+      .leftJoin(bookingSeats, and(eq(bookingSeats.bookingId, bookingsTable.id), isNull(bookingSeats.cancelledAt)))
       .where(eq(bookingsTable.showId, showId)),
   );
   const seatRows = await api.database.read((db) =>
@@ -118,7 +119,7 @@ export async function readLedger(api: Harness, showId: string): Promise<Ledger> 
     list.push(seatId);
     soldBy.set(seatId, bookingId);
   }
-  for (const [bookingId, list] of bookings) if (list.length === 0) problems.push(`booking ${bookingId} has no seats`);
+  for (const [bookingId, list] of bookings) if (list.length === 0) problems.push(`booking ${bookingId} has no seats left`);
   for (const seat of seatRows) {
     const listed = soldBy.get(seat.id);
     if (seat.status === 'BOOKED' && seat.bookingId !== listed) problems.push(`seat ${seat.id} BOOKED by ${seat.bookingId} but listed in ${listed}`);
