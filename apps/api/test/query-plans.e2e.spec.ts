@@ -1,10 +1,8 @@
 import { SeatRepository } from '@app/booking';
-import { loadConfig } from '@app/config';
 import { createShow, openDatabase, type PostgresDatabase } from '@app/db';
 import { Logger } from '@nestjs/common';
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PG_ADMIN_URL, realBackend } from './support/backends.js';
+import { realBackend } from './support/backends.js';
 
 /**
  * The hot statements of a hold, a booking, a release and an expiry reach seats by primary key, so
@@ -13,26 +11,19 @@ import { PG_ADMIN_URL, realBackend } from './support/backends.js';
  * table the planner rightly prefers a sequential scan of its one page.)
  */
 describe.skipIf(!realBackend.available)('query plans of the write path', () => {
-  const name = `seat_plans_${process.pid}_${Date.now().toString(36)}`;
   let database: PostgresDatabase;
   let seats: SeatRepository;
+  let cleanup: () => Promise<void>;
 
   beforeAll(async () => {
-    const admin = new pg.Client({ connectionString: PG_ADMIN_URL });
-    await admin.connect();
-    await admin.query(`create database ${name}`);
-    await admin.end();
-    const url = new URL(PG_ADMIN_URL);
-    url.pathname = `/${name}`;
-    database = (await openDatabase(loadConfig({ DATABASE_URL: url.toString(), SEED_DEMO: 'false' }), new Logger('test'))) as PostgresDatabase;
+    const provisioned = await realBackend.provision({ SEED_DEMO: 'false' });
+    cleanup = provisioned.cleanup;
+    database = (await openDatabase(provisioned.config, new Logger('test'))) as PostgresDatabase;
     seats = new SeatRepository(database);
   });
   afterAll(async () => {
     await database?.close();
-    const admin = new pg.Client({ connectionString: PG_ADMIN_URL });
-    await admin.connect();
-    await admin.query(`drop database if exists ${name} with (force)`);
-    await admin.end();
+    await cleanup?.();
   });
 
   const ids = ['plan-A1', 'plan-A2'];

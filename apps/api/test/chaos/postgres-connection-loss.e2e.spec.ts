@@ -1,8 +1,7 @@
-import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PG_ADMIN_URL, realBackend } from '../support/backends.js';
-import { type Outcome, readLedger, settle, sleep } from '../support/chaos.js';
+import { type Outcome, readLedger, send, settle, sleep } from '../support/chaos.js';
 import { Harness } from '../support/harness.js';
 import { report } from '../support/report.js';
 
@@ -51,16 +50,7 @@ describe.skipIf(!realBackend.available)('PostgreSQL connections lost in the midd
     const outcomes: Outcome[] = [];
     for (let wave = 0; wave < 3; wave++) {
       const batch = buyers.filter((_, i) => i % 3 === wave);
-      outcomes.push(
-        ...(await Promise.all(
-          batch.map(async (buyer) => {
-            const key = randomUUID();
-            const sentAt = performance.now();
-            const reply = await api.post(BOOK, buyer, { 'idempotency-key': key });
-            return { path: BOOK, ...buyer, key, status: reply.status, body: reply.body, sentAt, at: performance.now() };
-          }),
-        )),
-      );
+      outcomes.push(...(await Promise.all(batch.map((buyer) => send(api, BOOK, buyer)))));
       await sleep(20);
     }
     stop = true;

@@ -1,7 +1,6 @@
-import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { realBackend } from '../support/backends.js';
-import { type Outcome, readLedger, settle, sleep } from '../support/chaos.js';
+import { type Outcome, readLedger, send, settle, sleep } from '../support/chaos.js';
 import { Harness } from '../support/harness.js';
 import { canRunOwnPostgres, PostgresServer } from '../support/postgres-server.js';
 import { report } from '../support/report.js';
@@ -34,11 +33,9 @@ describe.skipIf(!(realBackend.available && (canRunOwnPostgres || process.env.CI 
 
     let confirmed = 0;
     const book = async (buyer: (typeof buyers)[number]): Promise<Outcome> => {
-      const key = randomUUID();
-      const sentAt = performance.now();
-      const reply = await api.post(BOOK, buyer, { 'idempotency-key': key });
-      if (reply.status === 201) confirmed++;
-      return { path: BOOK, ...buyer, key, status: reply.status, body: reply.body, sentAt, at: performance.now() };
+      const outcome = await send(api, BOOK, buyer);
+      if (outcome.status === 201) confirmed++;
+      return outcome;
     };
     // Bookings in flight when the server dies, and more while it is down.
     // Killed once a few have been confirmed: the rest are cut off mid-transaction or queued.

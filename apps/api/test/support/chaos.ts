@@ -30,6 +30,14 @@ export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve
 /** Writes that any answer is acceptable for during an outage: success, a conflict, or 503. */
 export const EXPECTED_STATUSES = new Set([200, 201, 409, 503]);
 
+/** Sends one write with a fresh Idempotency-Key and records what came back, for `settle`. */
+export async function send(api: Harness, path: string, body: { seatIds: string[]; userId: string }): Promise<Outcome> {
+  const key = randomUUID();
+  const sentAt = performance.now();
+  const reply = await api.post(path, body, { 'idempotency-key': key });
+  return { path, ...body, key, status: reply.status, body: reply.body, sentAt, at: performance.now() };
+}
+
 /**
  * Resends a write with the same Idempotency-Key until it gets a final answer: not 503, and not
  * "the first request with this key is still running".
@@ -56,11 +64,8 @@ export async function runBuyers(options: {
   record: (outcome: Outcome) => void;
 }): Promise<void> {
   const { apis, seatIds, buyers, until, record } = options;
-  const send = async (api: Harness, path: string, userId: string, seats: string[]): Promise<Outcome> => {
-    const key = randomUUID();
-    const sentAt = performance.now();
-    const reply = await api.post(path, { seatIds: seats, userId }, { 'idempotency-key': key });
-    const outcome = { path, userId, seatIds: seats, key, status: reply.status, body: reply.body, sentAt, at: performance.now() };
+  const sendAndRecord = async (api: Harness, path: string, userId: string, seats: string[]): Promise<Outcome> => {
+    const outcome = await send(api, path, { seatIds: seats, userId });
     record(outcome);
     return outcome;
   };
@@ -70,10 +75,10 @@ export async function runBuyers(options: {
       const userId = `buyer-${buyer}`;
       while (!until()) {
         const seats = pick(seatIds, 2);
-        const hold = await send(api, '/api/seats/hold-bulk', userId, seats);
+        const hold = await sendAndRecord(api, '/api/seats/hold-bulk', userId, seats);
         if (hold.status === 503) await sleep(20);
         if (hold.status !== 201) continue;
-        await send(api, Math.random() < 0.6 ? '/api/seats/book-bulk' : '/api/seats/release-bulk', userId, seats);
+        await sendAndRecord(api, Math.random() < 0.6 ? '/api/seats/book-bulk' : '/api/seats/release-bulk', userId, seats);
       }
     }),
   );
