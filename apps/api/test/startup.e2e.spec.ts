@@ -1,23 +1,13 @@
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { freePort } from '../../infra-local/src/redis-topology.js';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { report } from './support/report.js';
-import { ServerProcess } from './support/server-process.js';
-
-const root = fileURLToPath(new URL('../../../', import.meta.url));
-const main = `${root}dist/apps/api/src/main.js`;
+import { MAIN as main, ROOT as root, ServerProcess } from './support/server-process.js';
 
 /** The built server as a user starts it: `node dist/apps/api/src/main.js` with only env vars. */
 describe('the built server process', () => {
-  let child: ChildProcess | undefined;
-
   beforeAll(() => {
     if (!existsSync(main)) expect(spawnSync('npm', ['run', 'build'], { cwd: root, stdio: 'inherit' }).status).toBe(0);
-  });
-  afterEach(() => {
-    child?.kill('SIGKILL');
   });
 
   it('starts in dev mode with nothing configured, says where to go, and warns about nothing', async () => {
@@ -54,28 +44,25 @@ describe('the built server process', () => {
   });
 
   it('writes one JSON log line per request, with the request id it also puts on the problem', async () => {
-    const port = await freePort();
-    let output = '';
-    child = spawn(process.execPath, [main], { cwd: root, env: { PATH: process.env.PATH, PORT: String(port), SQLITE_PATH: ':memory:', LOG_LEVEL: 'info' } });
-    child.stdout!.on('data', (chunk) => (output += chunk));
-    const url = `http://127.0.0.1:${port}/api/seats/no-such-show`;
-    let response: Response | undefined;
-    for (let i = 0; i < 150 && !response; i++) {
-      response = await fetch(url, { headers: { 'x-request-id': 'req-42', authorization: 'Bearer secret-token' } }).catch(() => undefined);
-      if (!response) await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-    expect(response!.status).toBe(404);
-    expect(response!.headers.get('x-request-id')).toBe('req-42');
-    expect(await response!.json()).toMatchObject({ status: 404, requestId: 'req-42' });
-    const made = await fetch(url, { headers: { 'x-request-id': 'not an id; DROP' } });
-    expect(made.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
+    const server = await ServerProcess.start({ LOG_LEVEL: 'info' });
+    try {
+      const url = `${server.baseUrl}/api/seats/no-such-show`;
+      const response = await fetch(url, { headers: { 'x-request-id': 'req-42', authorization: 'Bearer secret-token' } });
+      expect(response.status).toBe(404);
+      expect(response.headers.get('x-request-id')).toBe('req-42');
+      expect(await response.json()).toMatchObject({ status: 404, requestId: 'req-42' });
+      const made = await fetch(url, { headers: { 'x-request-id': 'not an id; DROP' } });
+      expect(made.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
 
-    await new Promise((resolve) => setTimeout(resolve, 200));
-    const lines = output.trim().split('\n').map((line) => JSON.parse(line)); // every line is JSON
-    const logged = lines.find((line) => line.req?.id === 'req-42');
-    expect(logged).toMatchObject({ level: 40, req: { method: 'GET', url: '/api/seats/no-such-show' }, res: { statusCode: 404 } });
-    expect(output).not.toContain('secret-token');
-    expect(lines.some((line) => /listening on/.test(line.msg))).toBe(true);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      const lines = server.output.trim().split('\n').map((line) => JSON.parse(line)); // every line is JSON
+      const logged = lines.find((line) => line.req?.id === 'req-42');
+      expect(logged).toMatchObject({ level: 40, req: { method: 'GET', url: '/api/seats/no-such-show' }, res: { statusCode: 404 } });
+      expect(server.output).not.toContain('secret-token');
+      expect(lines.some((line) => /listening on/.test(line.msg))).toBe(true);
+    } finally {
+      server.stop();
+    }
   });
 
   it('stops on invalid configuration with one line naming the variable, no stack trace', () => {
