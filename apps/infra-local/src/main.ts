@@ -1,11 +1,14 @@
+import { RedisCluster } from './redis-cluster.js';
 import { RedisTopology } from './redis-topology.js';
 
 /**
  * `npm run infra:local`: the production Redis topology (master + replica + three sentinels, AOF
  * on) on loopback ports, from the files in docker/redis/, until Ctrl-C. `--standalone` starts only
- * a master. Prints the variables to start the API against it.
+ * a master; `--cluster` a Redis Cluster of 3 masters and 3 replicas. Prints the variables to start
+ * the API against it.
  */
 async function main(): Promise<void> {
+  if (process.argv.includes('--cluster')) return runCluster();
   const standalone = process.argv.includes('--standalone');
   const topology = await RedisTopology.start({ standalone });
   const nodes = [topology.master, topology.replica, ...topology.sentinels].filter((node) => node !== undefined);
@@ -24,6 +27,24 @@ async function main(): Promise<void> {
   };
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
+}
+
+async function runCluster(): Promise<void> {
+  const cluster = await RedisCluster.start();
+  const masters = new Set((await cluster.masters()).map((node) => node.port));
+  for (const node of cluster.nodes) {
+    console.log(`${node.name.padEnd(8)} ${masters.has(node.port) ? 'master ' : 'replica'} ${node.address}  pid ${node.pid}  ${node.dir}`);
+  }
+  console.log('\nStart the API against it with:');
+  console.log(`  REDIS_CLUSTER_NODES=${cluster.seeds} npm start`);
+  console.log('\nCtrl-C stops every process and removes', cluster.root);
+  const stop = async () => {
+    await cluster.stop();
+    console.log('Stopped.');
+    process.exit(0);
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
 }
 
 main().catch((error: Error) => {

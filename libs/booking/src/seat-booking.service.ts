@@ -35,15 +35,13 @@ export class SeatBookingService {
    * back as a `StoredResponse` instead of a second booking or a 409.
    */
   async book(request: SeatsRequest, idempotency?: IdempotencyRef): Promise<BookingView | StoredResponse> {
-    if (idempotency) {
-      const committed = await this.database.read((db) => this.idempotencyRecords.find(db, idempotency));
-      if (committed) return committed;
-    }
     try {
       return await this.confirm(request, idempotency);
     } catch (error) {
-      // Another execution of this very request committed first (its marker had lapsed).
-      if (!idempotency || !isUniqueViolation(error)) throw error;
+      // This very request may have committed already (its response lost with Redis's cache, or
+      // its marker lapsed after a crash): its seats are then sold, or its record is taken. The
+      // committed answer is looked up only then, never on the way to a booking.
+      if (!idempotency || !(isUniqueViolation(error) || error instanceof SeatConflictError)) throw error;
       const committed = await this.database.read((db) => this.idempotencyRecords.find(db, idempotency));
       if (!committed) throw error;
       return committed;
@@ -62,15 +60,13 @@ export class SeatBookingService {
     const bookingId = randomUUID();
     const { result: booking, versions } = await this.versions.transaction(
       async (tx) => {
-        // The hold's owner and expiry are checked against the database clock in the same
-        // statement that sells the seat; booking_seats' primary key backs it up.
-        const confirmed = await this.seats.confirmBooked(tx, { seatIds, userId, bookingId });
-        await requireEverySeat(seatIds, confirmed, (ids) => this.seats.states(tx, ids), (state, id) => ownershipConflict(state, id, userId));
-        const bySeat = new Map(confirmed.map((seat) => [seat.id, seat]));
-        const seats = seatIds.map((id) => bySeat.get(id)!);
-        const createdAt = await this.seats.insertBooking(tx, { id: bookingId, userId, showId, seats });
-        const lines = seats.map(({ id, ...seat }) => ({ ...seat, seatId: id, cancelled: false }));
-        const result = bookingView({ id: bookingId, userId, showId, createdAt }, lines);
+        // The hold's owner and expiry are checked against the database clock in the statement
+        // that sells the seats; booking_seats' unique index on live lines backs it up.
+        const sold = await this.seats.sell(tx, { seatIds, userId, bookingId, showId });
+        await requireEverySeat(seatIds, sold.seats, (ids) => this.seats.states(tx, ids), (state, id) => ownershipConflict(state, id, userId));
+        const bySeat = new Map(sold.seats.map((seat) => [seat.id, seat]));
+        const lines = seatIds.map((id) => ({ ...bySeat.get(id)!, seatId: id, cancelled: false }));
+        const result = bookingView({ id: bookingId, userId, showId, createdAt: sold.createdAt }, lines);
         if (idempotency) await this.idempotencyRecords.insert(tx, idempotency, StoredResponse.json(201, result));
         return { result, changed: [{ showId, seatIds }] };
       },

@@ -245,6 +245,41 @@ export class SeatRepository {
       .returning({ id: seats.id, holdExpiresAt: seats.holdExpiresAt });
   }
 
+  /**
+   * PostgreSQL only: a hold in one statement, for shows without a per-customer limit (the common
+   * case). Reads the show's rules by the database clock and this user's live holds among the seats,
+   * and claims the others that are free (or lapsed) only if the show is on sale, the request is
+   * within `perOrder` and no per-customer limit applies; otherwise it writes nothing and the caller
+   * judges from `rules` (a show with a per-customer limit takes the statement-per-step path). Seats
+   * are reached by primary key.
+   */
+  async holdAtOnce(db: Db, hold: { showId: string; seatIds: string[]; userId: string; holdId: string; ttlMs: number }): Promise<HoldAtOnce> {
+    const { showId, seatIds, userId, holdId, ttlMs } = hold;
+    const ids = sql`${sql.param(seatIds)}::text[]`;
+    const result = await db.execute(sql`
+      with rules as (
+        -- Instants as whole ms since the epoch, truncated as everywhere else (to_char MS, node-postgres).
+        select sales_open_at <= now() and now() < sales_close_at as "onSale", per_order as "perOrder", per_customer as "perCustomer"
+          from shows where id = ${showId}
+      ), kept as (
+        select id, floor(extract(epoch from hold_expires_at) * 1000)::double precision as "expiresMs",
+               round(extract(epoch from (hold_expires_at - now())) * 1000)::double precision as "msLeft"
+          from seats where id = any(${ids}) and (status || '') = 'HELD' and hold_owner = ${userId} and hold_expires_at > now()
+      ), claimed as (
+        update seats set status = 'HELD', hold_owner = ${userId}, hold_id = ${holdId}, booking_id = null, hold_version = hold_version + 1,
+                         hold_expires_at = now() + (${ttlMs}::double precision * interval '1 millisecond')
+         where id = any(${ids}) and ((status || '') = 'AVAILABLE' or ((status || '') = 'HELD' and hold_expires_at <= now()))
+           and exists (select 1 from rules where "onSale" and "perCustomer" is null and "perOrder" >= ${seatIds.length})
+        returning id, floor(extract(epoch from hold_expires_at) * 1000)::double precision as "expiresMs"
+      )
+      select (select row_to_json(rules) from rules) as rules,
+             (select coalesce(json_agg(kept), '[]') from kept) as kept,
+             (select coalesce(json_agg(claimed), '[]') from claimed) as claimed`);
+    const [row] = (result as unknown as { rows: { rules: HoldAtOnce['rules'] | null; kept: HeldRow[]; claimed: HeldRow[] }[] }).rows;
+    const held = ({ id, expiresMs, msLeft }: HeldRow) => ({ id, holdExpiresAt: new Date(expiresMs), msLeft: msLeft ?? null });
+    return { rules: row!.rules ?? undefined, kept: row!.kept.map(held), claimed: row!.claimed.map(held) };
+  }
+
   /** The seats among `seatIds` that this user holds right now. */
   liveHoldsOf(db: Db, seatIds: string[], userId: string) {
     const { seats } = this.t;
@@ -291,6 +326,47 @@ export class SeatRepository {
       .returning({ id: seats.id });
     const confirmed = new Set(updated.map((row) => row.id));
     return booked.filter((row) => confirmed.has(row.id)).map(({ bookable: _, ...seat }) => seat);
+  }
+
+  /**
+   * Sells the seats this user holds (live, by the database clock): HELD → BOOKED, the booking and
+   * one line per seat with its price as of now (copied: later price changes do not apply). Returns
+   * the seats sold; fewer than asked means nothing may be kept (the caller rolls back).
+   *
+   * PostgreSQL: one statement (a data-modifying CTE on one snapshot), reaching the seats by primary
+   * key; the booking rows are written only when every seat was sold. SQLite, which has no
+   * data-modifying CTEs: the same in three statements.
+   */
+  async sell(db: Db, booking: { seatIds: string[]; userId: string; bookingId: string; showId: string }): Promise<{ seats: BookedSeat[]; createdAt: Date }> {
+    if (this.database.kind === 'sqlite') {
+      const seats = await this.confirmBooked(db, booking);
+      if (seats.length < booking.seatIds.length) return { seats, createdAt: new Date(0) };
+      const createdAt = await this.insertBooking(db, { id: booking.bookingId, userId: booking.userId, showId: booking.showId, seats });
+      return { seats, createdAt };
+    }
+    const { seatIds, userId, bookingId, showId } = booking;
+    const result = await db.execute(sql`
+      with sold as (
+        update seats set status = 'BOOKED', booking_id = ${bookingId}
+         where id = any(${sql.param(seatIds)}::text[]) and (status || '') = 'HELD' and hold_owner = ${userId} and hold_expires_at > now()
+        returning id, label, section, category, show_id
+      ), priced as (
+        select sold.id, sold.label, sold.section, sold.category, c.price_amount, c.price_currency
+          from sold left join categories c on c.show_id = sold.show_id and c.key = sold.category
+      ), booking as (
+        insert into bookings (id, user_id, show_id, created_at)
+        select ${bookingId}, ${userId}, ${showId}, date_trunc('milliseconds', now()) where (select count(*) from sold) = ${seatIds.length}
+        returning floor(extract(epoch from created_at) * 1000)::double precision as created_ms
+      ), lines as (
+        insert into booking_seats (booking_id, seat_id, label, section, category, price_amount, price_currency)
+        select ${bookingId}, id, label, section, category, price_amount, price_currency from priced where exists (select 1 from booking)
+      )
+      select priced.*, (select created_ms from booking) as created_ms from priced`);
+    const rows = (result as unknown as { rows: SoldRow[] }).rows;
+    return {
+      seats: rows.map((row) => ({ id: row.id, label: row.label, section: row.section, category: row.category, priceAmount: row.price_amount, priceCurrency: row.price_currency })),
+      createdAt: new Date(rows[0]?.created_ms ?? 0),
+    };
   }
 
   /** The booking and its seats, each with its price as of now (copied: later price changes do not apply). */
@@ -351,6 +427,32 @@ const SEAT_JSON = sql.raw(`'{"id":' || to_json(s.id)::text || ',"label":' || to_
   ',"status":' || case when s.live then '"HELD"' when s.status = 'BOOKED' then '"BOOKED"' else '"AVAILABLE"' end ||
   ',"holdExpiresAt":' || case when s.live then '"' || to_char(s.hold_expires_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') || '"' else 'null' end || '}'`);
 const SEAT_CODE = sql.raw(`case when s.live then 'H' when s.status = 'BOOKED' then 'B' else 'A' end`);
+
+interface HeldRow {
+  id: string;
+  expiresMs: number;
+  msLeft?: number;
+}
+
+export interface HoldAtOnce {
+  /** The show's rules by the database clock; undefined when the show does not exist. */
+  rules: { onSale: boolean; perOrder: number; perCustomer: number | null } | undefined;
+  /** Seats this user already held (kept as they were). */
+  kept: { id: string; holdExpiresAt: Date; msLeft: number | null }[];
+  /** Seats claimed by this statement (none unless the rules allowed it). */
+  claimed: { id: string; holdExpiresAt: Date; msLeft: number | null }[];
+}
+
+interface SoldRow {
+  id: string;
+  label: string;
+  section: string | null;
+  category: string | null;
+  price_amount: number | null;
+  price_currency: string | null;
+  /** The booking's creation instant, ms since the epoch (null when it was not written). */
+  created_ms: number | null;
+}
 
 function nullableNumber(value: unknown): number | null {
   return value === null || value === undefined ? null : Number(value);

@@ -1,6 +1,6 @@
 import { DependencyUnavailableError } from '@app/common';
 import { type Db, Database, type TransactionOptions } from '@app/db';
-import { LuaScript, REDIS, redisCall } from '@app/redis';
+import { asCluster, LuaScript, REDIS, redisCall } from '@app/redis';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { Redis } from 'ioredis';
 
@@ -97,6 +97,8 @@ export class ShowVersions {
   /** Labels of several shows in one round trip. */
   async labels(showIds: string[]): Promise<number[]> {
     if (showIds.length === 0) return [];
+    // A cluster pipelines only keys of one slot; each show's keys have a slot of their own.
+    if (asCluster(this.redis)) return Promise.all(showIds.map((showId) => this.label(showId)));
     const run = async () => {
       const pipeline = this.redis.pipeline();
       for (const showId of showIds) pipeline.evalsha(LABEL.sha, 3, ...keys(showId), Date.now());

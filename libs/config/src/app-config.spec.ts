@@ -48,7 +48,7 @@ describe(loadConfig.name, () => {
 
   it('selects PostgreSQL and Redis from URLs, and stops seeding by default', () => {
     const config = loadConfig({ DATABASE_URL: 'postgres://db/app', REDIS_URL: 'redis://cache:6379/2' });
-    expect(config.database).toEqual({ kind: 'postgres', url: 'postgres://db/app' });
+    expect(config.database).toEqual({ kind: 'postgres', url: 'postgres://db/app', poolSize: 10 });
     expect(config.redis).toEqual({ kind: 'url', url: 'redis://cache:6379/2' });
     expect(config.seedDemo).toBe(false);
   });
@@ -63,6 +63,40 @@ describe(loadConfig.name, () => {
         { host: '::1', port: 26380 },
       ],
     });
+  });
+
+  it('parses cluster seed nodes, a password and a NAT map', () => {
+    const config = loadConfig({
+      REDIS_CLUSTER_NODES: '10.0.0.1:7000,[::1]:7001',
+      REDIS_PASSWORD: 'secret',
+      REDIS_CLUSTER_NAT_MAP: '{"10.0.0.1:7000":{"host":"redis-1.example","port":17000}}',
+    });
+    expect(config.redis).toEqual({
+      kind: 'cluster',
+      nodes: [
+        { host: '10.0.0.1', port: 7000 },
+        { host: '::1', port: 7001 },
+      ],
+      password: 'secret',
+      natMap: { '10.0.0.1:7000': { host: 'redis-1.example', port: 17000 } },
+    });
+  });
+
+  it.each(['REDIS_URL', 'REDIS_SENTINELS'])('refuses REDIS_CLUSTER_NODES combined with %s', (other) => {
+    const env = { REDIS_CLUSTER_NODES: 'h:7000', [other]: other === 'REDIS_URL' ? 'redis://x' : 's1:26379' };
+    expect(() => loadConfig(env)).toThrow(new RegExp(`^REDIS_CLUSTER_NODES cannot be combined with ${other}`));
+  });
+
+  it.each([
+    ['REDIS_CLUSTER_NODES', 'h:7000,nohost'],
+    ['REDIS_CLUSTER_NODES', 'h:0'],
+    ['DATABASE_POOL_SIZE', '0'],
+  ])('rejects %s=%s with an error naming the variable', (variable, value) => {
+    expect(() => loadConfig({ [variable]: value, DATABASE_URL: 'postgres://db/app' })).toThrow(new RegExp(`^${variable} `));
+  });
+
+  it.each(['[1]', '{"a:1":{"host":"b"}}', 'not json', '{"a:1":{"host":"b","port":70000}}'])('rejects REDIS_CLUSTER_NAT_MAP=%s', (value) => {
+    expect(() => loadConfig({ REDIS_CLUSTER_NODES: 'h:7000', REDIS_CLUSTER_NAT_MAP: value })).toThrow(/^REDIS_CLUSTER_NAT_MAP must be a JSON object/);
   });
 
   it.each([

@@ -8,7 +8,7 @@ export interface AppConfig {
   port: number;
   host: string;
   /** `postgres` when DATABASE_URL is set; `sqlite` (dev mode) otherwise. */
-  database: { kind: 'postgres'; url: string } | { kind: 'sqlite'; path: string };
+  database: { kind: 'postgres'; url: string; poolSize: number } | { kind: 'sqlite'; path: string };
   redis: RedisConfig;
   holdTtlSeconds: number;
   idempotencyTtlSeconds: number;
@@ -40,7 +40,8 @@ export type LogLevel = (typeof LOG_LEVELS)[number];
 export type RedisConfig =
   | { kind: 'mock' }
   | { kind: 'url'; url: string }
-  | { kind: 'sentinel'; sentinels: { host: string; port: number }[]; name: string; password?: string; sentinelPassword?: string };
+  | { kind: 'sentinel'; sentinels: { host: string; port: number }[]; name: string; password?: string; sentinelPassword?: string }
+  | { kind: 'cluster'; nodes: { host: string; port: number }[]; password?: string; natMap?: Record<string, { host: string; port: number }> };
 
 /** Hard limit from the public contract: at most this many seats in one hold, book or release. */
 export const MAX_SEATS_PER_REQUEST = 50;
@@ -71,7 +72,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     port: integer(env, 'PORT', 3000, 1, 65535),
     host: optional(env, 'HOST') ?? '127.0.0.1',
     database: databaseUrl
-      ? { kind: 'postgres', url: databaseUrl }
+      ? { kind: 'postgres', url: databaseUrl, poolSize: integer(env, 'DATABASE_POOL_SIZE', 10, 1, 1000) }
       : { kind: 'sqlite', path: optional(env, 'SQLITE_PATH') ?? './data/dev.sqlite' },
     redis: redisConfig(env),
     holdTtlSeconds: integer(env, 'HOLD_TTL_SECONDS', 60, 1, 86_400),
@@ -133,11 +134,24 @@ function authConfig(env: Env): AppConfig['auth'] {
 }
 
 function redisConfig(env: Env): RedisConfig {
+  const clusterNodes = optional(env, 'REDIS_CLUSTER_NODES');
+  if (clusterNodes !== undefined) {
+    // (REDIS_SENTINELS with REDIS_URL keeps its old meaning: the sentinels win.)
+    for (const other of ['REDIS_URL', 'REDIS_SENTINELS']) {
+      if (optional(env, other) !== undefined) throw new ConfigError('REDIS_CLUSTER_NODES', `cannot be combined with ${other}: choose one way to reach Redis`);
+    }
+    return {
+      kind: 'cluster',
+      nodes: hostPorts('REDIS_CLUSTER_NODES', clusterNodes),
+      password: optional(env, 'REDIS_PASSWORD'),
+      natMap: natMap(env),
+    };
+  }
   const sentinels = optional(env, 'REDIS_SENTINELS');
   if (sentinels !== undefined) {
     return {
       kind: 'sentinel',
-      sentinels: sentinels.split(',').map((entry) => hostPort(entry.trim())),
+      sentinels: hostPorts('REDIS_SENTINELS', sentinels),
       name: optional(env, 'REDIS_SENTINEL_NAME') ?? 'mymaster',
       password: optional(env, 'REDIS_PASSWORD'),
       sentinelPassword: optional(env, 'REDIS_SENTINEL_PASSWORD'),
@@ -149,11 +163,35 @@ function redisConfig(env: Env): RedisConfig {
   return { kind: 'url', url };
 }
 
-function hostPort(entry: string): { host: string; port: number } {
+/** `REDIS_CLUSTER_NAT_MAP`: JSON `{ "<announced host:port>": { "host": "…", "port": … } }` (ioredis `natMap`). */
+function natMap(env: Env): Record<string, { host: string; port: number }> | undefined {
+  const raw = optional(env, 'REDIS_CLUSTER_NAT_MAP');
+  if (raw === undefined) return undefined;
+  const problem = 'must be a JSON object like {"10.0.0.5:7000":{"host":"redis-1.example","port":7000}}';
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(raw);
+  } catch {
+    throw new ConfigError('REDIS_CLUSTER_NAT_MAP', `${problem} (it is not JSON)`);
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new ConfigError('REDIS_CLUSTER_NAT_MAP', problem);
+  for (const [from, to] of Object.entries(parsed)) {
+    const target = to as { host?: unknown; port?: unknown };
+    const valid = typeof target === 'object' && target !== null && typeof target.host === 'string' && target.host !== '' && Number.isInteger(target.port) && (target.port as number) >= 1 && (target.port as number) <= 65535;
+    if (!valid) throw new ConfigError('REDIS_CLUSTER_NAT_MAP', `${problem} (entry "${from}")`);
+  }
+  return parsed as Record<string, { host: string; port: number }>;
+}
+
+function hostPorts(variable: string, value: string): { host: string; port: number }[] {
+  return value.split(',').map((entry) => hostPort(variable, entry.trim()));
+}
+
+function hostPort(variable: string, entry: string): { host: string; port: number } {
   const match = /^(\[[^\]]+\]|[^:]+):(\d{1,5})$/.exec(entry);
   const port = match ? Number(match[2]) : 0;
   if (!match || port < 1 || port > 65535) {
-    throw new ConfigError('REDIS_SENTINELS', `must be a comma-separated list of host:port (got "${entry}")`);
+    throw new ConfigError(variable, `must be a comma-separated list of host:port (got "${entry}")`);
   }
   return { host: match[1].replace(/^\[|\]$/g, ''), port };
 }

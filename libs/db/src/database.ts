@@ -36,6 +36,8 @@ export abstract class Database {
   abstract readonly kind: 'postgres' | 'sqlite';
   abstract readonly tables: Tables;
   abstract readonly clock: DbClock;
+  /** Transactions run, and attempts repeated after a serialization failure or deadlock (PostgreSQL). */
+  readonly transactionCounts = { transactions: 0, retries: 0 };
 
   abstract read<T>(work: (db: Db) => Promise<T>): Promise<T>;
 

@@ -12,7 +12,7 @@ export async function openDatabase(config: AppConfig, logger = new Logger('Datab
     if (config.seedDemo && (await seedDemoShows(database))) logger.log('Seeded the demo shows');
   };
   if (config.database.kind === 'postgres') {
-    const database = PostgresDatabase.connect(config.database.url);
+    const database = PostgresDatabase.connect(config.database.url, config.database.poolSize);
     await migratePostgres(database, () => seed(database));
     return database;
   }

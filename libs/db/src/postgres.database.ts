@@ -69,7 +69,7 @@ export class PostgresDatabase extends Database {
     pool.on('connect', (client) => client.on('error', () => undefined));
   }
 
-  static connect(url: string, poolSize = 20): PostgresDatabase {
+  static connect(url: string, poolSize = 10): PostgresDatabase {
     return new PostgresDatabase(
       new pg.Pool({ connectionString: url, max: poolSize, connectionTimeoutMillis: 2000, idleTimeoutMillis: 30_000 }),
     );
@@ -81,11 +81,13 @@ export class PostgresDatabase extends Database {
 
   transaction<T>(work: (tx: Db) => Promise<T>, options: TransactionOptions = {}): Promise<T> {
     const isolationLevel = options.serializable ? 'serializable' : 'read committed';
+    let attempts = 0;
+    this.transactionCounts.transactions++;
     return this.guard(() =>
-      retrying(
-        () => this.onOneConnection((db) => db.transaction((tx) => work(tx as unknown as Db), { isolationLevel })),
-        isSerializationFailure,
-      ),
+      retrying(() => {
+        if (attempts++ > 0) this.transactionCounts.retries++;
+        return this.onOneConnection((db) => db.transaction((tx) => work(tx as unknown as Db), { isolationLevel }));
+      }, isSerializationFailure),
     );
   }
 

@@ -1,4 +1,5 @@
-import { Global, Injectable, Module } from '@nestjs/common';
+import { Database } from '@app/db';
+import { Global, Inject, Injectable, Module, Optional } from '@nestjs/common';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 
 const LATENCY_BUCKETS = [0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5];
@@ -69,8 +70,22 @@ export class Metrics {
     registers: [this.registry],
   });
 
-  constructor() {
+  constructor(@Optional() @Inject(Database) database?: Database) {
     collectDefaultMetrics({ register: this.registry });
+    if (!database) return;
+    const counts = database.transactionCounts;
+    const counter = (name: string, help: string, read: () => number) =>
+      new Counter({
+        name,
+        help,
+        registers: [this.registry],
+        collect() {
+          this.reset();
+          this.inc(read());
+        },
+      });
+    counter('db_transactions_total', 'Database transactions run (each counted once, however often it was retried)', () => counts.transactions);
+    counter('db_transaction_retries_total', 'Transaction attempts repeated after a serialization failure (40001) or deadlock', () => counts.retries);
   }
 
   /** Counts a write's outcome: granted when `work` resolves, refused (by reason) when it throws a conflict. */

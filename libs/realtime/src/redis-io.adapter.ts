@@ -2,7 +2,7 @@ import type { AppConfig } from '@app/config';
 import { createRedis } from '@app/redis';
 import type { INestApplicationContext } from '@nestjs/common';
 import { IoAdapter } from '@nestjs/platform-socket.io';
-import { createAdapter } from '@socket.io/redis-adapter';
+import { createAdapter, createShardedAdapter } from '@socket.io/redis-adapter';
 import type { Redis } from 'ioredis';
 import type { Server, ServerOptions } from 'socket.io';
 import { preEncodedParser } from './pre-encoded.parser.js';
@@ -10,30 +10,34 @@ import { preEncodedParser } from './pre-encoded.parser.js';
 /**
  * socket.io with the Redis adapter: an event emitted by one API instance reaches the clients of
  * every instance. Publisher and subscriber are connections of their own (a subscribing
- * connection can do nothing else).
+ * connection can do nothing else). On Redis Cluster, the sharded adapter (Redis 7 `SPUBLISH` /
+ * `SSUBSCRIBE`): each room's channel lives on the node owning its slot, so no message is copied
+ * to every node as a classic `PUBLISH` would be.
  */
 export class RedisIoAdapter extends IoAdapter {
   private readonly pub: Redis;
   private readonly sub: Redis;
 
   private readonly cors: ServerOptions['cors'];
+  private readonly sharded: boolean;
 
   constructor(app: INestApplicationContext, config: AppConfig) {
     super(app);
     // Same origin only unless CORS_ORIGINS says otherwise (non-browser clients send no Origin).
     this.cors = config.corsOrigins === '*' ? { origin: true } : config.corsOrigins.length > 0 ? { origin: config.corsOrigins } : undefined;
+    this.sharded = config.redis.kind === 'cluster';
     this.pub = createRedis(config.redis, 'pubsub', 'seat-booking-io');
     this.sub = createRedis(config.redis, 'subscriber', 'seat-booking-io');
     // Reconnection is automatic; errors are reported by the command connection's health.
     this.pub.on('error', () => undefined);
     this.sub.on('error', () => undefined);
     handleRejections(this.pub, ['publish', 'spublish']);
-    handleRejections(this.sub, ['subscribe', 'psubscribe', 'unsubscribe', 'punsubscribe']);
+    handleRejections(this.sub, ['subscribe', 'psubscribe', 'unsubscribe', 'punsubscribe', 'ssubscribe', 'sunsubscribe']);
   }
 
   override createIOServer(port: number, options?: ServerOptions): Server {
     const server: Server = super.createIOServer(port, { ...options, cors: this.cors, parser: preEncodedParser } as ServerOptions);
-    server.adapter(createAdapter(this.pub, this.sub));
+    server.adapter(this.sharded ? createShardedAdapter(this.pub, this.sub) : createAdapter(this.pub, this.sub));
     return server;
   }
 

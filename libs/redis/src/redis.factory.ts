@@ -1,5 +1,5 @@
 import type { RedisConfig } from '@app/config';
-import { Redis, type RedisOptions } from 'ioredis';
+import { Cluster, type ClusterOptions, Redis, type RedisOptions } from 'ioredis';
 import RedisMock from 'ioredis-mock';
 
 /**
@@ -9,7 +9,8 @@ import RedisMock from 'ioredis-mock';
 export type RedisRole = 'commands' | 'subscriber' | 'pubsub';
 
 const ROLE_OPTIONS: Record<RedisRole, RedisOptions> = {
-  commands: { enableOfflineQueue: false, maxRetriesPerRequest: 1, commandTimeout: 1000 },
+  // Auto-pipelining: commands issued in the same tick (by concurrent requests) share one write.
+  commands: { enableOfflineQueue: false, maxRetriesPerRequest: 1, commandTimeout: 1000, enableAutoPipelining: true },
   subscriber: { enableOfflineQueue: true, maxRetriesPerRequest: null },
   pubsub: { enableOfflineQueue: true, maxRetriesPerRequest: null },
 };
@@ -40,7 +41,49 @@ export function createRedis(config: RedisConfig, role: RedisRole, connectionName
         // A demoted master answers READONLY; reconnect so ioredis asks the sentinels again.
         reconnectOnError: (error) => (/READONLY/.test(error.message) ? 2 : false),
       });
+    case 'cluster':
+      return createCluster(config, role, options) as unknown as Redis;
   }
+}
+
+/**
+ * Redirections (MOVED, ASK, TRYAGAIN, CLUSTERDOWN) are retried by ioredis up to
+ * `maxRedirections` times, `retryDelayOnFailover` apart: 10 × 100 ms = 1 s, the same budget as a
+ * command's timeout, so a write during a failover answers 503 within the contract's 2 s instead of
+ * waiting out the cluster's node timeout; the client retries with its Idempotency-Key.
+ */
+export const CLUSTER_RETRY = { retryDelayOnFailover: 100, retryDelayOnClusterDown: 100, retryDelayOnTryAgain: 100, maxRedirections: 10 } as const;
+
+function createCluster(config: Extract<RedisConfig, { kind: 'cluster' }>, role: RedisRole, options: RedisOptions): Cluster {
+  const { enableOfflineQueue, enableAutoPipelining: _, retryStrategy: __, ...redisOptions } = options;
+  const clusterOptions: ClusterOptions = {
+    ...CLUSTER_RETRY,
+    enableOfflineQueue,
+    // Off in cluster mode: auto-pipelined writes were seen lost after a slot moved (ioredis issue).
+    enableAutoPipelining: false,
+    // Follow failovers and resharding even when no command hits a MOVED (an idle subscriber).
+    slotsRefreshInterval: 2000,
+    clusterRetryStrategy: (attempt) => Math.min(100 * attempt, 1000),
+    natMap: config.natMap,
+    redisOptions: { ...redisOptions, password: config.password },
+    // The socket.io adapter's pub/sub uses SPUBLISH/SSUBSCRIBE on the node owning each channel.
+    shardedSubscribers: role !== 'commands',
+  };
+  return new Cluster(config.nodes, clusterOptions);
+}
+
+/**
+ * A subscriber connection to one node of the cluster (keyspace events are delivered only by the
+ * node that holds the key, and a cluster client's own node connections must not be put in
+ * subscriber mode).
+ */
+export function createNodeSubscriber(config: Extract<RedisConfig, { kind: 'cluster' }>, node: { host: string; port: number }, connectionName: string): Redis {
+  return new Redis({ ...COMMON, ...ROLE_OPTIONS.subscriber, host: node.host, port: node.port, password: config.password, connectionName: `${connectionName}:subscriber` });
+}
+
+/** The client as a cluster, when it is one. */
+export function asCluster(client: Redis): Cluster | undefined {
+  return (client as unknown as { isCluster?: boolean }).isCluster ? (client as unknown as Cluster) : undefined;
 }
 
 /** The logical database number whose keyspace events concern us (`/N` in the URL). */

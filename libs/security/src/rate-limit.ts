@@ -24,7 +24,7 @@ export class RedisThrottlerStorage implements ThrottlerStorage {
   constructor(private readonly redis: Redis) {}
 
   async increment(key: string, ttl: number, limit: number, blockDuration: number): Promise<Omit<ThrottlerLimitDetail, 'ttl' | 'limit' | 'key' | 'tracker'>> {
-    const reply = await redisCall(() => THROTTLE.run<string>(this.redis, [`throttle:${key}`, `throttle:${key}:blocked`], [ttl, limit, blockDuration || ttl]));
+    const reply = await redisCall(() => THROTTLE.run<string>(this.redis, [`throttle:{${key}}`, `throttle:{${key}}:blocked`], [ttl, limit, blockDuration || ttl]));
     const [hits, windowLeft, blockLeft] = reply.split(':').map(Number) as [number, number, number];
     return {
       totalHits: hits,

@@ -1,6 +1,6 @@
 import { DomainError } from '@app/common';
 import { Database } from '@app/db';
-import { REDIS } from '@app/redis';
+import { asCluster, REDIS } from '@app/redis';
 import { Controller, Get, Inject, ServiceUnavailableException } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ApiProblems } from '../problem/api-problems.js';
@@ -39,7 +39,7 @@ export class HealthController {
     try {
       return await this.health.check([
         () => this.probe('database', () => this.database.ping()),
-        () => this.probe('redis', async () => void (await this.redis.ping())),
+        () => this.probe('redis', () => this.redisAnswers()),
       ]);
     } catch (error) {
       if (!(error instanceof ServiceUnavailableException)) throw error;
@@ -49,6 +49,18 @@ export class HealthController {
       notReady.extensions.checks = report.details;
       throw notReady;
     }
+  }
+
+  /** One Redis answers PING; a cluster is ready as its client sees it (`cluster_state:ok`, slots known). */
+  private async redisAnswers(): Promise<void> {
+    const cluster = asCluster(this.redis);
+    if (!cluster) {
+      await this.redis.ping();
+      return;
+    }
+    if (cluster.status !== 'ready') throw new Error(`cluster client is ${cluster.status}`);
+    const info = (await cluster.cluster('INFO')) as string;
+    if (!/^cluster_state:ok\b/m.test(info)) throw new Error(`cluster state is ${/^cluster_state:(\w+)/m.exec(info)?.[1] ?? 'unknown'}`);
   }
 
   private async probe(key: string, check: () => Promise<void>) {

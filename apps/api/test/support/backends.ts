@@ -9,7 +9,7 @@ import pg from 'pg';
  * Outside CI a missing service skips the real run; with CI=true it fails instead.
  */
 export interface Backend {
-  name: 'dev' | 'postgres+redis';
+  name: 'dev' | 'postgres+redis' | 'postgres+redis-cluster';
   /** False only outside CI when PostgreSQL or Redis cannot be reached. */
   available: boolean;
   /** Creates a fresh environment (new database, flushed Redis db) and its configuration. */
@@ -57,38 +57,39 @@ export const devBackend: Backend = {
   },
 };
 
+/** A database of its own for one test environment, and how to drop it. */
+export async function testDatabase(): Promise<{ url: string; drop: () => Promise<void> }> {
+  const name = `seat_test_${process.pid}_${Date.now().toString(36)}_${databases++}`;
+  const admin = async (statement: string) => {
+    const client = new pg.Client({ connectionString: PG_ADMIN_URL });
+    await client.connect();
+    await client.query(statement);
+    await client.end();
+  };
+  await admin(`create database ${name}`);
+  const url = new URL(PG_ADMIN_URL);
+  url.pathname = `/${name}`;
+  return { url: url.toString(), drop: () => admin(`drop database if exists ${name} with (force)`) };
+}
+
 export const realBackend: Backend = {
   name: 'postgres+redis',
   available: inCi || (await reachable()),
   async provision(env = {}) {
-    const name = `seat_test_${process.pid}_${Date.now().toString(36)}_${databases++}`;
-    const admin = new pg.Client({ connectionString: PG_ADMIN_URL });
-    await admin.connect();
-    await admin.query(`create database ${name}`);
-    await admin.end();
+    const database = await testDatabase();
     const db = redisDbForWorker();
     const redis = new Redis(`${REDIS_TEST_URL}/${db}`);
     await redis.flushdb();
     redis.disconnect();
-    const url = new URL(PG_ADMIN_URL);
-    url.pathname = `/${name}`;
     const config = loadConfig({
-      DATABASE_URL: url.toString(),
+      DATABASE_URL: database.url,
       REDIS_URL: `${REDIS_TEST_URL}/${db}`,
       SEED_DEMO: 'true',
       LOG_LEVEL: 'warn',
       ADMIN_TOKEN: TEST_ADMIN_TOKEN,
       ...env,
     });
-    return {
-      config,
-      cleanup: async () => {
-        const admin = new pg.Client({ connectionString: PG_ADMIN_URL });
-        await admin.connect();
-        await admin.query(`drop database if exists ${name} with (force)`);
-        await admin.end();
-      },
-    };
+    return { config, cleanup: database.drop };
   },
 };
 
