@@ -1,7 +1,11 @@
 import { SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { backends } from './support/backends.js';
+import { clusterBackend } from './support/redis-cluster-backend.js';
 import { Harness } from './support/harness.js';
+
+/** Every backend, and PostgreSQL with a local Redis Cluster. */
+const withCluster = [...backends, clusterBackend];
 
 const HOLD = '/api/seats/hold-bulk';
 const BOOK = '/api/seats/book-bulk';
@@ -36,7 +40,7 @@ async function buy(api: Harness, seatIds: string[], userId: string) {
   return booked.body;
 }
 
-describe.each(backends)('bookings on $name', (backend) => {
+describe.each(withCluster)('bookings on $name', (backend) => {
   let api: Harness;
   let seat: (label: string) => string;
   let showId: string;
@@ -182,7 +186,7 @@ describe.each(backends)('bookings on $name', (backend) => {
   });
 });
 
-describe.each(backends)('bookings with authentication on, on $name', (backend) => {
+describe.each(withCluster)('bookings with authentication on, on $name', (backend) => {
   const SECRET = 'bookings-test-secret-0123456789abcdef';
   const token = (subject: string) =>
     new SignJWT({}).setProtectedHeader({ alg: 'HS256' }).setSubject(subject).setExpirationTime('5m').sign(new TextEncoder().encode(SECRET));

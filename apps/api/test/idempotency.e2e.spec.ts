@@ -4,14 +4,18 @@ import { inArray } from 'drizzle-orm';
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { backends } from './support/backends.js';
+import { clusterBackend, flushAll } from './support/redis-cluster-backend.js';
 import { Harness } from './support/harness.js';
 import { report } from './support/report.js';
+
+/** Every backend, and PostgreSQL with a local Redis Cluster. */
+const withCluster = [...backends, clusterBackend];
 
 const HOLD = '/api/seats/hold-bulk';
 const BOOK = '/api/seats/book-bulk';
 const RELEASE = '/api/seats/release-bulk';
 
-describe.each(backends)('Idempotency-Key on $name', (backend) => {
+describe.each(withCluster)('Idempotency-Key on $name', (backend) => {
   let api: Harness;
 
   beforeAll(async () => {
@@ -192,7 +196,7 @@ describe.each(backends)('Idempotency-Key on $name', (backend) => {
       await api.post(HOLD, body);
       const key = randomUUID();
       const booked = await api.post(BOOK, body, { 'idempotency-key': key });
-      await api.redis.flushdb();
+      await flushAll(api.redis);
       const retry = await api.post(BOOK, body, { 'idempotency-key': key });
       expect(retry.status).toBe(201);
       expect(retry.body.bookingId).toBe(booked.body.bookingId);
@@ -201,7 +205,7 @@ describe.each(backends)('Idempotency-Key on $name', (backend) => {
   });
 });
 
-describe.each(backends)('idempotency record retention on $name', (backend) => {
+describe.each(withCluster)('idempotency record retention on $name', (backend) => {
   let api: Harness;
 
   beforeAll(async () => {

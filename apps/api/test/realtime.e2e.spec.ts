@@ -2,8 +2,12 @@ import { HoldExpiryListener, HoldTimers } from '@app/booking';
 import { inArray } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { backends, realBackend } from './support/backends.js';
+import { clusterBackend } from './support/redis-cluster-backend.js';
 import { Harness } from './support/harness.js';
 import { report } from './support/report.js';
+
+/** Every backend, and PostgreSQL with a local Redis Cluster. */
+const withCluster = [...backends, clusterBackend];
 
 const HOLD = '/api/seats/hold-bulk';
 const BOOK = '/api/seats/book-bulk';
@@ -15,7 +19,7 @@ const percentile = (values: number[], p: number) => {
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
 };
 
-describe.each(backends)('live seat updates on $name', (backend) => {
+describe.each(withCluster)('live seat updates on $name', (backend) => {
   let api: Harness;
   // Real Redis: the sweeper is slowed down so that only keyspace events can free a seat in time.
   const sweepMs = backend.name === 'dev' ? 500 : 60_000;
@@ -98,12 +102,12 @@ describe.each(backends)('live seat updates on $name', (backend) => {
   });
 });
 
-describe.skipIf(!realBackend.available)('two API instances on one PostgreSQL and Redis', () => {
+describe.each([realBackend, clusterBackend].filter((backend) => backend.available))('two API instances on one PostgreSQL and $name', (backend) => {
   let a: Harness;
   let b: Harness;
 
   beforeAll(async () => {
-    a = await Harness.start(realBackend, { HOLD_TTL_SECONDS: '1', SWEEP_INTERVAL_MS: '1000' });
+    a = await Harness.start(backend, { HOLD_TTL_SECONDS: '1', SWEEP_INTERVAL_MS: '1000' });
     b = await Harness.alongside(a);
   });
   afterAll(async () => {

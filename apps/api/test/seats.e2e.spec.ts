@@ -1,13 +1,17 @@
 import { inArray } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { backends } from './support/backends.js';
+import { clusterBackend } from './support/redis-cluster-backend.js';
 import { Harness } from './support/harness.js';
+
+/** Every backend, and PostgreSQL with a local Redis Cluster. */
+const withCluster = [...backends, clusterBackend];
 
 const HOLD = '/api/seats/hold-bulk';
 const BOOK = '/api/seats/book-bulk';
 const RELEASE = '/api/seats/release-bulk';
 
-describe.each(backends)('seat API on $name', (backend) => {
+describe.each(withCluster)('seat API on $name', (backend) => {
   let api: Harness;
 
   beforeAll(async () => {
@@ -239,7 +243,7 @@ describe.each(backends)('seat API on $name', (backend) => {
   });
 });
 
-describe.each(backends)('short holds on $name', (backend) => {
+describe.each(withCluster)('short holds on $name', (backend) => {
   let api: Harness;
 
   beforeAll(async () => {
@@ -260,7 +264,7 @@ describe.each(backends)('short holds on $name', (backend) => {
   });
 });
 
-describe.each(backends)('long-lapsed holds on $name', (backend) => {
+describe.each(withCluster)('long-lapsed holds on $name', (backend) => {
   let api: Harness;
 
   beforeAll(async () => {
