@@ -13,6 +13,8 @@ const read = (path: string) => readFileSync(new URL(path, root), 'utf8');
 
 interface Service {
   image?: string;
+  profiles?: string[];
+  restart?: string;
   build?: { context: string; dockerfile: string };
   command?: string[];
   environment?: Record<string, string>;
@@ -27,6 +29,11 @@ const services = compose.services;
 const names = Object.keys(services);
 const apis = names.filter((name) => /^api-\d+$/.test(name));
 const sentinels = names.filter((name) => /^sentinel-\d+$/.test(name));
+const inProfile = (name: string, profile: string) => services[name]!.profiles?.includes(profile) ?? false;
+const clusterNodes = names.filter((name) => /^redis-node-\d+$/.test(name));
+const clusterApis = names.filter((name) => /^api-cluster-\d+$/.test(name));
+/** One-shot services (they run to completion; others wait for them to have succeeded). */
+const oneShots = names.filter((name) => services[name]!.restart === 'no');
 
 describe('docker-compose.yml', () => {
   it('has PostgreSQL, a Redis master and replica, three sentinels, two or more APIs and a load balancer', () => {
@@ -35,23 +42,51 @@ describe('docker-compose.yml', () => {
     expect(apis.length).toBeGreaterThanOrEqual(2);
   });
 
-  it('gives every service a health check, and starts each only after what it depends on is healthy', () => {
+  it('gives every long-running service a health check, and starts each only after what it depends on is healthy (or done)', () => {
     for (const [name, service] of Object.entries(services)) {
-      expect(service.healthcheck?.test, name).toBeDefined();
+      if (!oneShots.includes(name)) expect(service.healthcheck?.test, name).toBeDefined();
       for (const [dependency, { condition }] of Object.entries(service.depends_on ?? {})) {
         expect(names, `${name} depends on ${dependency}`).toContain(dependency);
-        expect(condition).toBe('service_healthy');
+        expect(condition).toBe(oneShots.includes(dependency) ? 'service_completed_successfully' : 'service_healthy');
+        // A service outside a profile never waits for one that only starts with it.
+        if (!service.profiles) expect(services[dependency]!.profiles, `${name} depends on ${dependency}`).toBeUndefined();
       }
     }
   });
 
-  it('publishes only the load balancer, and routes it to every API instance', () => {
+  it('publishes only the load balancers, and routes each to its API instances', () => {
     const published = names.filter((name) => services[name]!.ports?.length);
-    expect(published).toEqual(['lb']);
-    const nginx = read('docker/nginx.conf');
-    const upstream = [...nginx.matchAll(/^\s*server (api-\d+):3000\b/gm)].map((match) => match[1]);
-    expect(upstream.sort()).toEqual(apis.sort());
-    expect(nginx).toMatch(/proxy_set_header Upgrade \$http_upgrade/); // socket.io WebSockets
+    expect(published).toEqual(['lb', 'lb-cluster']);
+    const server = read('docker/seat-booking-server.conf');
+    expect(server).toMatch(/proxy_set_header Upgrade \$http_upgrade/); // socket.io WebSockets
+    for (const [lb, conf, instances] of [
+      ['lb', 'docker/nginx.conf', apis],
+      ['lb-cluster', 'docker/nginx-cluster.conf', clusterApis],
+    ] as const) {
+      const nginx = read(conf);
+      const upstream = [...nginx.matchAll(/^\s*server (api-[a-z-]*\d+):3000\b/gm)].map((match) => match[1]);
+      expect(upstream.sort(), conf).toEqual([...instances].sort());
+      expect(nginx).toMatch(/^\s*include \/etc\/nginx\/seat-booking-server\.conf;$/m);
+      expect(services[lb]!.volumes).toEqual(expect.arrayContaining([`./${conf}:/etc/nginx/nginx.conf:ro`, './docker/seat-booking-server.conf:/etc/nginx/seat-booking-server.conf:ro']));
+    }
+  });
+
+  it('has a cluster profile with six cluster nodes, a one-shot that forms the cluster, two APIs on it and their own database', () => {
+    expect(clusterNodes).toHaveLength(6);
+    expect(clusterApis.length).toBeGreaterThanOrEqual(2);
+    for (const name of [...clusterNodes, ...clusterApis, 'redis-cluster-create', 'lb-cluster']) expect(inProfile(name, 'cluster'), name).toBe(true);
+    const clusterPort = Number(/^port (\d+)$/m.exec(read('docker/redis/redis-cluster.conf'))![1]);
+    const create = services['redis-cluster-create']!.command!.join(' ');
+    expect(create).toMatch(/--cluster create .*--cluster-replicas 1/);
+    expect(create).toContain(`redis-node-$$i | cut -d' ' -f1):${clusterPort}`);
+    for (const name of clusterApis) {
+      const env = services[name]!.environment!;
+      expect(env.REDIS_CLUSTER_NODES!.split(',').sort()).toEqual(clusterNodes.map((node) => `${node}:${clusterPort}`).sort());
+      expect(env.REDIS_SENTINELS).toBeUndefined();
+      expect(env.REDIS_URL).toBeUndefined();
+      expect(new URL(env.DATABASE_URL!).pathname).toBe('/seats_cluster');
+    }
+    expect(read('docker/postgres/create-cluster-database.sql')).toMatch(/^CREATE DATABASE seats_cluster OWNER seats;$/m);
   });
 
   it('mounts only files that exist, and keeps data in named volumes', () => {
@@ -62,7 +97,7 @@ describe('docker-compose.yml', () => {
         else expect(Object.keys(compose.volumes), `${name} uses volume ${source}`).toContain(source);
       }
     }
-    for (const name of ['postgres', 'redis-master', 'redis-replica', ...sentinels]) {
+    for (const name of ['postgres', 'redis-master', 'redis-replica', ...sentinels, ...clusterNodes]) {
       expect(services[name]!.volumes?.some((volume) => !volume.startsWith('./')), `${name} keeps its data`).toBe(true);
     }
   });
@@ -91,6 +126,20 @@ describe('docker/redis configuration', () => {
       expect(conf).toMatch(/^notify-keyspace-events Ex$/m);
       expect(conf).toMatch(/^maxmemory-policy noeviction$/m);
     }
+  });
+
+  it('runs the cluster nodes as a cluster with a short node timeout, and with the same persistence and events', () => {
+    const cluster = read('docker/redis/redis-cluster.conf');
+    expect(cluster).toMatch(/^cluster-enabled yes$/m);
+    const nodeTimeout = Number(/^cluster-node-timeout (\d+)$/m.exec(cluster)![1]);
+    // Writes retry redirections for 1 s (CLUSTER_RETRY) and answer 503 after that: the node timeout
+    // is longer, so a failover is seen as 503s, then success, not as errors of the client's budget.
+    expect(nodeTimeout).toBeGreaterThanOrEqual(1000);
+    expect(nodeTimeout).toBeLessThanOrEqual(5000);
+    expect(cluster).toMatch(/^appendonly yes$/m);
+    expect(cluster).toMatch(/^appendfsync everysec$/m);
+    expect(cluster).toMatch(/^notify-keyspace-events Ex$/m);
+    expect(cluster).toMatch(/^maxmemory-policy noeviction$/m);
   });
 
   it('has the replica follow the master, and the sentinels agree on it with a majority quorum', () => {
