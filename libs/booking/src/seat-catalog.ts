@@ -27,6 +27,7 @@ export interface ShowRules {
 export class SeatCatalog {
   private readonly showBySeat = new Map<string, string>();
   private readonly rules = new Map<string, { rules: ShowRules | undefined; until: number }>();
+  private readonly reading = new Map<string, Promise<ShowRules | undefined>>();
 
   constructor(
     @Inject(Database) private readonly database: Database,
@@ -50,19 +51,36 @@ export class SeatCatalog {
     return shows.values().next().value!;
   }
 
-  /** The show's rules (undefined for a show that no longer exists), at most a second old. */
+  /**
+   * The show's rules (undefined for a show that no longer exists), at most a second old. One read
+   * at a time per show: when the cached rules lapse under an on-sale, the hundreds of requests
+   * that find them lapsed share one query instead of each taking a pooled connection.
+   */
   async rulesOf(showId: string): Promise<ShowRules | undefined> {
     const cached = this.rules.get(showId);
     if (cached && cached.until > Date.now()) return cached.rules;
-    const rules = await this.database.read((db) => this.seats.showRules(db, showId));
-    if (this.rules.size > 10_000) this.rules.clear();
-    this.rules.set(showId, { rules, until: Date.now() + RULES_TTL_MS });
-    return rules;
+    const pending = this.reading.get(showId);
+    if (pending) return pending;
+    const read = this.database
+      .read((db) => this.seats.showRules(db, showId))
+      .then((rules) => {
+        // Not if the show changed meanwhile (`forget`): the next request reads it again.
+        if (this.reading.get(showId) !== read) return rules;
+        if (this.rules.size > 10_000) this.rules.clear();
+        this.rules.set(showId, { rules, until: Date.now() + RULES_TTL_MS });
+        return rules;
+      })
+      .finally(() => {
+        if (this.reading.get(showId) === read) this.reading.delete(showId);
+      });
+    this.reading.set(showId, read);
+    return read;
   }
 
   /** Forgets what this instance knew about a show (after it changed or was deleted here). */
   forget(showId: string): void {
     this.rules.delete(showId);
+    this.reading.delete(showId);
     for (const [seatId, show] of this.showBySeat) if (show === showId) this.showBySeat.delete(seatId);
   }
 }
