@@ -7,6 +7,7 @@ import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres';
 import { migrate as migratePg } from 'drizzle-orm/node-postgres/migrator';
 import { drizzle as drizzleSqlite } from 'drizzle-orm/better-sqlite3';
 import { migrate as migrateSqlite } from 'drizzle-orm/better-sqlite3/migrator';
+import { eq } from 'drizzle-orm';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import { PG_ADMIN_URL, realBackend } from './support/backends.js';
@@ -42,6 +43,10 @@ const OLD_DATA = (instant: (iso: string) => string) => [
   `update seats set status = 'BOOKED', hold_owner = 'alice', booking_id = 'old-booking', hold_version = 1 where id in ('neon-nights-A1', 'neon-nights-A2')`,
   `insert into booking_seats (seat_id, booking_id) values ('neon-nights-A1', 'old-booking'), ('neon-nights-A2', 'old-booking')`,
   `insert into idempotency_records (user_id, key, fingerprint, status_code, body, created_at) values ('alice', 'k1', 'f', 201, '{}', ${instant('2026-11-01T10:00:00Z')})`,
+  // A hold that lapsed while the old release was stopped, and one that lasts: the sweeper of the
+  // new release (which finds lapsed holds through hold_expiries) must release the first only.
+  `update seats set status = 'HELD', hold_owner = 'carol', hold_id = 'old-hold', hold_expires_at = ${instant('2026-11-01T10:00:00Z')}, hold_version = 1 where id = 'last-orbit-B1'`,
+  `update seats set status = 'HELD', hold_owner = 'carol', hold_id = 'old-hold', hold_expires_at = ${instant('2099-01-01T00:00:00Z')}, hold_version = 1 where id = 'last-orbit-B2'`,
 ];
 
 /** Against the service started on the migrated database: every old fact is still there and works. */
@@ -81,6 +86,13 @@ async function expectOldDataServed(api: Harness): Promise<void> {
   expect((await api.post('/api/seats/hold-bulk', { seatIds: ['neon-nights-A3'], userId: 'bob' })).status).toBe(201);
   expect((await api.post(`/api/bookings/old-booking/cancel`, { userId: 'alice', seatIds: ['neon-nights-A2'] })).status).toBe(200);
   expect((await api.post('/api/seats/hold-bulk', { seatIds: ['neon-nights-A2'], userId: 'bob' })).status).toBe(201);
+
+  const { seats } = api.database.tables;
+  const statusOf = async (id: string) => (await api.database.read((db) => db.select({ status: seats.status }).from(seats).where(eq(seats.id, id))))[0]?.status;
+  const deadline = Date.now() + 10_000;
+  while ((await statusOf('last-orbit-B1')) !== 'AVAILABLE' && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
+  expect(await statusOf('last-orbit-B1')).toBe('AVAILABLE');
+  expect(await statusOf('last-orbit-B2')).toBe('HELD');
 }
 
 describe('upgrading a database created by the first release', () => {

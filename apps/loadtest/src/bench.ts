@@ -36,6 +36,15 @@ interface Throughput extends LoadSummary {
   pairsPerSecond?: number;
   /** For hold+book: transaction attempts repeated after a serialization failure, per transaction. */
   retriesPerTransaction?: number;
+  /** For hold+book: the share of `seats` updates that were heap-only (HOT), from pg_stat_user_tables. */
+  hotUpdateShare?: number;
+}
+
+/** Updates of `seats` so far, and how many were HOT (statistics reach the view within a second or so). */
+async function seatUpdates(database: PostgresDatabase): Promise<{ updates: number; hot: number }> {
+  await new Promise((resolve) => setTimeout(resolve, 1500));
+  const { rows } = await database.pool.query(`select n_tup_upd::int as updates, n_tup_hot_upd::int as hot from pg_stat_user_tables where relname = 'seats'`);
+  return rows[0] ?? { updates: 0, hot: 0 };
 }
 
 /** The service's transaction counters, from its metrics. */
@@ -168,6 +177,7 @@ async function holdBookScenario(baseUrl: string, database: PostgresDatabase): Pr
   const client = new HttpClient(baseUrl, CONNECTIONS);
   const pairs = new Recorder();
   const before = await transactionCounts(baseUrl);
+  const updatesBefore = await seatUpdates(database);
   let next = 0;
   await closedLoop(CONNECTIONS, seconds(10), async (worker) => {
     if (next >= seatIds.length) return false;
@@ -182,7 +192,9 @@ async function holdBookScenario(baseUrl: string, database: PostgresDatabase): Pr
   const summary = pairs.summary();
   const after = await transactionCounts(baseUrl);
   const retriesPerTransaction = round((after.retries - before.retries) / Math.max(1, after.transactions - before.transactions), 3);
-  return { ...summary, pairsPerSecond: round((summary.statuses['201'] ?? 0) / summary.seconds), retriesPerTransaction };
+  const updatesAfter = await seatUpdates(database);
+  const hotUpdateShare = round((updatesAfter.hot - updatesBefore.hot) / Math.max(1, updatesAfter.updates - updatesBefore.updates), 2);
+  return { ...summary, pairsPerSecond: round((summary.statuses['201'] ?? 0) / summary.seconds), retriesPerTransaction, hotUpdateShare };
 }
 
 /** Runs `work` while another show has `count` live holds (set by SQL, an hour long), then frees them. */
@@ -374,6 +386,7 @@ function markdown(r: any): string {
     `| distinct holds ÷ PostgreSQL floor (target ≥ 0.3) | ${r.ratios.distinctHoldsToPostgresFloor} |`,
     `| hold+book pairs ÷ PostgreSQL floor (target ≥ 0.15) | ${r.ratios.holdBookPairsToPostgresFloor} |`,
     `| hold+book transactions retried on 40001 (target < 5 %) | ${round(100 * r.holdBook.retriesPerTransaction, 1)} % |`,
+    `| hold+book: seat updates that were HOT (heap-only) | ${round(100 * r.holdBook.hotUpdateShare, 0)} % |`,
     `| hold+book p50 with 20,000 live holds ÷ without (target ≤ 1.1) | ${r.ratios.holdBookP50WithLiveHoldsToWithout} |`,
     `| expiry → event, ${r.expiry.holds} holds: median / p99 / worst (target p99 < 1 s) | ${r.expiry.medianMs} / ${r.expiry.p99Ms} / ${r.expiry.worstMs} ms (${r.expiry.freed} freed) |`,
     `| fan-out to ${r.fanout.clients} clients: median / p99 / worst (target p99 < 100 ms) | ${r.fanout.medianMs} / ${r.fanout.p99Ms} / ${r.fanout.worstMs} ms (${r.fanout.deliveries} of ${r.fanout.expected} delivered) |`,

@@ -72,7 +72,7 @@ export class HoldExpiry implements OnApplicationShutdown {
    */
   private async release(seatIds?: string[]) {
     const { result, versions } = await this.versions.transaction(async (tx) => {
-      const rows = await this.seats.releaseLapsed(tx, seatIds);
+      const rows = seatIds ? await this.seats.releaseLapsed(tx, seatIds) : await this.seats.releaseAllLapsed(tx);
       return { result: rows, changed: rows.map((row) => ({ showId: row.showId, seatIds: [row.id] })) };
     });
     return result.map((row) => ({ ...row, version: versions.get(row.showId)! }));

@@ -149,6 +149,7 @@ export class SeatHoldService {
     }
     const claimed = toClaim.length > 0 ? await this.seats.claimForHold(tx, { seatIds: toClaim, userId, holdId, ttlMs }) : [];
     await requireEverySeat(toClaim, claimed, (ids) => this.seats.states(tx, ids), holdConflict);
+    await this.seats.queueExpiries(tx, toClaim);
     const expiries = [...kept, ...claimed].map((row) => row.holdExpiresAt!.getTime());
     return { expiresAt: new Date(Math.min(...expiries)), kept, claimed };
   }

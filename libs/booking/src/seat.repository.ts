@@ -1,5 +1,5 @@
 import { type Db, Database } from '@app/db';
-import { and, asc, eq, inArray, lte, or, sql } from 'drizzle-orm';
+import { and, asc, eq, inArray, isNull, lte, or, sql } from 'drizzle-orm';
 import { Inject, Injectable } from '@nestjs/common';
 
 export type SeatStatus = 'AVAILABLE' | 'HELD' | 'BOOKED';
@@ -40,11 +40,11 @@ export class SeatRepository {
   }
 
   /**
-   * The seat's status, written so that no index can serve it: statements about given seats must
-   * reach them by primary key. Compared as a plain column, the planner may prefer the hold-expiry
-   * index `(status, hold_expires_at)` when it expects few held seats, and then scan every live or
-   * lapsed hold of every show: a hold's cost would grow with the sale (measured: thousands of
-   * index entries read per hold). Only the sweeper, which looks for all lapsed holds, uses it.
+   * The seat's status, written so that no index could serve it: statements about given seats must
+   * reach them by primary key. (When `seats` had an index on `(status, hold_expires_at)`, the
+   * planner preferred it whenever it expected few held seats, and scanned every live or lapsed hold
+   * of every show: a hold's cost grew with the sale. No such index exists now, since seat updates
+   * must stay HOT; the form stays so that no index added later can be picked for them.)
    */
   private status() {
     return sql`(${this.t.seats.status} || '')`;
@@ -200,14 +200,32 @@ export class SeatRepository {
     return row;
   }
 
-  /** Seats this user holds (live) or has booked (not cancelled) in the show. */
+  /**
+   * Seats this user holds (live) or has booked (not cancelled) in the show: live holds through
+   * `hold_expiries`, each checked against its seat (still held by this user until that instant),
+   * and booked seats through the user's bookings.
+   */
   async customerSeats(db: Db, showId: string, userId: string): Promise<number> {
-    const { seats } = this.t;
-    const [row] = await db
+    const { seats, holdExpiries, bookings, bookingSeats } = this.t;
+    const [held] = await db
+      .select({ n: sql<number>`cast(count(distinct ${seats.id}) as integer)`.mapWith(Number) })
+      .from(holdExpiries)
+      .innerJoin(seats, eq(seats.id, holdExpiries.seatId))
+      .where(
+        and(
+          eq(holdExpiries.showId, showId),
+          eq(holdExpiries.owner, userId),
+          eq(seats.holdOwner, userId),
+          eq(seats.holdExpiresAt, holdExpiries.expiresAt),
+          this.liveHold(),
+        ),
+      );
+    const [booked] = await db
       .select({ n: sql<number>`cast(count(*) as integer)`.mapWith(Number) })
-      .from(seats)
-      .where(and(eq(seats.showId, showId), eq(seats.holdOwner, userId), or(eq(seats.status, 'BOOKED'), this.liveHold())));
-    return row.n;
+      .from(bookings)
+      .innerJoin(bookingSeats, eq(bookingSeats.bookingId, bookings.id))
+      .where(and(eq(bookings.userId, userId), eq(bookings.showId, showId), isNull(bookingSeats.cancelledAt)));
+    return held!.n + booked!.n;
   }
 
   locate(db: Db, seatIds: string[]) {
@@ -270,14 +288,30 @@ export class SeatRepository {
                          hold_expires_at = now() + (${ttlMs}::double precision * interval '1 millisecond')
          where id = any(${ids}) and ((status || '') = 'AVAILABLE' or ((status || '') = 'HELD' and hold_expires_at <= now()))
            and exists (select 1 from rules where "onSale" and "perCustomer" is null and "perOrder" >= ${seatIds.length})
-        returning id, floor(extract(epoch from hold_expires_at) * 1000)::double precision as "expiresMs"
+        returning id, show_id, hold_expires_at, floor(extract(epoch from hold_expires_at) * 1000)::double precision as "expiresMs"
+      ), queued as (
+        insert into hold_expiries (seat_id, show_id, owner, expires_at) select id, show_id, ${userId}, hold_expires_at from claimed
       )
       select (select row_to_json(rules) from rules) as rules,
              (select coalesce(json_agg(kept), '[]') from kept) as kept,
-             (select coalesce(json_agg(claimed), '[]') from claimed) as claimed`);
+             (select coalesce(json_agg(json_build_object('id', id, 'expiresMs', "expiresMs")), '[]') from claimed) as claimed`);
     const [row] = (result as unknown as { rows: { rules: HoldAtOnce['rules'] | null; kept: HeldRow[]; claimed: HeldRow[] }[] }).rows;
     const held = ({ id, expiresMs, msLeft }: HeldRow) => ({ id, holdExpiresAt: new Date(expiresMs), msLeft: msLeft ?? null });
     return { rules: row!.rules ?? undefined, kept: row!.kept.map(held), claimed: row!.claimed.map(held) };
+  }
+
+  /** Records the holds of these seats in `hold_expiries` (copied from the seats: the very instants). */
+  async queueExpiries(db: Db, seatIds: string[]): Promise<void> {
+    if (seatIds.length === 0) return;
+    const { seats, holdExpiries } = this.t;
+    await db
+      .insert(holdExpiries)
+      .select(
+        db
+          .select({ seatId: seats.id, showId: seats.showId, owner: sql<string>`${seats.holdOwner}`.as('owner'), expiresAt: sql<Date>`${seats.holdExpiresAt}`.as('expires_at') })
+          .from(seats)
+          .where(and(inArray(seats.id, seatIds), sql`${this.status()} = 'HELD'`)),
+      );
   }
 
   /** The seats among `seatIds` that this user holds right now. */
@@ -395,18 +429,30 @@ export class SeatRepository {
    * seats). The last owner and expiry are kept so a late buyer hears EXPIRED. Idempotent: only the
    * caller whose statement changed a row sees it returned.
    */
-  releaseLapsed(db: Db, seatIds?: string[]) {
+  releaseLapsed(db: Db, seatIds: string[]) {
     const { seats } = this.t;
-    // All lapsed holds: through the hold-expiry index. Given seats: by primary key (see `status`).
-    const lapsed = seatIds
-      ? and(inArray(seats.id, seatIds), sql`${this.status()} = 'HELD'`, lte(seats.holdExpiresAt, this.clock.now()))
-      : and(eq(seats.status, 'HELD'), lte(seats.holdExpiresAt, this.clock.now()));
-    return db
-      .update(seats)
-      .set({ status: 'AVAILABLE', holdId: null })
-      .where(lapsed)
-      // How long after its expiry each hold was released (database clock), for the metrics.
-      .returning({ id: seats.id, showId: seats.showId, msLate: sql<number>`-(${this.clock.msUntil(seats.holdExpiresAt)})`.mapWith(Number) });
+    return (
+      db
+        .update(seats)
+        .set({ status: 'AVAILABLE', holdId: null })
+        // By primary key (see `status`).
+        .where(and(inArray(seats.id, seatIds), sql`${this.status()} = 'HELD'`, lte(seats.holdExpiresAt, this.clock.now())))
+        // How long after its expiry each hold was released (database clock), for the metrics.
+        .returning({ id: seats.id, showId: seats.showId, msLate: sql<number>`-(${this.clock.msUntil(seats.holdExpiresAt)})`.mapWith(Number) })
+    );
+  }
+
+  /**
+   * Every lapsed hold, for the sweeper: takes the due entries of `hold_expiries` and releases their
+   * seats that are still held and lapsed (by primary key, in batches).
+   */
+  async releaseAllLapsed(db: Db): Promise<{ id: string; showId: string; msLate: number }[]> {
+    const { holdExpiries } = this.t;
+    const due = await db.delete(holdExpiries).where(lte(holdExpiries.expiresAt, this.clock.now() as unknown as Date)).returning({ seatId: holdExpiries.seatId });
+    const seatIds = [...new Set(due.map((entry) => entry.seatId))];
+    const released: { id: string; showId: string; msLate: number }[] = [];
+    for (let i = 0; i < seatIds.length; i += RELEASE_BATCH) released.push(...(await this.releaseLapsed(db, seatIds.slice(i, i + RELEASE_BATCH))));
+    return released;
   }
 
   /** Milliseconds until a still-HELD seat's hold lapses (undefined if it is not held). */
@@ -427,6 +473,9 @@ const SEAT_JSON = sql.raw(`'{"id":' || to_json(s.id)::text || ',"label":' || to_
   ',"status":' || case when s.live then '"HELD"' when s.status = 'BOOKED' then '"BOOKED"' else '"AVAILABLE"' end ||
   ',"holdExpiresAt":' || case when s.live then '"' || to_char(s.hold_expires_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') || '"' else 'null' end || '}'`);
 const SEAT_CODE = sql.raw(`case when s.live then 'H' when s.status = 'BOOKED' then 'B' else 'A' end`);
+
+/** Seats per statement when the sweeper releases many at once (bound parameters are limited). */
+const RELEASE_BATCH = 1000;
 
 interface HeldRow {
   id: string;

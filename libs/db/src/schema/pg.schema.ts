@@ -79,14 +79,32 @@ export const seats = pgTable(
     bookingId: text('booking_id'),
   },
   (t) => [
+    // No index on a column that a hold, release, expiry or booking changes: those updates stay HOT
+    // (heap-only, no index entry rewritten), so SERIALIZABLE bookings of neighbouring seats do not
+    // collide on the index pages they share. Lapsed holds are found through `hold_expiries`.
     index('seats_show_idx').on(t.showId, t.row, t.number),
-    index('seats_hold_expiry_idx').on(t.status, t.holdExpiresAt),
-    // A user's seats in a show, for the per-customer limit.
-    index('seats_owner_idx').on(t.showId, t.holdOwner),
     check('seats_status_check', sql`${t.status} in ('AVAILABLE', 'HELD', 'BOOKED')`),
     check('seats_held_has_owner', sql`${t.status} <> 'HELD' or (${t.holdOwner} is not null and ${t.holdExpiresAt} is not null)`),
     check('seats_booked_has_booking', sql`${t.status} <> 'BOOKED' or ${t.bookingId} is not null`),
   ],
+);
+
+/**
+ * Every hold's expiry, written by the hold (a copy of the seat's `hold_expires_at`), so the sweeper
+ * finds lapsed holds without an index on `seats`. Append-only for holds; the sweeper deletes the
+ * entries that are due, releasing their seats if still held by that hold (a seat released, sold or
+ * held again since is left alone: a new hold has an entry of its own). Also counts a user's live
+ * holds in a show for the per-customer limit, checked against the seat itself.
+ */
+export const holdExpiries = pgTable(
+  'hold_expiries',
+  {
+    seatId: text('seat_id').notNull(),
+    showId: text('show_id').notNull(),
+    owner: text('owner').notNull(),
+    expiresAt: instant('expires_at').notNull(),
+  },
+  (t) => [index('hold_expiries_due_idx').on(t.expiresAt), index('hold_expiries_owner_idx').on(t.showId, t.owner)],
 );
 
 export const bookings = pgTable(
