@@ -70,8 +70,8 @@ async function main(): Promise<void> {
 
     if (only) {
       // Profiling aid: one scenario against the service, nothing written.
-      const scenario = { stadium: (u: string, d: PostgresDatabase) => stadium(u, d), contention: contentionScenario, 'holds-distinct': (u: string, d: PostgresDatabase) => holdScenario(u, d, 'distinct'), 'holds-contended': (u: string, d: PostgresDatabase) => holdScenario(u, d, 'contended'), 'hold-book': holdBookScenario }[only];
-      if (!scenario) throw new Error(`BENCH_ONLY must be stadium, contention, holds-distinct, holds-contended or hold-book`);
+      const scenario = { stadium: (u: string, d: PostgresDatabase) => stadium(u, d), contention: contentionScenario, 'holds-distinct': (u: string, d: PostgresDatabase) => holdScenario(u, d, 'distinct'), 'holds-contended': (u: string, d: PostgresDatabase) => holdScenario(u, d, 'contended'), 'hold-book': holdBookScenario, expiry: expiryScenario, fanout: fanoutScenario }[only];
+      if (!scenario) throw new Error(`BENCH_ONLY must be stadium, contention, holds-distinct, holds-contended, hold-book, expiry or fanout`);
       const result = await scenario(baseUrl, database);
       console.log(JSON.stringify({ ...result, peakRssMb: memory.stop() }, null, 2));
       api.kill('SIGINT');
