@@ -20,6 +20,10 @@ import { parseLockKey } from './seat-locks.js';
  * failover promotes a replica without a `+node` event; resharding moves slots), and a sweep each
  * time one connects, for the events lost meanwhile.
  */
+/** How long expiry events are gathered into one release, and at most how many seats per release. */
+const EVENT_BATCH_MS = 5;
+const MAX_EVENT_BATCH = 500;
+
 @Injectable()
 export class HoldExpiryListener implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(HoldExpiryListener.name);
@@ -32,6 +36,8 @@ export class HoldExpiryListener implements OnApplicationBootstrap, OnApplication
     private readonly sweeper: HoldSweeper,
   ) {}
 
+  /** Seats whose lock expiry was announced and whose release is about to run. */
+  private readonly lapsed = new Set<string>();
   /** Cluster only: this instance's subscriber per master, by address. */
   private readonly nodeSubscribers = new Map<string, Redis>();
   /** Cluster only: nodes whose keyspace-event setting was checked. */
@@ -56,12 +62,26 @@ export class HoldExpiryListener implements OnApplicationBootstrap, OnApplication
     subscriber.subscribe(channel).catch((error: Error) => this.logger.warn(`Subscribe to ${channel} failed: ${describeError(error)}`));
   }
 
+  /**
+   * Holds taken together lapse together: events arriving within a few milliseconds of each other
+   * are released by one transaction, instead of one transaction (and one pooled connection) each.
+   */
   private onExpired(key: string): void {
     const lock = parseLockKey(key);
     if (!lock) return;
-    this.expiry.releaseSeats([lock.seatId], 'event').catch((error: Error) => {
-      this.logger.warn(`Expiry event for ${lock.seatId} not applied (the sweeper will): ${describeError(error)}`);
-    });
+    this.lapsed.add(lock.seatId);
+    if (this.lapsed.size === 1) setTimeout(() => this.releaseLapsed(), EVENT_BATCH_MS).unref();
+  }
+
+  private releaseLapsed(): void {
+    const seatIds = [...this.lapsed];
+    this.lapsed.clear();
+    for (let i = 0; i < seatIds.length; i += MAX_EVENT_BATCH) {
+      const batch = seatIds.slice(i, i + MAX_EVENT_BATCH);
+      this.expiry.releaseSeats(batch, 'event').catch((error: Error) => {
+        this.logger.warn(`Expiry events for ${batch.length} seat(s) not applied (the sweeper will): ${describeError(error)}`);
+      });
+    }
   }
 
   private listenOnEveryMaster(cluster: Cluster): void {

@@ -39,17 +39,20 @@ export class HoldExpiry implements OnApplicationShutdown {
     const released = await this.release(seatIds);
     this.announce(released, path);
     const freed = new Set(released.map((seat) => seat.id));
-    for (const seatId of seatIds.filter((id) => !freed.has(id))) {
-      const msLeft = await this.database.read((db) => this.seats.msUntilLapse(db, seatId));
-      // msLeft <= 0: it lapsed between the two queries; try again at once.
-      if (msLeft !== undefined && msLeft <= MAX_EARLY_EVENT_MS) this.retryIn(Math.max(0, msLeft) + 1, seatId, path);
-    }
+    const unfreed = seatIds.filter((id) => !freed.has(id));
+    if (unfreed.length === 0) return;
+    // Still held a little longer: try those again together once the last of them has lapsed
+    // (msLeft <= 0: it lapsed between the two queries; at once).
+    const early = (await this.database.read((db) => this.seats.states(db, unfreed))).filter(
+      (seat) => seat.status === 'HELD' && seat.msLeft !== null && seat.msLeft <= MAX_EARLY_EVENT_MS,
+    );
+    if (early.length > 0) this.retryIn(Math.max(0, ...early.map((seat) => seat.msLeft!)) + 1, early.map((seat) => seat.id), path);
   }
 
-  private retryIn(ms: number, seatId: string, path: ExpiryPath): void {
+  private retryIn(ms: number, seatIds: string[], path: ExpiryPath): void {
     const timer = setTimeout(() => {
       this.retries.delete(timer);
-      this.releaseSeats([seatId], path).catch((error: Error) => this.logger.warn(`Expiry of ${seatId} failed: ${describeError(error)}`));
+      this.releaseSeats(seatIds, path).catch((error: Error) => this.logger.warn(`Expiry of ${seatIds.length} seat(s) failed: ${describeError(error)}`));
     }, ms);
     this.retries.add(timer);
   }

@@ -454,16 +454,6 @@ export class SeatRepository {
     for (let i = 0; i < seatIds.length; i += RELEASE_BATCH) released.push(...(await this.releaseLapsed(db, seatIds.slice(i, i + RELEASE_BATCH))));
     return released;
   }
-
-  /** Milliseconds until a still-HELD seat's hold lapses (undefined if it is not held). */
-  async msUntilLapse(db: Db, seatId: string): Promise<number | undefined> {
-    const { seats } = this.t;
-    const [row] = await db
-      .select({ msLeft: this.clock.msUntil(seats.holdExpiresAt).mapWith(nullableNumber) })
-      .from(seats)
-      .where(and(eq(seats.id, seatId), eq(seats.status, 'HELD')));
-    return row?.msLeft ?? undefined;
-  }
 }
 
 /** One seat of `s` (with `s.live`: a hold that has not lapsed) as seat-map JSON, in PostgreSQL. */
