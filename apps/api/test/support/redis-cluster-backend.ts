@@ -1,6 +1,7 @@
 import { type AppConfig, loadConfig } from '@app/config';
 import { execFileSync } from 'node:child_process';
 import { Cluster, Redis } from 'ioredis';
+import { afterAll } from 'vitest';
 import { RedisCluster } from '../../../infra-local/src/redis-cluster.js';
 import { type Backend, TEST_ADMIN_TOKEN, testDatabase } from './backends.js';
 
@@ -16,15 +17,20 @@ function hasRedisTools(): boolean {
   }
 }
 
-/** One local cluster per test file (each file runs in a process of its own), started on first use. */
+/**
+ * One local cluster per test file (each file runs in a process of its own), started on first use
+ * and stopped after the file's last test. (An exit hook is not enough: vitest ends its worker
+ * processes with a signal, and the nodes would outlive them.)
+ */
 let started: Promise<RedisCluster> | undefined;
 export function localCluster(): Promise<RedisCluster> {
-  started ??= RedisCluster.start().then((cluster) => {
-    process.once('exit', () => void cluster.stop());
-    return cluster;
-  });
+  started ??= RedisCluster.start();
   return started;
 }
+afterAll(async () => {
+  await (await started?.catch(() => undefined))?.stop();
+  started = undefined;
+});
 
 /** Empties every master of the cluster the client is connected to (a plain Redis: its db). */
 export async function flushAll(redis: Redis): Promise<void> {
