@@ -49,7 +49,7 @@ export class RedisCluster {
     return this.nodes.map((node) => node.address).join(',');
   }
 
-  /** Waits until every running node says `cluster_state:ok` and agrees on the masters of every slot. */
+  /** Waits until every running node says `cluster_state:ok` (every slot has a reachable master). */
   async settle(timeoutMs = 30_000): Promise<void> {
     await waitFor(
       'every node to report cluster_state:ok',

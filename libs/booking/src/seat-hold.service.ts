@@ -125,16 +125,16 @@ export class SeatHoldService {
    * lapsed) and is claimed now. Any shortfall rolls the whole transaction back.
    */
   private async recordHold(tx: Db, showId: string, seatIds: string[], userId: string, holdId: string, ttlMs: number) {
-    if (this.database.kind === 'postgres') {
-      // One statement does it all unless a per-customer limit applies (then it wrote nothing).
-      const { rules, kept, claimed } = await this.seats.holdAtOnce(tx, { showId, seatIds, userId, holdId, ttlMs });
-      if (rules && rules.onSale && seatIds.length <= rules.perOrder && rules.perCustomer === null) {
-        const keptIds = new Set(kept.map((row) => row.id));
-        await requireEverySeat(seatIds.filter((id) => !keptIds.has(id)), claimed, (ids) => this.seats.states(tx, ids), holdConflict);
-        return { expiresAt: new Date(Math.min(...[...kept, ...claimed].map((row) => row.holdExpiresAt.getTime()))), kept, claimed };
-      }
+    // PostgreSQL: one statement does it all unless a refusal or a per-customer limit applies; then
+    // it wrote nothing, and the rules it read are judged below.
+    const atOnce = this.database.kind === 'postgres' ? await this.seats.holdAtOnce(tx, { showId, seatIds, userId, holdId, ttlMs }) : undefined;
+    if (atOnce?.rules && atOnce.rules.onSale && seatIds.length <= atOnce.rules.perOrder && atOnce.rules.perCustomer === null) {
+      const { kept, claimed } = atOnce;
+      const keptIds = new Set(kept.map((row) => row.id));
+      await requireEverySeat(seatIds.filter((id) => !keptIds.has(id)), claimed, (ids) => this.seats.states(tx, ids), holdConflict);
+      return { expiresAt: new Date(Math.min(...[...kept, ...claimed].map((row) => row.holdExpiresAt.getTime()))), kept, claimed };
     }
-    const rules = await this.seats.holdRules(tx, showId);
+    const rules = atOnce ? atOnce.rules : await this.seats.holdRules(tx, showId);
     if (!rules) throw new SeatConflictError(seatIds.map((seatId) => ({ seatId, reason: 'NOT_FOUND' as const })));
     if (!rules.onSale) throw new SalesClosedError(showId);
     if (seatIds.length > rules.perOrder) throw new LimitExceededError('perOrder', rules.perOrder);

@@ -275,8 +275,8 @@ export class SeatRepository {
     const { showId, seatIds, userId, holdId, ttlMs } = hold;
     const ids = sql`${sql.param(seatIds)}::text[]`;
     const result = await db.execute(sql`
+      -- Instants as whole ms since the epoch, truncated as everywhere else (to_char MS, node-postgres).
       with rules as (
-        -- Instants as whole ms since the epoch, truncated as everywhere else (to_char MS, node-postgres).
         select sales_open_at <= now() and now() < sales_close_at as "onSale", per_order as "perOrder", per_customer as "perCustomer"
           from shows where id = ${showId}
       ), kept as (
@@ -328,14 +328,11 @@ export class SeatRepository {
   }
 
   /**
-   * HELD → BOOKED for the seats this user holds and whose hold has not lapsed (by the database
-   * clock). Both statements reach the seats by primary key only. Under SERIALIZABLE, a single
-   * conditional UPDATE let the planner range-scan the hold-expiry index, predicate-locking every
-   * held seat of every show, so concurrent bookings of unrelated seats failed each other with
-   * 40001. Checking first and updating the checked rows is equally safe here: a concurrent change
-   * to any of them makes one of the two transactions fail serialization.
+   * SQLite's half of `sell`: HELD → BOOKED for the seats this user holds and whose hold has not
+   * lapsed (by the database clock), with their prices; checked first, then updated, inside the
+   * single writer's transaction.
    */
-  async confirmBooked(db: Db, booking: { seatIds: string[]; userId: string; bookingId: string }): Promise<BookedSeat[]> {
+  private async confirmBooked(db: Db, booking: { seatIds: string[]; userId: string; bookingId: string }): Promise<BookedSeat[]> {
     const { seats, categories } = this.t;
     const bookable = sql<number>`case when ${and(eq(seats.holdOwner, booking.userId), this.liveHold())} then 1 else 0 end`.mapWith(Number);
     const rows = await db
@@ -403,8 +400,8 @@ export class SeatRepository {
     };
   }
 
-  /** The booking and its seats, each with its price as of now (copied: later price changes do not apply). */
-  async insertBooking(db: Db, booking: { id: string; userId: string; showId: string; seats: BookedSeat[] }): Promise<Date> {
+  /** SQLite's other half of `sell`: the booking and its seats, each with its price as of now. */
+  private async insertBooking(db: Db, booking: { id: string; userId: string; showId: string; seats: BookedSeat[] }): Promise<Date> {
     const { bookings, bookingSeats } = this.t;
     const [row] = await db
       .insert(bookings)

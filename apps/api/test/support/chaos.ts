@@ -1,9 +1,13 @@
+import { expect } from 'vitest';
 import { and, eq, isNull } from 'drizzle-orm';
 import { spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { REDIS_SERVER } from '../../../infra-local/src/redis-topology.js';
 import { realBackend } from './backends.js';
 import type { Harness, Reply } from './harness.js';
+
+const HOLD = '/api/seats/hold-bulk';
+const BOOK = '/api/seats/book-bulk';
 
 /** One write the load generator sent, and what came back. */
 export interface Outcome {
@@ -75,10 +79,10 @@ export async function runBuyers(options: {
       const userId = `buyer-${buyer}`;
       while (!until()) {
         const seats = pick(seatIds, 2);
-        const hold = await sendAndRecord(api, '/api/seats/hold-bulk', userId, seats);
+        const hold = await sendAndRecord(api, HOLD, userId, seats);
         if (hold.status === 503) await sleep(20);
         if (hold.status !== 201) continue;
-        await sendAndRecord(api, Math.random() < 0.6 ? '/api/seats/book-bulk' : '/api/seats/release-bulk', userId, seats);
+        await sendAndRecord(api, Math.random() < 0.6 ? BOOK : '/api/seats/release-bulk', userId, seats);
       }
     }),
   );
@@ -131,4 +135,66 @@ export async function readLedger(api: Harness, showId: string): Promise<Ledger> 
     if (seat.status !== 'BOOKED' && listed) problems.push(`seat ${seat.id} is ${seat.status} but listed in booking ${listed}`);
   }
   return { bookings, problems };
+}
+
+/** What 40 buyers on the given instances saw while `kill` took a Redis master down. */
+export interface KillUnderLoad {
+  outcomes: Outcome[];
+  /** performance.now() of the kill, and when the first hold sent after it succeeded (Infinity: none). */
+  killedAt: number;
+  recoveredAt: number;
+}
+
+/**
+ * Runs 40 buyers on `apis`, calls `kill` after 1.5 s, and keeps them going until holds have
+ * worked again for two seconds (at most 45 s).
+ */
+export async function buyThroughKill(apis: Harness[], seatIds: string[], kill: () => Promise<void>): Promise<KillUnderLoad> {
+  const run: KillUnderLoad = { outcomes: [], killedAt: Infinity, recoveredAt: Infinity };
+  const deadline = performance.now() + 45_000;
+  const buyers = runBuyers({
+    apis,
+    seatIds,
+    buyers: 40,
+    record: (outcome) => {
+      run.outcomes.push(outcome);
+      if (outcome.path === HOLD && outcome.status === 201 && outcome.sentAt > run.killedAt) run.recoveredAt = Math.min(run.recoveredAt, outcome.at);
+    },
+    until: () => performance.now() > Math.min(deadline, run.recoveredAt + 2000),
+  });
+  await sleep(1500);
+  run.killedAt = performance.now();
+  await kill();
+  await buyers;
+  return run;
+}
+
+/** "holds 201×… 409×… 503×…, books …": the answers by endpoint and status. */
+export function tally(outcomes: Outcome[]): string {
+  const count = (path: string, status: number) => outcomes.filter((o) => o.path === path && o.status === status).length;
+  return (
+    `${outcomes.length} writes: holds 201×${count(HOLD, 201)} 409×${count(HOLD, 409)} 503×${count(HOLD, 503)}, ` +
+    `books 201×${count(BOOK, 201)} 409×${count(BOOK, 409)} 503×${count(BOOK, 503)}`
+  );
+}
+
+/**
+ * After an outage: bookings that got a 503 are retried with their key through `retryOn`, as a
+ * client would; then every 201 is in the database with exactly its seats, nothing is there that
+ * nobody was told about, and no seat is in two confirmed bookings.
+ */
+export async function expectSalesKept(api: Harness, retryOn: Harness, showId: string, outcomes: Outcome[]): Promise<void> {
+  const bookings = outcomes.filter((o) => o.path === BOOK);
+  for (const outcome of bookings.filter((o) => o.status === 503)) {
+    const reply = await settle(retryOn, outcome);
+    expect([201, 409]).toContain(reply.status);
+    Object.assign(outcome, { status: reply.status, body: reply.body });
+  }
+  const confirmed = bookings.filter((o) => o.status === 201);
+  const ledger = await readLedger(api, showId);
+  expect(ledger.problems).toEqual([]);
+  for (const booking of confirmed) expect(ledger.bookings.get(booking.body.bookingId)?.sort()).toEqual([...booking.seatIds].sort());
+  expect([...ledger.bookings.keys()].sort()).toEqual(confirmed.map((o) => o.body.bookingId).sort());
+  const sold = confirmed.flatMap((o) => o.seatIds);
+  expect(new Set(sold).size).toBe(sold.length);
 }

@@ -1,6 +1,7 @@
 import { type AppConfig, loadConfig } from '@app/config';
 import { execFileSync } from 'node:child_process';
-import { Cluster, Redis } from 'ioredis';
+import { asCluster } from '@app/redis';
+import { Cluster, type Redis } from 'ioredis';
 import { afterAll } from 'vitest';
 import { RedisCluster } from '../../../infra-local/src/redis-cluster.js';
 import { type Backend, TEST_ADMIN_TOKEN, testDatabase } from './backends.js';
@@ -34,7 +35,7 @@ afterAll(async () => {
 
 /** Empties every master of the cluster the client is connected to (a plain Redis: its db). */
 export async function flushAll(redis: Redis): Promise<void> {
-  const cluster = (redis as unknown as { isCluster?: boolean }).isCluster ? (redis as unknown as Cluster) : undefined;
+  const cluster = asCluster(redis);
   if (!cluster) {
     await redis.flushdb();
     return;
