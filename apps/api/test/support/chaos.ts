@@ -1,3 +1,4 @@
+import { HoldTimers } from '@app/booking';
 import { expect } from 'vitest';
 import { and, eq, isNull } from 'drizzle-orm';
 import { spawnSync } from 'node:child_process';
@@ -197,4 +198,21 @@ export async function expectSalesKept(api: Harness, retryOn: Harness, showId: st
   expect([...ledger.bookings.keys()].sort()).toEqual(confirmed.map((o) => o.body.bookingId).sort());
   const sold = confirmed.flatMap((o) => o.seatIds);
   expect(new Set(sold).size).toBe(sold.length);
+}
+
+/**
+ * After a failover: a hold taken through `api` reaches a client of `other`, and with no timers
+ * anywhere and the sweeper once a minute, only a keyspace event of the new master can free it in
+ * time. Returns how long after `expiresAt` the seat was freed (ms).
+ */
+export async function expiryByEventAfterFailover(api: Harness, other: Harness): Promise<number> {
+  const { showId, seatIds } = await api.newShow(1, 4);
+  const watcher = await other.seatsClient();
+  await watcher.subscribe(showId);
+  for (const instance of [api, other]) instance.app.get(HoldTimers).stop();
+  const hold = await api.post(HOLD, { seatIds: [seatIds[0]], userId: 'after-failover' });
+  expect(hold.status).toBe(201);
+  await watcher.waitFor(seatIds[0]!, 'HELD');
+  const releasedAt = await watcher.waitFor(seatIds[0]!, 'AVAILABLE', 30_000);
+  return releasedAt - Date.parse(hold.body.expiresAt);
 }
