@@ -3,7 +3,7 @@ import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { CONFIG_DIR, freePort, RedisNode, waitFor } from './redis-topology.js';
+import { CONFIG_DIR, freePort, RedisNode, retryOnPortClash, waitFor } from './redis-topology.js';
 
 const REDIS_CLI = process.env.REDIS_CLI_BIN ?? 'redis-cli';
 
@@ -24,7 +24,11 @@ export class RedisCluster {
     readonly nodes: RedisNode[],
   ) {}
 
-  static async start(options: ClusterOptions = {}): Promise<RedisCluster> {
+  static start(options: ClusterOptions = {}): Promise<RedisCluster> {
+    return retryOnPortClash(() => RedisCluster.startOnce(options));
+  }
+
+  private static async startOnce(options: ClusterOptions): Promise<RedisCluster> {
     const masters = options.masters ?? 3;
     const replicas = options.replicas ?? 1;
     const root = mkdtempSync(join(tmpdir(), 'seat-redis-cluster-'));

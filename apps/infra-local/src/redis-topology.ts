@@ -122,7 +122,11 @@ export class RedisTopology {
     readonly sentinels: RedisNode[],
   ) {}
 
-  static async start(options: TopologyOptions = {}): Promise<RedisTopology> {
+  static start(options: TopologyOptions = {}): Promise<RedisTopology> {
+    return retryOnPortClash(() => RedisTopology.startOnce(options));
+  }
+
+  private static async startOnce(options: TopologyOptions): Promise<RedisTopology> {
     const root = mkdtempSync(join(tmpdir(), 'seat-redis-'));
     const started: RedisNode[] = [];
     const start = async (node: RedisNode) => {
@@ -224,16 +228,60 @@ function pairs(flat: string[]): [string, string][] {
   return result;
 }
 
-/** A port free right now on loopback (the OS picks it). */
-export function freePort(): Promise<number> {
+/**
+ * A port free right now on loopback, for a server started a moment later. It is drawn from below
+ * the OS's ephemeral range: a port from that range (what `listen(0)` gives) can be taken by any
+ * outgoing connection in the gap between this check and the server's bind, and a test run opens
+ * thousands of them.
+ */
+export async function freePort(): Promise<number> {
+  const ephemeralLow = ephemeralRangeStart();
+  if (ephemeralLow === undefined) return listenOn(0);
+  const low = Math.max(1024, ephemeralLow - 20_000);
+  for (let attempt = 0; attempt < 100; attempt++) {
+    const port = low + Math.floor(Math.random() * (ephemeralLow - low));
+    try {
+      return await listenOn(port);
+    } catch {
+      // taken: draw another
+    }
+  }
+  return listenOn(0);
+}
+
+function ephemeralRangeStart(): number | undefined {
+  try {
+    const low = Number(readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/)[0]);
+    return low > 2048 ? low : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Binds `port` (0: the OS picks) on loopback, closes it again and returns it. */
+function listenOn(port: number): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
+    server.listen(port, '127.0.0.1', () => {
       const { port } = server.address() as { port: number };
       server.close(() => resolve(port));
     });
   });
+}
+
+/**
+ * Runs `start` again (up to three times in all) when a server it started could not bind its port:
+ * another process may have drawn the same free port in the moment before the bind.
+ */
+export async function retryOnPortClash<T>(start: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await start();
+    } catch (error) {
+      if (attempt >= 3 || !/Address already in use/.test((error as Error).message)) throw error;
+    }
+  }
 }
 
 export async function waitFor(what: string, check: () => Promise<boolean>, timeoutMs = 15_000, intervalMs = 50): Promise<void> {
