@@ -85,8 +85,8 @@ describe.skipIf(!canRunChaos)('Redis Cluster: resharding and a master killed und
     expect(Number.isFinite(failoverMs)).toBe(true);
     expect(outcomes.filter((o) => !EXPECTED_STATUSES.has(o.status)).map((o) => `${o.path} ${o.status} ${o.body?.detail}`)).toEqual([]);
     expect(outcomes.some((o) => o.status === 503)).toBe(true);
-    // Writes answer (503) rather than hang while the slot has no master.
-    expect(slowest).toBeLessThan(5000);
+    // Writes answer (503) rather than hang while the slot has no master: within the contract's 2 s.
+    expect(slowest).toBeLessThan(2000);
     expect((await cluster.masterOf(`hold:{${showId}}:x`)).port).not.toBe(victim.port);
     await expectSalesKept(api, other, showId, outcomes);
   }, 120_000);
