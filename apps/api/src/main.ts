@@ -2,6 +2,7 @@ import { type AppConfig, ConfigError, loadConfig } from '@app/config';
 import { Logger } from '@nestjs/common';
 import { createServer, type Server } from 'node:http';
 import { createApp, drainAndClose } from './create-app.js';
+import { startupLine } from './startup-line.js';
 
 async function main(): Promise<void> {
   let config;
@@ -52,17 +53,6 @@ function portProblem(config: AppConfig) {
     else throw error;
     process.exit(1);
   };
-}
-
-/** Everything a newcomer needs to start using the service, in one line. */
-function startupLine(config: AppConfig): string {
-  const base = `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${config.port}`;
-  const parts = [`Seat booking listening on ${base}: seat map at ${base}/, API docs at ${base}/docs`];
-  if (config.database.kind === 'sqlite' && config.redis.kind === 'mock') {
-    parts.push(`dev mode (SQLite ${config.database.path}, in-process mock Redis${config.seedDemo ? ', demo shows neon-nights and last-orbit' : ''})`);
-  }
-  if (config.admin?.generated) parts.push(`admin token for this run (set ADMIN_TOKEN to choose one): ${config.admin.token}`);
-  return parts.join('; ');
 }
 
 main().catch((error: Error & { code?: string }) => {
