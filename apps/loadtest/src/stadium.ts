@@ -74,6 +74,7 @@ export async function stadiumScenario({ baseUrl, adminToken, database, fans, pha
   log(`   ${sockets.length} fans subscribed (${acksUpToDate} acknowledged upToDate, without the map)`);
 
   // Buyers all along: each holds two seats of its own stretch and books them.
+  const unavailableBefore = await unavailableCounts(baseUrl);
   const buyers = new HttpClient(baseUrl, BUYERS);
   const holds = new Recorder();
   const books = new Recorder();
@@ -131,6 +132,9 @@ export async function stadiumScenario({ baseUrl, adminToken, database, fans, pha
   await buying;
   holds.endedAt = books.endedAt = performance.now();
   await buyers.close();
+  const unavailableAfter = await unavailableCounts(baseUrl);
+  // Which dependency each 503 of the scenario was for (database: mostly no pooled connection free in time).
+  const unavailableBy = Object.fromEntries(Object.entries(unavailableAfter).map(([dependency, n]) => [dependency, n - (unavailableBefore[dependency] ?? 0)]));
   const arrivalsMs = { deliveries: arrivals.length, p50: round(percentile(arrivals, 50)), p99: round(percentile(arrivals, 99)) };
   for (const socket of sockets) socket.close();
 
@@ -145,6 +149,7 @@ export async function stadiumScenario({ baseUrl, adminToken, database, fans, pha
     phases: [notModified, full, flood],
     changeToArrival: arrivalsMs,
     buyers: { holds: holds.summary(), books: books.summary() },
+    unavailableBy,
     showList: list,
   };
 }
@@ -176,6 +181,13 @@ async function showListOverAMillionSeats(baseUrl: string, database: PostgresData
   const warm: number[] = [];
   for (let i = 0; i < 200; i++) warm.push(await timed());
   return { seatsInDatabase: rows[0].n, coldMs, warmP50: round(percentile(warm, 50)), warmP99: round(percentile(warm, 99)) };
+}
+
+/** The service's 503 answers so far, by the dependency that was unavailable (from its metrics). */
+async function unavailableCounts(baseUrl: string): Promise<Record<string, number>> {
+  const response = await request(`${baseUrl}/metrics`);
+  const text = await response.body.text();
+  return Object.fromEntries([...text.matchAll(/^http_unavailable_total\{dependency="([^"]+)"\} (\S+)$/gm)].map(([, dependency, n]) => [dependency!, Number(n)]));
 }
 
 function connect(baseUrl: string): Promise<Socket> {
