@@ -2,14 +2,16 @@ import { SeatRepository } from '@app/booking';
 import { createShow, type Db, openDatabase, type PostgresDatabase } from '@app/db';
 import type { SQL } from 'drizzle-orm';
 import { Logger } from '@nestjs/common';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { realBackend } from './support/backends.js';
 
 /**
  * The hot statements of a hold, a booking, a release and an expiry reach seats by primary key, so
  * their cost does not grow with the number of seats held elsewhere. EXPLAIN (no execution) of each,
  * with statistics gathered on a full table with 20,000 live holds; on a freshly analysed empty table
- * the planner rightly prefers a sequential scan of its one page, but never another index.
+ * the planner rightly prefers a sequential scan of its one page, but never another index. The hold
+ * and the booking run as named prepared statements, which PostgreSQL may run with a generic plan
+ * (one for any parameters): their generic plans are checked too.
  */
 describe.skipIf(!realBackend.available)('query plans of the write path', () => {
   let database: PostgresDatabase;
@@ -28,43 +30,70 @@ describe.skipIf(!realBackend.available)('query plans of the write path', () => {
   });
 
   const ids = ['plan-A1', 'plan-A2'];
-  type Query = { sql: string; params: unknown[] };
+  type Query = { sql: string; params: unknown[]; generic?: boolean };
   /** Every scan of `seats` in the plan, with the index it uses (undefined: none). */
   async function seatScans(statement: { toSQL(): Query } | Query): Promise<{ node: string; index?: string }[]> {
-    const { sql, params } = 'toSQL' in statement ? statement.toSQL() : statement;
-    const { rows } = await database.pool.query(`explain (format json) ${sql}`, params);
+    const { sql, params, generic } = 'toSQL' in statement ? statement.toSQL() : statement;
+    const plan = generic ? await genericPlan(sql, params) : (await database.pool.query(`explain (format json) ${sql}`, params)).rows[0]['QUERY PLAN'][0].Plan;
     const scans: { node: string; index?: string }[] = [];
     const walk = (plan: any) => {
       if (plan['Relation Name'] === 'seats' && /Scan/.test(plan['Node Type'])) scans.push({ node: plan['Node Type'], index: plan['Index Name'] });
       for (const child of plan.Plans ?? []) walk(child);
     };
-    walk(rows[0]['QUERY PLAN'][0].Plan);
+    walk(plan);
     return scans;
   }
 
-  /** The statement a repository method sends through `execute` (it is not run; its answer is empty). */
-  async function sent(run: (db: Db) => Promise<unknown>): Promise<Query> {
+  /** The plan of `sql` prepared and forced generic, as a named statement may run after a few calls. */
+  async function genericPlan(sql: string, params: unknown[]): Promise<any> {
+    const client = await database.pool.connect();
+    try {
+      await client.query('set plan_cache_mode = force_generic_plan');
+      await client.query(`prepare probe as ${sql}`);
+      // EXECUTE takes its arguments as literals (a utility statement has no parameters).
+      const literal = (value: unknown) => client.escapeLiteral(Array.isArray(value) ? `{${value.map((item) => JSON.stringify(item)).join(',')}}` : String(value));
+      const { rows } = await client.query(`explain (format json) execute probe(${params.map(literal).join(', ')})`);
+      return rows[0]['QUERY PLAN'][0].Plan;
+    } finally {
+      await client.query('deallocate all; reset plan_cache_mode');
+      client.release();
+    }
+  }
+
+  /**
+   * The named statement a repository method sends (it is not run; its answer is empty), once as
+   * planned for its parameters and once generic.
+   */
+  async function sent(run: (db: Db) => Promise<unknown>): Promise<Query[]> {
     let query: Query | undefined;
-    const recorder = {
-      execute: async (statement: SQL) => {
-        query = (database.db as any).dialect.sqlToQuery(statement);
-        return { rows: [{ rules: null, kept: [], claimed: [] }] };
-      },
-    };
-    await run(recorder as unknown as Db);
-    return query!;
+    const spy = vi.spyOn(database, 'executeNamed').mockImplementationOnce(async (_db, _name, statement: SQL) => {
+      query = (database.db as any).dialect.sqlToQuery(statement);
+      return [{ rules: null, kept: [], claimed: [] }] as never[];
+    });
+    try {
+      await run(database.db);
+    } finally {
+      spy.mockRestore();
+    }
+    return [query!, { ...query!, generic: true }];
   }
 
   // Query builders (with toSQL) and the statements sent by `execute`.
-  const statements = async (): Promise<Record<string, any>> => ({
-    'hold: in one statement (rules, own holds, claim)': await sent((db) => seats.holdAtOnce(db, { showId: 'plan', seatIds: ids, userId: 'u', holdId: 'h', ttlMs: 60_000 })),
-    'hold: the seats this user holds': seats.liveHoldsOf(database.db, ids, 'u'),
-    'hold: claim free or lapsed seats': seats.claimForHold(database.db, { seatIds: ids, userId: 'u', holdId: 'h', ttlMs: 60_000 }),
-    'book: sell held seats, with booking and lines, in one statement': await sent((db) => seats.sell(db, { seatIds: ids, userId: 'u', bookingId: 'b', showId: 'plan' })),
-    'hold/book/release: why refused': seats.states(database.db, ids),
-    'release: give back held seats': seats.releaseHeld(database.db, ids, 'u'),
-    'expiry: release these lapsed seats': seats.releaseLapsed(database.db, ids),
-  });
+  const statements = async (): Promise<Record<string, any>> => {
+    const [hold, holdGeneric] = await sent((db) => seats.holdAtOnce(db, { showId: 'plan', seatIds: ids, userId: 'u', holdId: 'h', ttlMs: 60_000 }));
+    const [sell, sellGeneric] = await sent((db) => seats.sell(db, { seatIds: ids, userId: 'u', bookingId: 'b', showId: 'plan' }));
+    return {
+      'hold: in one statement (rules, own holds, claim)': hold,
+      'hold: in one statement, generic plan': holdGeneric,
+      'hold: the seats this user holds': seats.liveHoldsOf(database.db, ids, 'u'),
+      'hold: claim free or lapsed seats': seats.claimForHold(database.db, { seatIds: ids, userId: 'u', holdId: 'h', ttlMs: 60_000 }),
+      'book: sell held seats, with booking and lines, in one statement': sell,
+      'book: in one statement, generic plan': sellGeneric,
+      'hold/book/release: why refused': seats.states(database.db, ids),
+      'release: give back held seats': seats.releaseHeld(database.db, ids, 'u'),
+      'expiry: release these lapsed seats': seats.releaseLapsed(database.db, ids),
+    };
+  };
 
   /** Every statement scans `seats`, and only through `allowed` (a sequential scan when `seqScan`). */
   async function expectScans(allowed: { seqScan: boolean }): Promise<void> {

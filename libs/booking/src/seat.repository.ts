@@ -1,4 +1,4 @@
-import { type Db, Database } from '@app/db';
+import { type Db, Database, PostgresDatabase } from '@app/db';
 import { and, asc, eq, inArray, isNull, lte, or, sql } from 'drizzle-orm';
 import { Inject, Injectable } from '@nestjs/common';
 
@@ -30,6 +30,12 @@ export interface SeatState {
 @Injectable()
 export class SeatRepository {
   constructor(@Inject(Database) private readonly database: Database) {}
+
+  /** The PostgreSQL-only statements run on it. */
+  private get postgres(): PostgresDatabase {
+    if (!(this.database instanceof PostgresDatabase)) throw new Error('a PostgreSQL statement on a SQLite database');
+    return this.database;
+  }
 
   private get t() {
     return this.database.tables;
@@ -274,7 +280,7 @@ export class SeatRepository {
   async holdAtOnce(db: Db, hold: { showId: string; seatIds: string[]; userId: string; holdId: string; ttlMs: number }): Promise<HoldAtOnce> {
     const { showId, seatIds, userId, holdId, ttlMs } = hold;
     const ids = sql`${sql.param(seatIds)}::text[]`;
-    const result = await db.execute(sql`
+    const [row] = await this.postgres.executeNamed<{ rules: HoldAtOnce['rules'] | null; kept: HeldRow[]; claimed: HeldRow[] }>(db, 'hold_at_once', sql`
       -- Instants as whole ms since the epoch, truncated as everywhere else (to_char MS, node-postgres).
       with rules as (
         select sales_open_at <= now() and now() < sales_close_at as "onSale", per_order as "perOrder", per_customer as "perCustomer"
@@ -295,7 +301,6 @@ export class SeatRepository {
       select (select row_to_json(rules) from rules) as rules,
              (select coalesce(json_agg(kept), '[]') from kept) as kept,
              (select coalesce(json_agg(json_build_object('id', id, 'expiresMs', "expiresMs")), '[]') from claimed) as claimed`);
-    const [row] = (result as unknown as { rows: { rules: HoldAtOnce['rules'] | null; kept: HeldRow[]; claimed: HeldRow[] }[] }).rows;
     const held = ({ id, expiresMs, msLeft }: HeldRow) => ({ id, holdExpiresAt: new Date(expiresMs), msLeft: msLeft ?? null });
     return { rules: row!.rules ?? undefined, kept: row!.kept.map(held), claimed: row!.claimed.map(held) };
   }
@@ -376,7 +381,7 @@ export class SeatRepository {
       return { seats, createdAt };
     }
     const { seatIds, userId, bookingId, showId } = booking;
-    const result = await db.execute(sql`
+    const rows = await this.postgres.executeNamed<SoldRow>(db, 'sell', sql`
       with sold as (
         update seats set status = 'BOOKED', booking_id = ${bookingId}
          where id = any(${sql.param(seatIds)}::text[]) and (status || '') = 'HELD' and hold_owner = ${userId} and hold_expires_at > now()
@@ -393,7 +398,6 @@ export class SeatRepository {
         select ${bookingId}, id, label, section, category, price_amount, price_currency from priced where exists (select 1 from booking)
       )
       select priced.*, (select created_ms from booking) as created_ms from priced`);
-    const rows = (result as unknown as { rows: SoldRow[] }).rows;
     return {
       seats: rows.map((row) => ({ id: row.id, label: row.label, section: row.section, category: row.category, priceAmount: row.price_amount, priceCurrency: row.price_currency })),
       createdAt: new Date(rows[0]?.created_ms ?? 0),

@@ -1,7 +1,8 @@
 import { DependencyUnavailableError, describeError } from '@app/common';
 import { Logger } from '@nestjs/common';
-import { type AnyColumn, sql } from 'drizzle-orm';
+import { type AnyColumn, type SQL, sql } from 'drizzle-orm';
 import { drizzle, type NodePgDatabase } from 'drizzle-orm/node-postgres';
+import { PgDialect } from 'drizzle-orm/pg-core';
 import pg from 'pg';
 import { Database, type Db, type DbClock, type TransactionOptions } from './database.js';
 import { retrying } from './retry.js';
@@ -52,11 +53,15 @@ const pgClock: DbClock = {
   msUntil: (column: AnyColumn) => sql<number>`round(extract(epoch from (${column} - now())) * 1000)::double precision`,
 };
 
+const dialect = new PgDialect();
+
 export class PostgresDatabase extends Database {
   readonly kind = 'postgres';
   readonly tables = schema;
   readonly clock = pgClock;
   readonly db: Db;
+  /** The connection of each open transaction, for statements sent past drizzle (`executeNamed`). */
+  private readonly clientOf = new WeakMap<object, pg.PoolClient>();
   private readonly logger = new Logger('Database');
 
   constructor(readonly pool: pg.Pool) {
@@ -86,7 +91,12 @@ export class PostgresDatabase extends Database {
     return this.guard(() =>
       retrying(() => {
         if (attempts++ > 0) this.transactionCounts.retries++;
-        return this.onOneConnection((db) => db.transaction((tx) => work(tx as unknown as Db), { isolationLevel }));
+        return this.onOneConnection((db, client) =>
+          db.transaction((tx) => {
+            this.clientOf.set(tx, client);
+            return work(tx as unknown as Db);
+          }, { isolationLevel }),
+        );
       }, isSerializationFailure),
     );
   }
@@ -96,17 +106,31 @@ export class PostgresDatabase extends Database {
    * pool refills with a fresh one. (drizzle's pool-level transaction never releases its client when
    * BEGIN itself fails, so every connection lost at that moment would shrink the pool for good.)
    */
-  private async onOneConnection<T>(work: (db: NodePgDatabase) => Promise<T>): Promise<T> {
+  private async onOneConnection<T>(work: (db: NodePgDatabase, client: pg.PoolClient) => Promise<T>): Promise<T> {
     const client = await this.pool.connect();
     let broken: Error | undefined;
     try {
-      return await work(drizzle(client));
+      return await work(drizzle(client), client);
     } catch (error) {
       if (isUnavailable(error)) broken = error as Error;
       throw error;
     } finally {
       client.release(broken);
     }
+  }
+
+  /**
+   * Runs `query` as the named prepared statement `name` of its connection: parsed and planned once
+   * per connection instead of on every call (planning the one-statement hold or booking took
+   * about as long as running it). `query`'s text must be the same on every call; only its
+   * parameters vary.
+   * Rows come back as node-postgres parses them.
+   */
+  async executeNamed<Row>(db: Db, name: string, query: SQL): Promise<Row[]> {
+    const { sql: text, params } = dialect.sqlToQuery(query);
+    const client = this.clientOf.get(db) ?? this.pool;
+    const result = await client.query<Row & pg.QueryResultRow>({ name, text, values: params });
+    return result.rows;
   }
 
   async serializeOn(tx: Db, [a, b]: [string, string]): Promise<void> {
