@@ -1,4 +1,4 @@
-import { SeatRepository } from '@app/booking';
+import { BookingRepository, SeatRepository } from '@app/booking';
 import { createShow, type Db, openDatabase, type PostgresDatabase } from '@app/db';
 import type { SQL } from 'drizzle-orm';
 import { Logger } from '@nestjs/common';
@@ -6,16 +6,17 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { realBackend } from './support/backends.js';
 
 /**
- * The hot statements of a hold, a booking, a release and an expiry reach seats by primary key, so
- * their cost does not grow with the number of seats held elsewhere. EXPLAIN (no execution) of each,
- * with statistics gathered on a full table with 20,000 live holds; on a freshly analysed empty table
- * the planner rightly prefers a sequential scan of its one page, but never another index. The hold
- * and the booking run as named prepared statements, which PostgreSQL may run with a generic plan
- * (one for any parameters): their generic plans are checked too.
+ * The hot statements of a hold, a booking, a release, an expiry and a cancellation reach seats by
+ * primary key, so their cost does not grow with the number of seats held elsewhere. EXPLAIN (no
+ * execution) of each, with statistics gathered on a full table with 20,000 live holds; on a freshly
+ * analysed empty table the planner rightly prefers a sequential scan of its one page, but never
+ * another index. The hold and the booking run as named prepared statements, which PostgreSQL may run
+ * with a generic plan (one for any parameters): their generic plans are checked too.
  */
 describe.skipIf(!realBackend.available)('query plans of the write path', () => {
   let database: PostgresDatabase;
   let seats: SeatRepository;
+  let bookings: BookingRepository;
   let cleanup: () => Promise<void>;
 
   beforeAll(async () => {
@@ -23,6 +24,7 @@ describe.skipIf(!realBackend.available)('query plans of the write path', () => {
     cleanup = provisioned.cleanup;
     database = (await openDatabase(provisioned.config, new Logger('test'))) as PostgresDatabase;
     seats = new SeatRepository(database);
+    bookings = new BookingRepository(database);
   });
   afterAll(async () => {
     await database?.close();
@@ -92,6 +94,7 @@ describe.skipIf(!realBackend.available)('query plans of the write path', () => {
       'hold/book/release: why refused': seats.states(database.db, ids),
       'release: give back held seats': seats.releaseHeld(database.db, ids, 'u'),
       'expiry: release these lapsed seats': seats.releaseLapsed(database.db, ids),
+      'cancellation: free the seats of the booking': bookings.freeSeats(database.db, 'b', ids),
     };
   };
 

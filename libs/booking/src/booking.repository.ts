@@ -67,9 +67,9 @@ export class BookingRepository {
   }
 
   /** BOOKED → AVAILABLE for seats sold by this booking; they can be held and sold again at once. */
-  async freeSeats(db: Db, bookingId: string, seatIds: string[]): Promise<void> {
+  freeSeats(db: Db, bookingId: string, seatIds: string[]) {
     const { seats } = this.t;
-    await db
+    return db
       .update(seats)
       .set({ status: 'AVAILABLE', holdOwner: null, holdId: null, holdExpiresAt: null, bookingId: null })
       .where(and(inArray(seats.id, seatIds), eq(seats.bookingId, bookingId), eq(seats.status, 'BOOKED')));

@@ -8,6 +8,7 @@ export {
   ShowNotFoundError,
 } from './booking.errors.js';
 export { BookingCancelledError, BookingNotFoundError, BookingsService, MAX_LISTED_BOOKINGS } from './bookings.service.js';
+export { BookingRepository } from './booking.repository.js';
 export { SeatCatalog, type ShowRules } from './seat-catalog.js';
 export { BookingModule } from './booking.module.js';
 export { SeatBookingService } from './seat-booking.service.js';
