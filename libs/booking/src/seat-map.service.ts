@@ -77,7 +77,7 @@ export class SeatMapService {
         codes: map.seats.map((seat) => CODES[seat.status]).join(''),
       };
     }
-    const found = await this.database.read(async (db) => {
+    const found = await this.database.readForMaps(async (db) => {
       const seats = await this.seats.seatMapJson(db, showId);
       if (seats.ids === '' && !(await this.seats.showExists(db, showId))) return undefined;
       return { seats, sections: await this.seats.sectionsOf(db, showId), categories: await this.seats.categoriesOf(db, showId) };
@@ -90,7 +90,7 @@ export class SeatMapService {
 
   /** Some seats of the show as seat-map JSON with their status codes (to bring a snapshot up to date). */
   async serializedSeats(showId: string, seatIds: string[]): Promise<{ id: string; json: string; code: string }[]> {
-    if (this.database.kind === 'postgres') return this.database.read((db) => this.seats.seatJsonOf(db, showId, seatIds));
+    if (this.database.kind === 'postgres') return this.database.readForMaps((db) => this.seats.seatJsonOf(db, showId, seatIds));
     const wanted = new Set(seatIds);
     const map = await this.readFromDatabase(showId);
     return map.seats.filter((seat) => wanted.has(seat.id)).map((seat) => ({ id: seat.id, json: JSON.stringify(seat), code: CODES[seat.status] }));

@@ -42,6 +42,14 @@ export abstract class Database {
   abstract read<T>(work: (db: Db) => Promise<T>): Promise<T>;
 
   /**
+   * A read that builds a seat map: on PostgreSQL on connections of its own, so that writes
+   * holding every pooled connection cannot starve it; otherwise the same as `read`.
+   */
+  readForMaps<T>(work: (db: Db) => Promise<T>): Promise<T> {
+    return this.read(work);
+  }
+
+  /**
    * Runs `work` in one transaction, retried (from the start) on a serialization failure or
    * deadlock. `work` must have no side effects outside the database.
    */

@@ -55,6 +55,13 @@ const pgClock: DbClock = {
 
 const dialect = new PgDialect();
 
+/**
+ * Connections of their own for building seat maps: a map is rebuilt once per version and serves
+ * every reader waiting, so two are plenty, and a rush of buyers holding every pooled connection
+ * must not turn the map reads of thousands of fans into 503s.
+ */
+const MAP_READERS = 2;
+
 export class PostgresDatabase extends Database {
   readonly kind = 'postgres';
   readonly tables = schema;
@@ -64,24 +71,36 @@ export class PostgresDatabase extends Database {
   private readonly clientOf = new WeakMap<object, pg.PoolClient>();
   private readonly logger = new Logger('Database');
 
-  constructor(readonly pool: pg.Pool) {
+  private readonly mapDb: Db;
+
+  /** `mapPool`: the connections of `readForMaps` (by default the same pool). */
+  constructor(
+    readonly pool: pg.Pool,
+    private readonly mapPool: pg.Pool = pool,
+  ) {
     super();
     this.db = drizzle(pool, { schema });
+    this.mapDb = mapPool === pool ? this.db : drizzle(mapPool, { schema });
     // A connection lost while idle in the pool, or while checked out between two statements of a
     // transaction, emits 'error' on its client; unheard, that would crash the process. The
     // statement in progress (or the next one) fails and is reported as a 503.
-    pool.on('error', () => undefined);
-    pool.on('connect', (client) => client.on('error', () => undefined));
+    for (const each of new Set([pool, mapPool])) {
+      each.on('error', () => undefined);
+      each.on('connect', (client) => client.on('error', () => undefined));
+    }
   }
 
   static connect(url: string, poolSize = 10): PostgresDatabase {
-    return new PostgresDatabase(
-      new pg.Pool({ connectionString: url, max: poolSize, connectionTimeoutMillis: 2000, idleTimeoutMillis: 30_000 }),
-    );
+    const options = { connectionString: url, connectionTimeoutMillis: 2000, idleTimeoutMillis: 30_000 };
+    return new PostgresDatabase(new pg.Pool({ ...options, max: poolSize }), new pg.Pool({ ...options, max: MAP_READERS }));
   }
 
   read<T>(work: (db: Db) => Promise<T>): Promise<T> {
     return this.guard(() => work(this.db));
+  }
+
+  override readForMaps<T>(work: (db: Db) => Promise<T>): Promise<T> {
+    return this.guard(() => work(this.mapDb));
   }
 
   transaction<T>(work: (tx: Db) => Promise<T>, options: TransactionOptions = {}): Promise<T> {
@@ -143,7 +162,7 @@ export class PostgresDatabase extends Database {
   }
 
   async close(): Promise<void> {
-    await this.pool.end();
+    await Promise.all([...new Set([this.pool, this.mapPool])].map((each) => each.end()));
   }
 
   /** Whether the last statement reached the server: an outage is logged once, and its end once. */
