@@ -67,11 +67,10 @@ export class PostgresDatabase extends Database {
   readonly tables = schema;
   readonly clock = pgClock;
   readonly db: Db;
+  private readonly mapDb: Db;
   /** The connection of each open transaction, for statements sent past drizzle (`executeNamed`). */
   private readonly clientOf = new WeakMap<object, pg.PoolClient>();
   private readonly logger = new Logger('Database');
-
-  private readonly mapDb: Db;
 
   /** `mapPool`: the connections of `readForMaps` (by default the same pool). */
   constructor(
@@ -142,8 +141,7 @@ export class PostgresDatabase extends Database {
    * Runs `query` as the named prepared statement `name` of its connection: parsed and planned once
    * per connection instead of on every call (planning the one-statement hold or booking took
    * about as long as running it). `query`'s text must be the same on every call; only its
-   * parameters vary.
-   * Rows come back as node-postgres parses them.
+   * parameters vary. Rows come back as node-postgres parses them.
    */
   async executeNamed<Row>(db: Db, name: string, query: SQL): Promise<Row[]> {
     const { sql: text, params } = dialect.sqlToQuery(query);
