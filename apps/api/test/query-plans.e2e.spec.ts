@@ -80,7 +80,7 @@ describe.skipIf(!realBackend.available)('query plans of the write path', () => {
     return [query!, { ...query!, generic: true }];
   }
 
-  // Query builders (with toSQL) and the statements sent by `execute`.
+  // Query builders (with toSQL) and the named statements sent by `executeNamed`.
   const statements = async (): Promise<Record<string, any>> => {
     const [hold, holdGeneric] = await sent((db) => seats.holdAtOnce(db, { showId: 'plan', seatIds: ids, userId: 'u', holdId: 'h', ttlMs: 60_000 }));
     const [sell, sellGeneric] = await sent((db) => seats.sell(db, { seatIds: ids, userId: 'u', bookingId: 'b', showId: 'plan' }));

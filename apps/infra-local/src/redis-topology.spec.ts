@@ -1,21 +1,12 @@
-import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { describe, expect, it } from 'vitest';
-import { freePort, retryOnPortClash } from './redis-topology.js';
-
-const ephemeralLow = (() => {
-  try {
-    return Number(readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/)[0]);
-  } catch {
-    return undefined;
-  }
-})();
+import { EPHEMERAL_LOW, freePort, retryOnPortClash } from './redis-topology.js';
 
 describe('freePort', () => {
-  it.runIf(ephemeralLow !== undefined)('draws bindable ports from below the ephemeral range, where no outgoing connection can take them', async () => {
+  it.runIf(EPHEMERAL_LOW !== undefined)('draws bindable ports from below the ephemeral range, where no outgoing connection can take them', async () => {
     const ports = await Promise.all(Array.from({ length: 20 }, () => freePort()));
     for (const port of ports) {
-      expect(port).toBeLessThan(ephemeralLow!);
+      expect(port).toBeLessThan(EPHEMERAL_LOW!);
       expect(port).toBeGreaterThanOrEqual(1024);
       await new Promise<void>((resolve, reject) => {
         const server = createServer().once('error', reject);

@@ -228,26 +228,8 @@ function pairs(flat: string[]): [string, string][] {
   return result;
 }
 
-/**
- * A port free right now on loopback, for a server started a moment later. It is drawn from below
- * the OS's ephemeral range: a port from that range (what `listen(0)` gives) can be taken by any
- * outgoing connection in the gap between this check and the server's bind, and a test run opens
- * thousands of them.
- */
-export async function freePort(): Promise<number> {
-  const ephemeralLow = ephemeralRangeStart();
-  if (ephemeralLow === undefined) return listenOn(0);
-  const low = Math.max(1024, ephemeralLow - 20_000);
-  for (let attempt = 0; attempt < 100; attempt++) {
-    const port = low + Math.floor(Math.random() * (ephemeralLow - low));
-    try {
-      return await listenOn(port);
-    } catch {
-      // taken: draw another
-    }
-  }
-  return listenOn(0);
-}
+/** The first port of the OS's ephemeral range (Linux), or undefined where it cannot be read. */
+export const EPHEMERAL_LOW = ephemeralRangeStart();
 
 function ephemeralRangeStart(): number | undefined {
   try {
@@ -256,6 +238,26 @@ function ephemeralRangeStart(): number | undefined {
   } catch {
     return undefined;
   }
+}
+
+/**
+ * A port free right now on loopback, for a server started a moment later. It is drawn from below
+ * the OS's ephemeral range: a port from that range (what `listen(0)` gives) can be taken by any
+ * outgoing connection in the gap between this check and the server's bind, and a test run opens
+ * thousands of them.
+ */
+export async function freePort(): Promise<number> {
+  if (EPHEMERAL_LOW === undefined) return listenOn(0);
+  const low = Math.max(1024, EPHEMERAL_LOW - 20_000);
+  for (let attempt = 0; attempt < 100; attempt++) {
+    const port = low + Math.floor(Math.random() * (EPHEMERAL_LOW - low));
+    try {
+      return await listenOn(port);
+    } catch {
+      // taken: draw another
+    }
+  }
+  return listenOn(0);
 }
 
 /** Binds `port` (0: the OS picks) on loopback, closes it again and returns it. */
