@@ -5,7 +5,7 @@ import { Logger, ValidationPipe } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { Metrics } from '@app/metrics';
-import { RedisIoAdapter } from '@app/realtime';
+import { LiveFeed, RedisIoAdapter } from '@app/realtime';
 import { withRedisBudget } from '@app/redis';
 import { json, type NextFunction, type Request, type Response } from 'express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
@@ -124,7 +124,10 @@ export async function createApp(config: AppConfig, options: AppOptions = {}): Pr
     new BodyDepthPipe(),
     new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, forbidUnknownValues: true, transform: true }),
   );
-  app.useWebSocketAdapter(new RedisIoAdapter(app, config));
+  const io = new RedisIoAdapter(app, config);
+  const feed = app.get(LiveFeed);
+  io.onSubscriptionLost(() => feed.interrupted());
+  app.useWebSocketAdapter(io);
   serveSeatMapPage(app);
 
   const document = SwaggerModule.createDocument(

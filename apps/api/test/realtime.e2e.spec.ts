@@ -48,7 +48,7 @@ describe.each(withCluster)('live seat updates on $name', (backend) => {
     expect(client.events[0]).toEqual({
       showId,
       version: expect.any(Number),
-      changes: seatIds.slice(0, 2).map((seatId) => ({ seatId, status: 'HELD', holdExpiresAt: hold.body.expiresAt })),
+      changes: seatIds.slice(0, 2).map((seatId) => ({ seatId, status: 'HELD', holdExpiresAt: hold.body.expiresAt, version: client.events[0]!.version })),
       at: expect.any(String),
       receivedAt: expect.any(Number),
     });

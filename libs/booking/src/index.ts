@@ -23,5 +23,5 @@ export { HoldTimers } from './hold-timers.js';
 export { HoldSweeper } from './hold.sweeper.js';
 export { type SeatChange, SeatEvents } from './seat-events.js';
 export { type SeatsChanged, ShowVersions } from './show-versions.js';
-export { type SeatMapSnapshot, SeatMapSnapshots } from './seat-map-snapshots.js';
+export { type SeatMapSnapshot, SeatMapSnapshots, ShowLayout } from './seat-map-snapshots.js';
 export { ShowListService } from './show-list.service.js';

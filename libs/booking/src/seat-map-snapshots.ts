@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { createHash } from 'node:crypto';
 import { promisify } from 'node:util';
 import { gzip } from 'node:zlib';
 import { SeatMapService, type SerializedMap } from './seat-map.service.js';
@@ -6,22 +7,99 @@ import { ShowVersions } from './show-versions.js';
 
 const gzipAsync = promisify(gzip);
 
-/** A seat map serialised and compressed once, for every read of the same version. */
-export interface SeatMapSnapshot {
-  showId: string;
-  version: number;
-  /** The pieces it was joined from, to bring it up to date by replacing only the seats that changed. */
-  pieces: SerializedMap;
-  /** Seat id → position in `pieces`. */
-  index: Map<string, number>;
-  /** Weak: two instances may build the same version from slightly different moments. Undefined when Redis could not say the version (not cached). */
-  etag?: string;
-  /** The JSON answer, as sent. */
-  json: string;
-  gzip: Buffer;
-  totalSeats: number;
-  availableSeats: number;
+/**
+ * What never changes while a show exists: its sections, categories and seats without status.
+ * `layoutVersion` is a digest of exactly these bytes, so it and the strong ETag change only when
+ * the show is deleted and made again with another layout.
+ */
+export class ShowLayout {
+  readonly etag: string;
+  readonly json: string;
+  private compressed?: Promise<Buffer>;
+
+  constructor(
+    showId: string,
+    readonly layoutVersion: string,
+    body: string,
+  ) {
+    this.etag = `"${layoutVersion}"`;
+    this.json = `{"showId":${JSON.stringify(showId)},"layoutVersion":"${layoutVersion}",${body}`;
+  }
+
+  /** From a seat map's pieces: each seat's JSON without its last two members (status, holdExpiresAt). */
+  static of(showId: string, pieces: SerializedMap): ShowLayout {
+    const seats = pieces.seats.map((seat) => `${seat.slice(0, seat.lastIndexOf(',"status":'))}}`);
+    const body = `${pieces.layout}${seats.join(',')}],"areas":[]}`;
+    return new ShowLayout(showId, createHash('sha256').update(body).digest('base64url').slice(0, 22), body);
+  }
+
+  gzip(): Promise<Buffer> {
+    return (this.compressed ??= gzipAsync(this.json));
+  }
 }
+
+/**
+ * A seat map serialised once per version, for every read of that version: the full map and the
+ * status part are each joined and compressed on their first read only (a live sale's status
+ * readers never pay for the 6 MB full map, and the reverse).
+ */
+export class SeatMapSnapshot {
+  /** Weak: two instances may build the same version from slightly different moments. */
+  readonly etag: string | undefined;
+  readonly statusEtag: string | undefined;
+  readonly totalSeats: number;
+  readonly availableSeats: number;
+  /** Roughly what it may keep: the seat pieces, the full map joined once read, its gzip (~120 bytes a seat each). */
+  readonly bytes: number;
+  private fullJson?: string;
+  private fullGzip?: Promise<Buffer>;
+  private statusText?: string;
+  private statusGzip?: Promise<Buffer>;
+
+  constructor(
+    readonly showId: string,
+    readonly version: number,
+    /** The pieces it was joined from, to bring it up to date by replacing only the seats that changed. */
+    readonly pieces: SerializedMap,
+    /** Seat id → position in `pieces`. */
+    readonly index: Map<string, number>,
+    readonly layout: ShowLayout,
+    /** False when Redis could not say the version: then not cached, and no ETag. */
+    cacheable: boolean,
+  ) {
+    this.etag = cacheable ? `W/"${version}"` : undefined;
+    this.statusEtag = cacheable ? `W/"status-${version}"` : undefined;
+    let available = 0;
+    for (let i = 0; i < pieces.codes.length; i++) if (pieces.codes.charCodeAt(i) === 65) available++; // 'A'
+    this.totalSeats = pieces.ids.length;
+    this.availableSeats = available;
+    this.bytes = 3 * 120 * pieces.ids.length;
+  }
+
+  /** The full map (`GET /api/seats/{showId}`), as sent. */
+  get json(): string {
+    return (this.fullJson ??= `{"showId":${JSON.stringify(this.showId)},"version":${this.version},${this.pieces.layout}${this.pieces.seats.join(',')}]}`);
+  }
+
+  gzip(): Promise<Buffer> {
+    // zlib runs on the thread pool: compressing a stadium does not block the event loop.
+    return (this.fullGzip ??= gzipAsync(this.json));
+  }
+
+  /** The status part (`GET /api/seats/{showId}/status`): one character per seat of the layout. */
+  get statusJson(): string {
+    return (this.statusText ??= `{"showId":${JSON.stringify(this.showId)},"version":${this.version},"layoutVersion":"${this.layout.layoutVersion}","statuses":"${this.pieces.codes}","areas":{}}`);
+  }
+
+  statusGzipped(): Promise<Buffer> {
+    return (this.statusGzip ??= gzipAsync(this.statusJson));
+  }
+
+}
+
+/** How long a layout read trusts the layout it has (a deleted show's layout is served this long at most). */
+const LAYOUT_RECHECK_MS = 1000;
+const MAX_LAYOUTS = 1000;
 
 /** Snapshots kept per instance, least recently used dropped first (a 50,000-seat map is ~6 MB of JSON). */
 const MAX_CACHED_BYTES = 96 * 1024 * 1024;
@@ -41,6 +119,7 @@ export class SeatMapSnapshots {
   private readonly cache = new Map<string, SeatMapSnapshot>();
   private readonly building = new Map<string, Builds>();
   private cachedBytes = 0;
+  private readonly layouts = new Map<string, { layout: ShowLayout; checkedAt: number }>();
 
   constructor(
     private readonly seatMaps: SeatMapService,
@@ -96,6 +175,26 @@ export class SeatMapSnapshots {
     return current;
   }
 
+  /**
+   * The show's layout. It never changes while the show exists, so it is served from memory and
+   * checked against the current snapshot (which notices a show deleted or made again) at most
+   * once per `LAYOUT_RECHECK_MS`.
+   */
+  async layoutOf(showId: string): Promise<ShowLayout> {
+    const known = this.layouts.get(showId);
+    if (known && Date.now() - known.checkedAt < LAYOUT_RECHECK_MS) return known.layout;
+    const { layout } = await this.current(showId);
+    this.layouts.delete(showId);
+    this.layouts.set(showId, { layout, checkedAt: Date.now() });
+    if (this.layouts.size > MAX_LAYOUTS) this.layouts.delete(this.layouts.keys().next().value!);
+    return layout;
+  }
+
+  /** The version a read starting now may be labelled with; undefined when Redis cannot say. */
+  label(showId: string): Promise<number | undefined> {
+    return this.labelOf(showId);
+  }
+
   /** The cached snapshot at this label, if any (the show list reads its counts from here). */
   cachedAt(showId: string, label: number): SeatMapSnapshot | undefined {
     const cached = this.cache.get(showId);
@@ -104,6 +203,7 @@ export class SeatMapSnapshots {
 
   /** Drops what this instance has of a show (it was deleted here). */
   forget(showId: string): void {
+    this.layouts.delete(showId);
     const cached = this.cache.get(showId);
     if (cached) this.drop(cached);
   }
@@ -122,21 +222,9 @@ export class SeatMapSnapshots {
     const patched = keep && previous && previous.version < version ? await this.patched(previous) : undefined;
     const pieces = patched ?? (await this.seatMaps.serialized(showId));
     const index = patched ? previous!.index : new Map(pieces.ids.map((id, i) => [id, i]));
-    const json = `{"showId":${JSON.stringify(showId)},"version":${version},${pieces.layout}${pieces.seats.join(',')}]}`;
-    let availableSeats = 0;
-    for (let i = 0; i < pieces.codes.length; i++) if (pieces.codes.charCodeAt(i) === 65) availableSeats++; // 'A'
-    // zlib runs on the thread pool: compressing a stadium does not block the event loop.
-    const snapshot: SeatMapSnapshot = {
-      showId,
-      version,
-      pieces,
-      index,
-      etag: keep ? `W/"${version}"` : undefined,
-      json,
-      gzip: await gzipAsync(json),
-      totalSeats: pieces.ids.length,
-      availableSeats,
-    };
+    let layout = patched ? previous!.layout : ShowLayout.of(showId, pieces);
+    if (previous && previous.layout.layoutVersion === layout.layoutVersion) layout = previous.layout;
+    const snapshot = new SeatMapSnapshot(showId, version, pieces, index, layout, keep);
     if (keep) this.keep(snapshot);
     return snapshot;
   }
@@ -188,5 +276,5 @@ interface Builds {
   next?: Promise<SeatMapSnapshot>;
 }
 
-/** Roughly: the JSON twice (joined, and its pieces), the gzip bytes. */
-const sizeOf = (snapshot: SeatMapSnapshot) => 2 * snapshot.json.length + snapshot.gzip.length;
+/** Counted when kept (a full map joined later is not re-counted; the bound is loose by design). */
+const sizeOf = (snapshot: SeatMapSnapshot) => snapshot.bytes;

@@ -15,6 +15,7 @@ describe(loadConfig.name, () => {
       idempotencyTtlSeconds: 86_400,
       seedDemo: true,
       sweepIntervalMs: 2000,
+      liveBatchMs: 100,
       corsOrigins: [],
       trustProxy: undefined,
       rateLimit: { perUserPerMinute: 0, perIpPerMinute: 0 },

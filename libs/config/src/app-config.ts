@@ -15,6 +15,8 @@ export interface AppConfig {
   seedDemo: boolean;
   /** How often each instance sweeps expired holds (the safety net behind keyspace events). */
   sweepIntervalMs: number;
+  /** How long an instance gathers a show's changes before emitting them as one `seats:changed` (0: at once). */
+  liveBatchMs: number;
   /** Origins allowed by CORS (REST and socket.io); empty: same origin only; `*`: any. */
   corsOrigins: string[] | '*';
   /** Express `trust proxy`: which proxies' X-Forwarded-For to believe for the client address. */
@@ -79,6 +81,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     idempotencyTtlSeconds: integer(env, 'IDEMPOTENCY_TTL_SECONDS', 86_400, 60, 30 * 86_400),
     seedDemo: boolean(env, 'SEED_DEMO', devMode),
     sweepIntervalMs: integer(env, 'SWEEP_INTERVAL_MS', 2000, 100, 600_000),
+    liveBatchMs: integer(env, 'LIVE_BATCH_MS', 100, 0, 10_000),
     corsOrigins: corsOrigins(env),
     trustProxy: optional(env, 'TRUST_PROXY'),
     rateLimit: {

@@ -70,6 +70,18 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  readonly liveBatches = new Counter({
+    name: 'live_batches_total',
+    help: 'seats:changed batches written to the subscribers of this instance (one per show per fan-out)',
+    registers: [this.registry],
+  });
+
+  readonly liveDeliveries = new Counter({
+    name: 'live_deliveries_total',
+    help: 'seats:changed events written to sockets of this instance',
+    registers: [this.registry],
+  });
+
   constructor(@Optional() @Inject(Database) database?: Database) {
     collectDefaultMetrics({ register: this.registry });
     if (!database) return;

@@ -1,10 +1,10 @@
 import { SeatEvents } from '@app/booking';
 import { Global, Module } from '@nestjs/common';
-import { SocketSeatEvents } from './socket-seat-events.js';
+import { LiveFeed } from './live-feed.js';
 
 @Global()
 @Module({
-  providers: [SocketSeatEvents, { provide: SeatEvents, useExisting: SocketSeatEvents }],
-  exports: [SocketSeatEvents, SeatEvents],
+  providers: [LiveFeed, { provide: SeatEvents, useExisting: LiveFeed }],
+  exports: [LiveFeed, SeatEvents],
 })
 export class RealtimeModule {}

@@ -35,6 +35,11 @@ export class RedisIoAdapter extends IoAdapter {
     handleRejections(this.sub, ['subscribe', 'psubscribe', 'unsubscribe', 'punsubscribe', 'ssubscribe', 'sunsubscribe']);
   }
 
+  /** Calls `listener` whenever the subscription that carries other instances' events drops (events may be lost). */
+  onSubscriptionLost(listener: () => void): void {
+    this.sub.on('close', listener);
+  }
+
   override createIOServer(port: number, options?: ServerOptions): Server {
     const server: Server = super.createIOServer(port, { ...options, cors: this.cors, parser: preEncodedParser } as ServerOptions);
     server.adapter(this.sharded ? createShardedAdapter(this.pub, this.sub) : createAdapter(this.pub, this.sub));

@@ -56,6 +56,51 @@ export class SeatMapDto {
   seats!: SeatDto[];
 }
 
+export class LayoutSeatDto {
+  @ApiProperty({ example: 'neon-nights-A1' }) id!: string;
+  @ApiProperty({ example: 'A1' }) label!: string;
+  @ApiProperty({ example: 'A' }) row!: string;
+  @ApiProperty({ example: 1 }) number!: number;
+  @ApiProperty({ example: 'floor', nullable: true, type: String }) section!: string | null;
+  @ApiProperty({ example: 'stalls', nullable: true, type: String }) category!: string | null;
+}
+
+export class AreaDto {
+  @ApiProperty({ example: 'standing' }) key!: string;
+  @ApiProperty({ example: 'Standing floor' }) label!: string;
+  @ApiProperty({ example: 'floor', nullable: true, type: String }) category!: string | null;
+  @ApiProperty({ example: 2000 }) capacity!: number;
+}
+
+export class ShowLayoutDto {
+  @ApiProperty({ example: 'neon-nights' }) showId!: string;
+  @ApiProperty({ example: 'Xk3v0c1cM2bq5h1r9QmE0A', description: 'Digest of the layout; changes only if the show is deleted and made again' }) layoutVersion!: string;
+  @ApiProperty({ type: [SectionDto] }) sections!: SectionDto[];
+  @ApiProperty({ type: [CategoryDto] }) categories!: CategoryDto[];
+  @ApiProperty({ type: [LayoutSeatDto], description: 'In layout order, as in the full seat map' }) seats!: LayoutSeatDto[];
+  @ApiProperty({ type: [AreaDto], description: 'General-admission areas ([] when none)' }) areas!: AreaDto[];
+}
+
+export class AreaCountsDto {
+  @ApiProperty({ example: 2000 }) capacity!: number;
+  @ApiProperty({ example: 1500 }) available!: number;
+  @ApiProperty({ example: 20 }) held!: number;
+  @ApiProperty({ example: 480 }) booked!: number;
+}
+
+export class SeatStatusDto {
+  @ApiProperty({ example: 'neon-nights' }) showId!: string;
+  @ApiProperty({ example: 1796117515594012, description: 'As in the full seat map' }) version!: number;
+  @ApiProperty({ example: 'Xk3v0c1cM2bq5h1r9QmE0A', description: 'The layout these statuses are in the order of' }) layoutVersion!: string;
+  @ApiProperty({ example: 'AAHBBAX', description: 'One character per seat of the layout, in its order: A available, H held, B booked, X not for sale' }) statuses!: string;
+  @ApiProperty({
+    type: 'object',
+    additionalProperties: { $ref: '#/components/schemas/AreaCountsDto' },
+    description: 'Per general-admission area: capacity and places available, held, booked',
+  })
+  areas!: Record<string, AreaCountsDto>;
+}
+
 export class HoldDto {
   @ApiProperty({ format: 'uuid' }) holdId!: string;
   @ApiProperty({ example: 'user-42' }) userId!: string;

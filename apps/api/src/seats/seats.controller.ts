@@ -4,9 +4,9 @@ import { WriteAuthGuard, WriteThrottlerGuard } from '@app/security';
 import { IdempotencyContext, Idempotent, type IdempotencyRef } from '@app/idempotency';
 import { applyDecorators, Body, Controller, Get, HttpCode, Param, Post, Req, Res, UseGuards } from '@nestjs/common';
 import type { Request, Response } from 'express';
-import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiExtraModels, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { ApiProblems, ApiWriteHeaders } from '../problem/api-problems.js';
-import { BookingDto, HoldDto, ReleaseDto, SeatMapDto, ShowSummaryDto } from './seats-responses.dto.js';
+import { AreaCountsDto, BookingDto, HoldDto, ReleaseDto, SeatMapDto, SeatStatusDto, ShowLayoutDto, ShowSummaryDto } from './seats-responses.dto.js';
 import { SeatsRequestDto, PathIdPipe } from './seats-request.dto.js';
 
 /**
@@ -21,14 +21,37 @@ const WriteEndpoint = () =>
     ApiWriteHeaders(),
   );
 
-/** If-None-Match (RFC 9110 §13.1.2): `*`, or a list of ETags compared weakly. */
-function matches(header: string | undefined, etag: string): boolean {
-  if (!header) return false;
-  const weak = (tag: string) => tag.trim().replace(/^W\//, '');
-  return header.trim() === '*' || header.split(',').some((tag) => weak(tag) === weak(etag));
+/** A representation built once and kept: its ETag, its JSON and its gzip bytes on demand. */
+interface Cached {
+  etag: string | undefined;
+  cacheControl: string;
+  json: string;
+  gzip: () => Promise<Buffer>;
+}
+
+/**
+ * Sends a cached representation: 304 when If-None-Match names its ETag (express's `req.fresh`,
+ * RFC 9110 §13.1.2, weak comparison), else its JSON, gzipped when the client accepts it.
+ */
+async function send(request: Request, response: Response, { etag, cacheControl, json, gzip }: Cached): Promise<void> {
+  response.setHeader('Cache-Control', cacheControl);
+  response.setHeader('Vary', 'Accept-Encoding');
+  if (etag) {
+    response.setHeader('ETag', etag);
+    if (request.fresh) {
+      response.status(304).end();
+      return;
+    }
+  }
+  response.type('application/json');
+  if (request.acceptsEncodings('gzip') === 'gzip') {
+    response.setHeader('Content-Encoding', 'gzip');
+    response.end(await gzip());
+  } else response.end(json);
 }
 
 @ApiTags('seats')
+@ApiExtraModels(AreaCountsDto)
 @ApiBearerAuth()
 @Controller('api/seats')
 export class SeatsController {
@@ -54,20 +77,33 @@ export class SeatsController {
   @ApiProblems(400, 404)
   async seatMap(@Param('showId', new PathIdPipe('showId')) showId: string, @Req() request: Request, @Res() response: Response): Promise<void> {
     const snapshot = await this.snapshots.current(showId);
-    response.setHeader('Cache-Control', 'no-cache');
-    response.setHeader('Vary', 'Accept-Encoding');
-    if (snapshot.etag) {
-      response.setHeader('ETag', snapshot.etag);
-      if (matches(request.headers['if-none-match'], snapshot.etag)) {
-        response.status(304).end();
-        return;
-      }
-    }
-    response.type('application/json');
-    if (request.acceptsEncodings('gzip') === 'gzip') {
-      response.setHeader('Content-Encoding', 'gzip');
-      response.end(snapshot.gzip);
-    } else response.end(snapshot.json);
+    await send(request, response, { etag: snapshot.etag, cacheControl: 'no-cache', json: snapshot.json, gzip: () => snapshot.gzip() });
+  }
+
+  @Get(':showId/layout')
+  @ApiOperation({
+    summary: "A show's layout: sections, categories, seats without status, general-admission areas",
+    description: 'The same bytes for the show\'s whole life: cache it (strong ETag, `Cache-Control: public, no-cache`) and follow the status part.',
+  })
+  @ApiOkResponse({ type: ShowLayoutDto, headers: { ETag: { description: '"<layoutVersion>" (strong)', schema: { type: 'string' } } } })
+  @ApiResponse({ status: 304, description: 'Not modified: the layout named by If-None-Match is the current one' })
+  @ApiProblems(400, 404)
+  async layout(@Param('showId', new PathIdPipe('showId')) showId: string, @Req() request: Request, @Res() response: Response): Promise<void> {
+    const layout = await this.snapshots.layoutOf(showId);
+    await send(request, response, { etag: layout.etag, cacheControl: 'public, no-cache', json: layout.json, gzip: () => layout.gzip() });
+  }
+
+  @Get(':showId/status')
+  @ApiOperation({
+    summary: "Every seat's status as one character, in layout order (A available, H held, B booked, X not for sale)",
+    description: 'Fresh like the full map: a read that starts after a write was answered reflects it, with a greater version, on any instance.',
+  })
+  @ApiOkResponse({ type: SeatStatusDto, headers: { ETag: { description: 'W/"status-<version>"', schema: { type: 'string' } } } })
+  @ApiResponse({ status: 304, description: 'Not modified: the If-None-Match ETag is the current version' })
+  @ApiProblems(400, 404)
+  async status(@Param('showId', new PathIdPipe('showId')) showId: string, @Req() request: Request, @Res() response: Response): Promise<void> {
+    const snapshot = await this.snapshots.current(showId);
+    await send(request, response, { etag: snapshot.statusEtag, cacheControl: 'no-cache', json: snapshot.statusJson, gzip: () => snapshot.statusGzipped() });
   }
 
   @Post('hold-bulk')

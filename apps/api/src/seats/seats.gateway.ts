@@ -1,6 +1,6 @@
 import { SeatMapSnapshots } from '@app/booking';
 import { DomainError } from '@app/common';
-import { PreEncodedJson, SEATS_NAMESPACE, showRoom, SocketSeatEvents } from '@app/realtime';
+import { LiveFeed, MAX_UNREAD_BYTES, PreEncodedJson, SEATS_NAMESPACE, showRoom, unreadBytes } from '@app/realtime';
 import { Metrics } from '@app/metrics';
 import {
   ConnectedSocket,
@@ -17,10 +17,11 @@ import { isId } from './seats-request.dto.js';
 interface SubscribeRequest {
   showId?: unknown;
   version?: unknown;
+  format?: unknown;
 }
 
 /** Per socket: at most this many shows at once, and this many `subscribe` per window. */
-export const SOCKET_LIMITS = { shows: 10, subscribes: 20, windowMs: 10_000, bufferedBytes: 16 * 1024 * 1024 } as const;
+export const SOCKET_LIMITS = { shows: 10, subscribes: 20, windowMs: 10_000, bufferedBytes: MAX_UNREAD_BYTES } as const;
 
 interface SocketState {
   shows: Set<string>;
@@ -32,30 +33,26 @@ const stateOf = (socket: Socket): SocketState => (socket.data.limits ??= { shows
 
 const rateLimited = (message: string) => ({ error: { code: 'RATE_LIMITED', message } });
 
-/** Bytes written to this socket but not yet taken by the network (a client that does not read). */
-function buffered(socket: Socket): number {
-  const transport = (socket.conn as unknown as { transport?: { socket?: { bufferedAmount?: number } } }).transport;
-  return transport?.socket?.bufferedAmount ?? 0;
-}
-
 /**
- * socket.io namespace `/seats`: `subscribe` with `{ showId, version? }` joins the show's room and
- * is acknowledged with the seat map from the show's snapshot (the same bytes for every
- * subscriber), or `{ showId, version, upToDate: true }` when the client's version is current;
- * `seats:changed` events follow. Errors are acknowledged as `{ error: { code, message } }`, never
- * by dropping the connection. One socket cannot crowd out the others: it may hold 10 shows, send
- * 20 `subscribe` per 10 s, and get no new map while 16 MB are still waiting for it to read.
+ * socket.io namespace `/seats`: `subscribe` with `{ showId, version?, format? }` joins the show's
+ * room and is acknowledged with what the client lacks: `{ showId, version, upToDate: true }` when
+ * its version is current; the changes since its version when this instance still has them (a
+ * delta, see `LiveFeed`); else the status part (`format: "status"`) or the full seat map, from the
+ * show's snapshot (the same bytes for every subscriber). Batched `seats:changed` events follow.
+ * Errors are acknowledged as `{ error: { code, message } }`, never by dropping the connection.
+ * One socket cannot crowd out the others: it may hold 10 shows, send 20 `subscribe` per 10 s, and
+ * get no new map while 16 MB are still waiting for it to read.
  */
 @WebSocketGateway({ namespace: SEATS_NAMESPACE })
 export class SeatsGateway implements OnGatewayInit, OnGatewayConnection, OnGatewayDisconnect {
   constructor(
     private readonly snapshots: SeatMapSnapshots,
-    private readonly events: SocketSeatEvents,
+    private readonly feed: LiveFeed,
     private readonly metrics: Metrics,
   ) {}
 
   afterInit(namespace: Namespace): void {
-    this.events.attach(namespace);
+    this.feed.attach(namespace);
   }
 
   handleConnection(): void {
@@ -78,21 +75,26 @@ export class SeatsGateway implements OnGatewayInit, OnGatewayConnection, OnGatew
 
     const showId = body?.showId;
     const version = body?.version;
-    if (!isId(showId) || (version !== undefined && (typeof version !== 'number' || !Number.isSafeInteger(version)))) {
-      return { error: { code: 'INVALID_REQUEST', message: 'subscribe needs { showId: string, version?: integer }' } };
+    const format = body?.format ?? 'full';
+    if (!isId(showId) || (version !== undefined && (typeof version !== 'number' || !Number.isSafeInteger(version))) || (format !== 'full' && format !== 'status')) {
+      return { error: { code: 'INVALID_REQUEST', message: 'subscribe needs { showId: string, version?: integer, format?: "full" | "status" }' } };
     }
     if (!state.shows.has(showId) && state.shows.size >= SOCKET_LIMITS.shows) {
       return rateLimited(`At most ${SOCKET_LIMITS.shows} shows per connection; unsubscribe from one first.`);
     }
-    if (buffered(socket) > SOCKET_LIMITS.bufferedBytes) return rateLimited('Earlier answers have not been read yet; read them first.');
+    if (unreadBytes(socket) > SOCKET_LIMITS.bufferedBytes) return rateLimited('Earlier answers have not been read yet; read them first.');
     const isNew = !state.shows.has(showId);
     state.shows.add(showId);
     try {
       // Join first, then read: a change committed in between is seen twice, never missed.
       await socket.join(showRoom(showId));
+      if (version !== undefined) {
+        const delta = await this.delta(showId, version);
+        if (delta) return delta;
+      }
       const snapshot = await this.snapshots.current(showId);
       if (version === snapshot.version) return { showId, version, upToDate: true };
-      return new PreEncodedJson(snapshot.json);
+      return new PreEncodedJson(format === 'status' ? snapshot.statusJson : snapshot.json);
     } catch (error) {
       if (isNew) {
         state.shows.delete(showId);
@@ -101,6 +103,21 @@ export class SeatsGateway implements OnGatewayInit, OnGatewayConnection, OnGatew
       if (error instanceof DomainError) return { error: { code: error.code, message: error.message } };
       return { error: { code: 'INTERNAL', message: 'The seat map could not be read; retry shortly.' } };
     }
+  }
+
+  /**
+   * What a client at `version` lacks: nothing when its version is current (the show's label: every
+   * change up to it is committed), else the latest change of each seat since, from the changes this
+   * instance heard; undefined when it may have missed some of them (then a map). The answer's
+   * version is the label: changes up to it that are still on their way here arrive as events, the
+   * socket having joined the room before this read.
+   */
+  private async delta(showId: string, version: number) {
+    const label = await this.snapshots.label(showId);
+    if (!label) return undefined;
+    if (version >= label) return { showId, version, upToDate: true };
+    const changes = this.feed.changesSince(showId, version);
+    return changes && { showId, version: label, since: version, changes };
   }
 
   @SubscribeMessage('unsubscribe')

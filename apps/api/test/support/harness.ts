@@ -137,7 +137,7 @@ export class Harness {
 export interface SeatsChanged {
   showId: string;
   version: number;
-  changes: { seatId: string; status: string; holdExpiresAt: string | null }[];
+  changes: { seatId: string; status: string; holdExpiresAt: string | null; version: number }[];
   at: string;
   /** Local arrival time (ms since epoch), added by the test client. */
   receivedAt: number;
@@ -151,8 +151,8 @@ export class SeatsClient {
     socket.on('seats:changed', (event: Omit<SeatsChanged, 'receivedAt'>) => this.events.push({ ...event, receivedAt: Date.now() }));
   }
 
-  subscribe(showId: unknown): Promise<any> {
-    return this.socket.timeout(5000).emitWithAck('subscribe', { showId });
+  subscribe(showId: unknown, options: { version?: number; format?: string } = {}): Promise<any> {
+    return this.socket.timeout(5000).emitWithAck('subscribe', { showId, ...options });
   }
 
   /** Changes of one seat, in arrival order. */

@@ -1,0 +1,101 @@
+import type { Metrics } from '@app/metrics';
+import type { Namespace, Socket } from 'socket.io';
+import { latestPerSeat, SEATS_CHANGED, type SeatsChangedEvent, showRoom } from './seats-changed.event.js';
+
+/** How long one slice of a fan-out may keep the event loop before letting requests run. */
+const SLICE_MS = 2;
+/** No new map is written to a socket with this much unread (the gateway answers RATE_LIMITED). */
+export const MAX_UNREAD_BYTES = 16 * 1024 * 1024;
+/**
+ * A socket with this much unread gets no more events: it is disconnected, reconnects and resumes
+ * (a delta or a status part), and the memory it can hold stays bounded. Above any backlog a
+ * client that reads can have (20 maps of a large show in flight).
+ */
+export const DROP_UNREAD_BYTES = 8 * MAX_UNREAD_BYTES;
+
+/** Bytes written to this socket but not yet taken by the network (a client that does not read). */
+export function unreadBytes(socket: Socket): number {
+  const transport = (socket.conn as unknown as { transport?: { socket?: { bufferedAmount?: number } } }).transport;
+  return transport?.socket?.bufferedAmount ?? 0;
+}
+
+/** The parts of socket.io's adapter that a broadcast uses (socket.io-adapter 2.5, pinned with socket.io 4.8.3). */
+interface BroadcastInternals {
+  _encode(packet: unknown, options: Record<string, unknown>): unknown[];
+}
+interface EngineClient {
+  writeToEngine(packets: unknown[], options: Record<string, unknown>): void;
+}
+
+/**
+ * Writes a show's batches to the sockets of its room on this instance without ever holding the
+ * event loop for long: the packet is encoded once (as socket.io's own broadcast does, down to the
+ * WebSocket frame), then written to the sockets in slices of at most `SLICE_MS`, with the loop
+ * free between slices for holds and bookings waiting on the database or Redis. While a show's
+ * fan-out runs, its next batches wait and merge (latest change per seat), so the cost is bounded
+ * by the sockets, not by how many changes arrive: a busy instance sends fewer, fuller batches.
+ */
+export class Fanout {
+  private readonly running = new Set<string>();
+  private readonly waiting = new Map<string, SeatsChangedEvent>();
+
+  constructor(
+    private readonly namespace: Namespace,
+    private readonly metrics: Metrics,
+  ) {}
+
+  deliver(event: SeatsChangedEvent): void {
+    if (!this.running.has(event.showId)) {
+      void this.run(event);
+      return;
+    }
+    const queued = this.waiting.get(event.showId);
+    this.waiting.set(event.showId, queued ? merge(queued, event) : event);
+  }
+
+  private async run(event: SeatsChangedEvent): Promise<void> {
+    this.running.add(event.showId);
+    try {
+      await this.write(event);
+    } finally {
+      this.running.delete(event.showId);
+      const next = this.waiting.get(event.showId);
+      if (next) {
+        this.waiting.delete(event.showId);
+        this.deliver(next);
+      }
+    }
+  }
+
+  private async write(event: SeatsChangedEvent): Promise<void> {
+    const members = this.namespace.adapter.rooms.get(showRoom(event.showId));
+    if (!members || members.size === 0) return;
+    const ids = [...members];
+    const options: Record<string, unknown> = { preEncoded: true };
+    const packet = { type: 2 /* EVENT */, nsp: this.namespace.name, data: [SEATS_CHANGED, event] };
+    const encoded = (this.namespace.adapter as unknown as BroadcastInternals)._encode(packet, options);
+    this.metrics.liveBatches.inc();
+    let i = 0;
+    while (i < ids.length) {
+      const until = performance.now() + SLICE_MS;
+      let written = 0;
+      do {
+        const socket = this.namespace.sockets.get(ids[i++]!);
+        if (!socket) continue;
+        if (unreadBytes(socket) > DROP_UNREAD_BYTES) socket.disconnect(true);
+        else {
+          (socket.client as unknown as EngineClient).writeToEngine(encoded, options);
+          written++;
+        }
+      } while (i < ids.length && ((i & 63) !== 0 || performance.now() < until));
+      this.metrics.liveDeliveries.inc(written);
+      if (i < ids.length) await new Promise((resolve) => setImmediate(resolve));
+    }
+  }
+}
+
+/** Two batches of one show as one: the latest change per seat, the earliest emission time. */
+function merge(a: SeatsChangedEvent, b: SeatsChangedEvent): SeatsChangedEvent {
+  const changes = latestPerSeat(b.changes, latestPerSeat(a.changes));
+  return { showId: a.showId, version: Math.max(a.version, b.version), changes: [...changes.values()], at: a.at < b.at ? a.at : b.at };
+}
