@@ -24,6 +24,8 @@ describe('OpenAPI document', () => {
         '/api/seats/release-bulk',
         '/api/seats/shows',
         '/api/seats/{showId}',
+        '/api/seats/{showId}/layout',
+        '/api/seats/{showId}/status',
         '/api/admin/shows',
         '/api/admin/shows/{showId}',
         '/api/bookings',
@@ -74,5 +76,7 @@ describe('OpenAPI document', () => {
     expect(keysOf('/api/seats/release-bulk', 'post', '409', 'application/problem+json')).toEqual(expect.arrayContaining(Object.keys(conflict.body)));
     expect(Object.keys((await api.get(`/api/seats/${showId}`)).body).sort()).toEqual(keysOf('/api/seats/{showId}', 'get', '200'));
     expect(Object.keys((await api.get('/api/seats/shows')).body[0]).sort()).toEqual(keysOf('/api/seats/shows', 'get', '200'));
+    expect(Object.keys((await api.get(`/api/seats/${showId}/layout`)).body).sort()).toEqual(keysOf('/api/seats/{showId}/layout', 'get', '200'));
+    expect(Object.keys((await api.get(`/api/seats/${showId}/status`)).body).sort()).toEqual(keysOf('/api/seats/{showId}/status', 'get', '200'));
   });
 });

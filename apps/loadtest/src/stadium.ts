@@ -1,19 +1,26 @@
 import type { PostgresDatabase } from '@app/db';
+import { type ChildProcess, fork } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
+import { Redis } from 'ioredis';
 import { request } from 'undici';
-import { io, type Socket } from 'socket.io-client';
-import { closedLoop, HttpClient, percentile, Recorder, round } from './load.js';
+import { percentile, round } from './load.js';
+import { ArrivalHistogram, type Command, type LoadRole } from './stadium-load.js';
 
 /**
- * The stadium scenario of `npm run bench`: a 50,000-seat show created through the admin API,
- * thousands of fans who GET the map once (through their browser cache: a 304 with its ETag) and
- * subscribe with its version, map reads with and without If-None-Match, 200 buyers holding and
- * booking all along, one socket flooding `subscribe`, and the show list over a million seats.
+ * The stadium scenario of `npm run bench`: a 50,000-seat show created through the admin API, then
+ * phases with the load in processes of their own (4 × fans on socket.io, counting and timing what
+ * arrives; 200 buyers holding and booking; readers of the status part or the layout), each phase
+ * reporting the CPU seconds that the service, PostgreSQL, Redis and every load process used (from
+ * /proc), so that a figure reads as CPU per buyer pair or per delivery. Then the show list over a
+ * million seats.
  */
 export interface StadiumOptions {
   baseUrl: string;
   adminToken: string;
   database: PostgresDatabase;
+  redisUrl: string;
+  servicePid: number;
   fans: number;
   phaseMs: number;
   log: (message: string) => void;
@@ -22,9 +29,69 @@ export interface StadiumOptions {
 const ROWS = 125;
 const SEATS_PER_ROW = 400;
 const BUYERS = Number(process.env.BENCH_STADIUM_BUYERS ?? 200);
+const FAN_PROCESSES = 4;
+const STATUS_READERS = 32;
+const LAYOUT_READERS = 64;
 
-export async function stadiumScenario({ baseUrl, adminToken, database, fans, phaseMs, log }: StadiumOptions) {
-  log(`7. stadium: a ${ROWS * SEATS_PER_ROW}-seat show, ${fans} fans subscribed, ${BUYERS} buyers`);
+/** CPU seconds (user + system) a process has used so far, from /proc/<pid>/stat; 0 once it is gone. */
+function cpuSeconds(pid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks (USER_HZ = 100)
+  } catch {
+    return 0;
+  }
+}
+
+/** Every PostgreSQL server process (the postmaster and its backends). */
+function postgresPids(): number[] {
+  return readdirSync('/proc')
+    .filter((name) => /^\d+$/.test(name))
+    .map(Number)
+    .filter((pid) => {
+      try {
+        return readFileSync(`/proc/${pid}/comm`, 'utf8').trim() === 'postgres';
+      } catch {
+        return false;
+      }
+    });
+}
+
+/** A forked load process, driven by commands over IPC. */
+class LoadProcess {
+  private readonly child: ChildProcess;
+  private readonly replies: ((message: any) => void)[] = [];
+
+  constructor(readonly name: string) {
+    this.child = fork(new URL('./stadium-load.js', import.meta.url), [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    this.child.on('message', (message: any) => {
+      if (message?.error) console.error(`${name}: ${message.error}`);
+      this.replies.shift()?.(message);
+    });
+  }
+
+  get pid(): number {
+    return this.child.pid!;
+  }
+
+  ask(command: Command): Promise<any> {
+    return new Promise((resolve) => {
+      this.replies.push(resolve);
+      this.child.send(command);
+    });
+  }
+
+  stop(): Promise<void> {
+    return new Promise((resolve) => {
+      this.child.once('exit', () => resolve());
+      this.child.send({ cmd: 'stop' });
+    });
+  }
+}
+
+export async function stadiumScenario({ baseUrl, adminToken, database, redisUrl, servicePid, fans, phaseMs, log }: StadiumOptions) {
+  log(`7. stadium: a ${ROWS * SEATS_PER_ROW}-seat show; ${fans} fans in ${FAN_PROCESSES} processes, ${BUYERS} buyers in another`);
   const showId = `stadium-${randomUUID().slice(0, 8)}`;
   const createdStarted = performance.now();
   const created = await request(`${baseUrl}/api/admin/shows`, {
@@ -42,116 +109,118 @@ export async function stadiumScenario({ baseUrl, adminToken, database, fans, pha
   if (created.statusCode !== 201) throw new Error(`creating the stadium answered ${created.statusCode}: ${await created.body.text()}`);
   await created.body.dump();
   const createMs = round(performance.now() - createdStarted);
+  const sizes = await partSizes(baseUrl, showId);
 
-  // The first read builds the snapshot; every later read of this version is served from it.
-  const firstStarted = performance.now();
-  const first = await request(`${baseUrl}/api/seats/${showId}`, { headers: { 'accept-encoding': 'gzip' } });
-  const gzipBytes = (await first.body.arrayBuffer()).byteLength;
-  const firstReadMs = round(performance.now() - firstStarted);
-  const plain = await request(`${baseUrl}/api/seats/${showId}`);
-  const plainText = await plain.body.text();
-  const map = JSON.parse(plainText) as { version: number; seats: { id: string }[] };
-  const etag = first.headers.etag as string;
-  const seatIds = map.seats.map((seat) => seat.id);
+  const redis = new Redis(redisUrl);
+  const redisPid = Number(/process_id:(\d+)/.exec(await redis.info('server'))?.[1]);
+  redis.disconnect();
+  const buyers = new LoadProcess('buyers');
+  const readers = new LoadProcess('readers');
+  const fanProcesses = Array.from({ length: FAN_PROCESSES }, (_, i) => new LoadProcess(`fans-${i + 1}`));
+  const loads = [buyers, readers, ...fanProcesses];
+  await buyers.ask({ cmd: 'start', role: 'buyers' as LoadRole, baseUrl, showId, count: BUYERS });
+  await readers.ask({ cmd: 'start', role: 'reads' as LoadRole, baseUrl, showId, count: LAYOUT_READERS });
 
-  // Fans: the map through the browser cache (If-None-Match → 304), then subscribe with its version.
-  const sockets: Socket[] = [];
-  const arrivals: number[] = [];
-  let acksUpToDate = 0;
-  for (let i = 0; i < fans; i += 200) {
-    const batch = await Promise.all(Array.from({ length: Math.min(200, fans - i) }, () => connect(baseUrl)));
-    await Promise.all(
-      batch.map(async (socket) => {
-        const revalidated = await request(`${baseUrl}/api/seats/${showId}`, { headers: { 'if-none-match': etag, 'accept-encoding': 'gzip' } });
-        await revalidated.body.dump();
-        const ack = await socket.timeout(30_000).emitWithAck('subscribe', { showId, version: map.version });
-        if (ack.upToDate) acksUpToDate++;
-        socket.on('seats:changed', (event: { at: string }) => arrivals.push(Date.now() - Date.parse(event.at)));
-      }),
-    );
-    sockets.push(...batch);
-  }
-  log(`   ${sockets.length} fans subscribed (${acksUpToDate} acknowledged upToDate, without the map)`);
-
-  // Buyers all along: each holds two seats of its own stretch and books them.
-  const unavailableBefore = await unavailableCounts(baseUrl);
-  const buyers = new HttpClient(baseUrl, BUYERS);
-  const holds = new Recorder();
-  const books = new Recorder();
-  holds.startedAt = books.startedAt = performance.now();
-  let stopBuyers = false;
-  let cursor = 0;
-  const buying = closedLoop(BUYERS, phaseMs * 3 + 5000, async (worker) => {
-    if (stopBuyers || cursor + 2 > seatIds.length) return false;
-    const body = { seatIds: [seatIds[cursor++]!, seatIds[cursor++]!], userId: `buyer-${worker}` };
-    const hold = await buyers.post('/api/seats/hold-bulk', body, { 'Idempotency-Key': randomUUID() }, holds);
-    if (hold.status === 201) await buyers.post('/api/seats/book-bulk', body, { 'Idempotency-Key': randomUUID() }, books);
-  });
-  const phase = async <T>(name: string, work: () => Promise<T>) => {
-    const holdsBefore = holds.latencies.length;
-    const booksBefore = books.latencies.length;
-    const result = await work();
-    const holdLatencies = holds.latencies.slice(holdsBefore);
-    const bookLatencies = books.latencies.slice(booksBefore);
-    return { name, ...result, buyers: { holds: holdLatencies.length, holdP99: round(percentile(holdLatencies, 99)), books: bookLatencies.length, bookP99: round(percentile(bookLatencies, 99)) } };
-  };
-
-  const reads = (conditional: boolean) => async () => {
-    const client = new HttpClient(baseUrl, 64);
-    const recorder = new Recorder();
-    let bytes = 0;
-    await closedLoop(64, phaseMs, async () => {
-      const started = performance.now();
-      const response = await client.raw(`/api/seats/${showId}`, conditional ? { 'if-none-match': etagNow(), 'accept-encoding': 'gzip' } : { 'accept-encoding': 'gzip' });
-      bytes += response.bytes;
-      if (response.etag) latestEtag = response.etag;
-      recorder.record(response.status, performance.now() - started);
-    });
-    recorder.endedAt = performance.now();
-    await client.close();
-    const summary = recorder.summary();
-    return { reads: summary, bytesPerRead: round(bytes / Math.max(1, summary.requests)) };
-  };
-  let latestEtag = etag;
-  const etagNow = () => latestEtag;
-
-  const notModified = await phase('map reads with If-None-Match (fans whose map is current)', reads(true));
-  const full = await phase('full map reads (gzip)', reads(false));
-  const flood = await phase('one socket sends 300 subscribe of the stadium, without a version', async () => {
-    const flooder = await connect(baseUrl);
+  /** Runs `work` as one phase, with the CPU every process used meanwhile. */
+  const phase = async <T extends object>(name: string, work: () => Promise<T>) => {
+    log(`   ${name}…`);
+    const pgPids = postgresPids();
+    const before = { service: cpuSeconds(servicePid), postgres: pgPids.map(cpuSeconds), redis: cpuSeconds(redisPid), load: loads.map((load) => cpuSeconds(load.pid)) };
     const started = performance.now();
-    const replies = await Promise.all(Array.from({ length: 300 }, () => flooder.timeout(60_000).emitWithAck('subscribe', { showId }).catch(() => ({ error: { code: 'TIMEOUT' } }))));
-    const floodMs = round(performance.now() - started);
-    await new Promise((resolve) => setTimeout(resolve, Math.max(0, phaseMs - floodMs)));
-    flooder.close();
-    return {
-      flood: { maps: replies.filter((reply: any) => reply.seats).length, rateLimited: replies.filter((reply: any) => reply.error?.code === 'RATE_LIMITED').length, answeredInMs: floodMs },
+    const result = await work();
+    const seconds = (performance.now() - started) / 1000;
+    const load = Object.fromEntries(loads.map((process, i) => [process.name, round(cpuSeconds(process.pid) - before.load[i]!, 2)]));
+    const cpu = {
+      service: round(cpuSeconds(servicePid) - before.service, 2),
+      postgres: round(pgPids.map(cpuSeconds).reduce((sum, now, i) => sum + Math.max(0, now - before.postgres[i]!), 0), 2),
+      redis: round(cpuSeconds(redisPid) - before.redis, 2),
+      load: round(Object.values(load).reduce((sum, n) => sum + n, 0), 2),
+      loadByProcess: load,
     };
-  });
-  stopBuyers = true;
-  await buying;
-  holds.endedAt = books.endedAt = performance.now();
-  await buyers.close();
-  const unavailableAfter = await unavailableCounts(baseUrl);
-  // Which dependency each 503 of the scenario was for (database: mostly no pooled connection free in time).
-  const unavailableBy = Object.fromEntries(Object.entries(unavailableAfter).map(([dependency, n]) => [dependency, n - (unavailableBefore[dependency] ?? 0)]));
-  const arrivalsMs = { deliveries: arrivals.length, p50: round(percentile(arrivals, 50)), p99: round(percentile(arrivals, 99)) };
-  for (const socket of sockets) socket.close();
-
-  const list = await showListOverAMillionSeats(baseUrl, database, log);
-  return {
-    seats: seatIds.length,
-    createMs,
-    firstReadMs,
-    bytes: { json: Buffer.byteLength(plainText), gzip: gzipBytes },
-    fans: sockets.length,
-    acksUpToDate,
-    phases: [notModified, full, flood],
-    changeToArrival: arrivalsMs,
-    buyers: { holds: holds.summary(), books: books.summary() },
-    unavailableBy,
-    showList: list,
+    return { name, seconds: round(seconds), cpuSeconds: cpu, ...result };
   };
+  const buy = async () => (await buyers.ask({ cmd: 'run', durationMs: phaseMs })).result;
+  const arrivals = async () => {
+    const histogram = new ArrivalHistogram();
+    let events = 0;
+    let changes = 0;
+    for (const fan of fanProcesses) {
+      const { result } = await fan.ask({ cmd: 'report' });
+      histogram.merge(result.histogram);
+      events += result.events;
+      changes += result.changes;
+    }
+    return { deliveries: events, changesDelivered: changes, arrivalP50Ms: histogram.percentile(50), arrivalP99Ms: histogram.percentile(99) };
+  };
+  const mark = () => Promise.all(fanProcesses.map((fan) => fan.ask({ cmd: 'mark' })));
+
+  const unavailableBefore = await unavailableCounts(baseUrl);
+  try {
+    const buyersWithoutFans = await phase('buyers, no fans', async () => ({ buyers: await buy() }));
+
+    const version = JSON.parse((await (await request(`${baseUrl}/api/seats/${showId}/status`)).body.text())).version;
+    const perProcess = Math.ceil(fans / FAN_PROCESSES);
+    const subscribed = await Promise.all(fanProcesses.map((fan) => fan.ask({ cmd: 'start', role: 'fans' as LoadRole, baseUrl, showId, count: perProcess, version })));
+    log(`   ${subscribed.reduce((sum, s) => sum + s.connected, 0)} fans subscribed`);
+
+    const fansOnly = await phase('fans, no buyers', async () => {
+      await mark();
+      await new Promise((resolve) => setTimeout(resolve, phaseMs));
+      return arrivals();
+    });
+    const fansAndBuyers = await phase('fans and buyers', async () => {
+      await mark();
+      const result = await buy();
+      return { buyers: result, ...(await arrivals()) };
+    });
+    const withStatusReads = await phase('fans, buyers and status reads', async () => {
+      await mark();
+      const [buyersResult, statusReads] = await Promise.all([buy(), readers.ask({ cmd: 'run', durationMs: phaseMs, target: 'status' })]);
+      return { buyers: buyersResult, statusReads: statusReads.result, ...(await arrivals()) };
+    });
+    const layoutRevalidations = await phase('layout with a current If-None-Match, fans watching', async () => ({
+      layoutReads: (await readers.ask({ cmd: 'run', durationMs: phaseMs, target: 'layout' })).result,
+    }));
+    const phases = [buyersWithoutFans, fansOnly, fansAndBuyers, withStatusReads, layoutRevalidations];
+
+    const answers: Record<string, number> = {};
+    for (const { buyers: b } of [fansAndBuyers, withStatusReads]) for (const [status, n] of Object.entries(b.answers as Record<string, number>)) answers[status] = (answers[status] ?? 0) + n;
+    const unavailableAfter = await unavailableCounts(baseUrl);
+    // Which dependency each 503 of the scenario was for (database: no pooled connection free in time).
+    const unavailableBy = Object.fromEntries(Object.entries(unavailableAfter).map(([dependency, n]) => [dependency, n - (unavailableBefore[dependency] ?? 0)]));
+    const list = await showListOverAMillionSeats(baseUrl, database, log);
+    return {
+      node: process.version,
+      seats: ROWS * SEATS_PER_ROW,
+      createMs,
+      bytes: sizes,
+      fans: subscribed.reduce((sum, s) => sum + s.connected, 0),
+      buyers: { answers, pairsPerSecond: fansAndBuyers.buyers.pairsPerSecond },
+      buyersWithoutFans: { pairsPerSecond: buyersWithoutFans.buyers.pairsPerSecond },
+      arrivalP99Ms: fansAndBuyers.arrivalP99Ms,
+      statusReads: { perSecond: withStatusReads.statusReads.perSecond, p99Ms: withStatusReads.statusReads.p99 },
+      layoutNotModifiedPerSecond: round((layoutRevalidations.layoutReads.statuses['304'] ?? 0) / layoutRevalidations.layoutReads.seconds),
+      cpuSeconds: fansAndBuyers.cpuSeconds,
+      unavailableBy,
+      phases,
+      showList: list,
+    };
+  } finally {
+    await Promise.all(loads.map((load) => load.stop()));
+  }
+}
+
+/** Bytes of the full map, the layout and the status part, plain and gzipped. */
+async function partSizes(baseUrl: string, showId: string) {
+  const size = async (path: string, gzip: boolean) => {
+    const response = await request(`${baseUrl}${path}`, { headers: gzip ? { 'accept-encoding': 'gzip' } : {} });
+    return (await response.body.arrayBuffer()).byteLength;
+  };
+  const sizes: Record<string, { json: number; gzip: number }> = {};
+  for (const [name, path] of [['map', `/api/seats/${showId}`], ['layout', `/api/seats/${showId}/layout`], ['status', `/api/seats/${showId}/status`]] as const) {
+    sizes[name] = { json: await size(path, false), gzip: await size(path, true) };
+  }
+  return sizes;
 }
 
 /** 19 more shows of 50,000 seats (by SQL, quickly), then the list read cold and warm. */
@@ -188,12 +257,4 @@ async function unavailableCounts(baseUrl: string): Promise<Record<string, number
   const response = await request(`${baseUrl}/metrics`);
   const text = await response.body.text();
   return Object.fromEntries([...text.matchAll(/^http_unavailable_total\{dependency="([^"]+)"\} (\S+)$/gm)].map(([, dependency, n]) => [dependency!, Number(n)]));
-}
-
-function connect(baseUrl: string): Promise<Socket> {
-  const socket = io(`${baseUrl}/seats`, { transports: ['websocket'], forceNew: true, reconnection: false });
-  return new Promise((resolve, reject) => {
-    socket.once('connect', () => resolve(socket));
-    socket.once('connect_error', reject);
-  });
 }

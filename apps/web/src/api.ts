@@ -45,7 +45,7 @@ export interface Booking {
   total: Price | null;
 }
 
-export type SeatStatus = 'AVAILABLE' | 'HELD' | 'BOOKED';
+export type SeatStatus = 'AVAILABLE' | 'HELD' | 'BOOKED' | 'BLOCKED';
 
 export interface Seat {
   id: string;
@@ -66,9 +66,28 @@ export interface SeatMap {
   seats: Seat[];
 }
 
+/** What never changes while a show exists (`GET /api/seats/{showId}/layout`, cached by the browser). */
+export interface ShowLayout {
+  showId: string;
+  layoutVersion: string;
+  sections: SeatMap['sections'];
+  categories: SeatMap['categories'];
+  seats: Omit<Seat, 'status' | 'holdExpiresAt'>[];
+}
+
+/** Every seat's status as one character, in layout order (`GET /api/seats/{showId}/status`). */
+export interface SeatStatuses {
+  showId: string;
+  version: number;
+  layoutVersion: string;
+  statuses: string;
+}
+
+export const STATUS_OF_CODE: Record<string, SeatStatus> = { A: 'AVAILABLE', H: 'HELD', B: 'BOOKED', X: 'BLOCKED' };
+
 export interface Conflict {
   seatId: string;
-  reason: 'HELD' | 'BOOKED' | 'NOT_HELD_BY_YOU' | 'EXPIRED' | 'NOT_FOUND';
+  reason: 'HELD' | 'BOOKED' | 'BLOCKED' | 'NOT_HELD_BY_YOU' | 'EXPIRED' | 'NOT_FOUND';
 }
 
 /** A final answer of the service, or `unavailable` when it could not be reached or answered 5xx. */

@@ -1,5 +1,19 @@
 import { io } from 'socket.io-client';
-import { type Booking, type Conflict, formatPrice, getJson, IdempotentWriter, randomId, type Outcome, type Seat, type SeatMap, type ShowSummary } from './api.js';
+import {
+  type Booking,
+  type Conflict,
+  formatPrice,
+  getJson,
+  IdempotentWriter,
+  randomId,
+  type Outcome,
+  type Seat,
+  type SeatMap,
+  type SeatStatuses,
+  STATUS_OF_CODE,
+  type ShowLayout,
+  type ShowSummary,
+} from './api.js';
 
 /**
  * The seat-map page: pick a show, pick seats, hold them (with a countdown), book or release them,
@@ -11,6 +25,8 @@ interface SeatChange {
   seatId: string;
   status: Seat['status'];
   holdExpiresAt: string | null;
+  /** The show's version at which this change happened. */
+  version: number;
 }
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
@@ -120,7 +136,17 @@ async function openShow(showId: string, title: string): Promise<void> {
   elements.title.textContent = title;
   elements.show.hidden = false;
   say('');
-  buildMap(await getJson<SeatMap>(`api/seats/${encodeURIComponent(showId)}`));
+  // The layout never changes (the browser keeps it and revalidates it for a 304); the status part
+  // is one character per seat, and the live feed keeps it current from there.
+  const path = `api/seats/${encodeURIComponent(showId)}`;
+  const [layout, statuses] = await Promise.all([getJson<ShowLayout>(`${path}/layout`), getJson<SeatStatuses>(`${path}/status`)]);
+  buildMap({
+    showId,
+    version: statuses.version,
+    sections: layout.sections,
+    categories: layout.categories,
+    seats: layout.seats.map((seat, i) => ({ ...seat, status: STATUS_OF_CODE[statuses.statuses[i]!] ?? 'BOOKED', holdExpiresAt: null })),
+  });
   subscribe();
   void loadBookings();
 }
@@ -211,7 +237,7 @@ function moveFocus(event: KeyboardEvent): void {
 function seatState(seat: Seat): 'available' | 'selected' | 'mine' | 'held' | 'booked' {
   if (state.mine.has(seat.id) && seat.status === 'HELD') return 'mine';
   if (state.selected.has(seat.id)) return 'selected';
-  if (seat.status === 'BOOKED') return 'booked';
+  if (seat.status === 'BOOKED' || seat.status === 'BLOCKED') return 'booked';
   if (seat.status === 'HELD') return 'held';
   return 'available';
 }
@@ -259,12 +285,12 @@ function toggle(seatId: string): void {
   renderActions();
 }
 
-/** Applies changes made at `version` to the seats the page shows at an older one (events may arrive out of order). */
-function applyChanges(changes: SeatChange[], version: number): void {
+/** Applies each change to a seat the page shows at an older version than the change's (events may arrive out of order). */
+function applyChanges(changes: SeatChange[]): void {
   for (const change of changes) {
     const seat = state.seats.get(change.seatId);
-    if (!seat || version <= (state.seatVersions.get(change.seatId) ?? 0)) continue;
-    state.seatVersions.set(change.seatId, version);
+    if (!seat || change.version <= (state.seatVersions.get(change.seatId) ?? 0)) continue;
+    state.seatVersions.set(change.seatId, change.version);
     seat.status = change.status;
     seat.holdExpiresAt = change.holdExpiresAt;
     if (change.status !== 'HELD' && state.mine.has(change.seatId)) {
@@ -410,32 +436,53 @@ setInterval(tick, 250);
 const socket = io('/seats');
 // A handle for debugging in the browser console (and for the browser test's reconnect checks):
 // the socket, and how each subscription was answered.
-const acks: ('map' | 'up-to-date')[] = [];
+const acks: ('map' | 'status' | 'delta' | 'up-to-date')[] = [];
 (window as unknown as { seatBooking: unknown }).seatBooking = { socket, acks };
+
+type Ack = SeatMap | SeatStatuses | { upToDate: true; version: number } | { version: number; since: number; changes: SeatChange[] } | { error: unknown };
 
 /**
  * (Re)subscribes with the version the page has: if nothing changed meanwhile the service says so
- * (`upToDate`, no map sent); otherwise its snapshot replaces every seat the page shows at an
- * older version. Nothing is missed while away, and a reconnect costs almost nothing.
+ * (`upToDate`); if it still has the changes since, it sends just those (a delta); otherwise the
+ * status part, which replaces every seat the page shows at an older version. Nothing is missed
+ * while away, and a reconnect costs almost nothing.
  */
 function subscribe(): void {
   if (!state.showId || !socket.connected) return;
   const showId = state.showId;
-  type Ack = SeatMap | { upToDate: true; version: number } | { error: unknown };
-  socket.timeout(5000).emit('subscribe', { showId, version: state.mapVersion }, (error: Error | null, snapshot: Ack) => {
-    if (error || !snapshot || 'error' in snapshot || state.showId !== showId) return;
-    acks.push('upToDate' in snapshot ? 'up-to-date' : 'map');
-    if ('upToDate' in snapshot) return;
-    state.mapVersion = Math.max(state.mapVersion, snapshot.version);
-    for (const seat of snapshot.seats) {
-      const known = state.seats.get(seat.id);
-      if (!known || (state.seatVersions.get(seat.id) ?? 0) >= snapshot.version) continue;
-      Object.assign(known, seat);
-      state.seatVersions.set(seat.id, snapshot.version);
+  socket.timeout(5000).emit('subscribe', { showId, version: state.mapVersion, format: 'status' }, (error: Error | null, ack: Ack) => {
+    if (error || !ack || 'error' in ack || state.showId !== showId) return;
+    if ('upToDate' in ack) {
+      acks.push('up-to-date');
+      return;
     }
+    if ('changes' in ack) {
+      acks.push('delta');
+      applyChanges(ack.changes);
+    } else if ('statuses' in ack) {
+      acks.push('status');
+      const ids = [...state.seats.keys()];
+      ids.forEach((id, i) => {
+        const status = STATUS_OF_CODE[ack.statuses[i]!] ?? 'BOOKED';
+        replaceSeat(id, status, null, ack.version);
+      });
+    } else {
+      acks.push('map');
+      for (const seat of ack.seats) replaceSeat(seat.id, seat.status, seat.holdExpiresAt, ack.version);
+    }
+    state.mapVersion = Math.max(state.mapVersion, ack.version);
     for (const id of [...state.mine.keys()]) if (state.seats.get(id)?.status !== 'HELD') state.mine.delete(id);
     renderAll();
   });
+}
+
+/** What a map or status part says of a seat, unless the page shows a newer change of it. */
+function replaceSeat(seatId: string, status: Seat['status'], holdExpiresAt: string | null, version: number): void {
+  const known = state.seats.get(seatId);
+  if (!known || (state.seatVersions.get(seatId) ?? 0) >= version) return;
+  known.status = status;
+  known.holdExpiresAt = holdExpiresAt;
+  state.seatVersions.set(seatId, version);
 }
 
 socket.on('connect', () => {
@@ -446,7 +493,7 @@ socket.on('disconnect', () => {
   elements.live.textContent = 'Live updates interrupted; reconnecting…';
 });
 socket.on('seats:changed', (event: { showId: string; version: number; changes: SeatChange[] }) => {
-  if (event.showId === state.showId) applyChanges(event.changes, event.version);
+  if (event.showId === state.showId) applyChanges(event.changes);
 });
 
 loadShows().catch(() => say(UNAVAILABLE, 'error'));
