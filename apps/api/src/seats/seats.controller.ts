@@ -30,15 +30,23 @@ interface Cached {
 }
 
 /**
- * Sends a cached representation: 304 when If-None-Match names its ETag (express's `req.fresh`,
- * RFC 9110 §13.1.2, weak comparison), else its JSON, gzipped when the client accepts it.
+ * If-None-Match (RFC 9110 §13.1.2): `*`, or a list of ETags compared weakly. Not express's
+ * `req.fresh`: that is a cache's rule, and answers 200 to a request with `Cache-Control: no-cache`,
+ * which fetch() adds to every conditional request it sends.
  */
+function matches(header: string | undefined, etag: string): boolean {
+  if (!header) return false;
+  const weak = (tag: string) => tag.trim().replace(/^W\//, '');
+  return header.trim() === '*' || header.split(',').some((tag) => weak(tag) === weak(etag));
+}
+
+/** Sends a cached representation: 304 when If-None-Match names its ETag, else its JSON, gzipped when the client accepts it. */
 async function send(request: Request, response: Response, { etag, cacheControl, json, gzip }: Cached): Promise<void> {
   response.setHeader('Cache-Control', cacheControl);
   response.setHeader('Vary', 'Accept-Encoding');
   if (etag) {
     response.setHeader('ETag', etag);
-    if (request.fresh) {
+    if (matches(request.headers['if-none-match'], etag)) {
       response.status(304).end();
       return;
     }
