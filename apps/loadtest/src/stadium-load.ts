@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { io, type Socket } from 'socket.io-client';
+import WebSocket from 'ws';
 import { closedLoop, HttpClient, Recorder, round } from './load.js';
 
 /**
  * One load process of the stadium scenario (forked by `stadium.ts`), so that what it costs is
- * counted apart from the service: `fans` keeps socket.io subscribers and only counts and times
- * what arrives; `buyers` holds and books pairs of seats in a closed loop; `reads` GETs the status
+ * counted apart from the service: `fans` keeps socket.io subscribers (raw WebSocket framing) and only
+ * counts and times what arrives; `buyers` holds and books pairs of seats in a closed loop; `reads` GETs the status
  * part, or the layout with a current If-None-Match. Commands and results go over the IPC channel.
  */
 export type LoadRole = 'fans' | 'buyers' | 'reads';
@@ -53,46 +53,102 @@ export class ArrivalHistogram {
 
 const send = (message: unknown) => process.send!(message);
 
-function connect(baseUrl: string): Promise<Socket> {
-  const socket = io(`${baseUrl}/seats`, { transports: ['websocket'], forceNew: true, reconnection: false });
-  return new Promise((resolve, reject) => {
-    socket.once('connect', () => resolve(socket));
-    socket.once('connect_error', reject);
-  });
+/** Every how many fans one parses what arrives to time it; the others only count frames and bytes. */
+const TIMED_EVERY = 20;
+
+/**
+ * One fan: a socket.io client spoken directly over a WebSocket (Engine.IO 4 framing), so that a
+ * load process can hold 1,250 of them while spending little: `timed` fans parse every event and
+ * time its changes, the others look at one byte per frame (answering pings) and count.
+ */
+class Fan {
+  readonly socket: WebSocket;
+  private ackWaiter?: (ack: any) => void;
+  private subscription?: string;
+
+  constructor(
+    baseUrl: string,
+    private readonly timed: boolean,
+    private readonly seen: (frame: Buffer, event?: { changes: { version: number }[] }) => void,
+  ) {
+    this.socket = new WebSocket(`${baseUrl.replace(/^http/, 'ws')}/socket.io/?EIO=4&transport=websocket`, { perMessageDeflate: false, skipUTF8Validation: true });
+    this.socket.on('message', (frame: Buffer) => this.onFrame(frame));
+  }
+
+  /** Connects to the namespace and subscribes; resolves with the acknowledgement. */
+  subscribe(payload: object): Promise<any> {
+    return new Promise((resolve, reject) => {
+      this.socket.once('error', reject);
+      this.socket.once('close', () => reject(new Error('closed before subscribing')));
+      this.ackWaiter = resolve;
+      this.subscription = `42/seats,0${JSON.stringify(['subscribe', payload])}`;
+      this.socket.once('open', () => this.socket.send('40/seats,'));
+    });
+  }
+
+  private onFrame(frame: Buffer): void {
+    const type = frame[0];
+    if (type === 0x32 /* '2' ping */) return this.socket.send('3');
+    if (type !== 0x34 /* '4' message */) return;
+    if (frame[1] === 0x30 /* '0' connected to the namespace: events may be sent from now on */) {
+      this.socket.send(this.subscription!);
+    } else if (frame[1] === 0x33 /* '3' ack */) {
+      const text = frame.toString();
+      this.ackWaiter?.(JSON.parse(text.slice(text.indexOf('[')))[0]);
+      this.ackWaiter = undefined;
+    } else if (frame[1] === 0x32 /* '2' event */) {
+      if (!this.timed) return this.seen(frame);
+      const text = frame.toString();
+      const [, event] = JSON.parse(text.slice(text.indexOf('[')));
+      this.seen(frame, event);
+    }
+  }
+
+  get connected(): boolean {
+    return this.socket.readyState === WebSocket.OPEN;
+  }
 }
 
 async function fans(baseUrl: string, showId: string, count: number, version: number) {
-  const sockets: Socket[] = [];
+  const all: Fan[] = [];
   let histogram = new ArrivalHistogram();
   let events = 0;
-  let changes = 0;
+  let bytes = 0;
+  let timedEvents = 0;
+  let timedChanges = 0;
+  const seen = (frame: Buffer, event?: { changes: { version: number }[] }) => {
+    events++;
+    bytes += frame.length;
+    if (!event) return;
+    const now = Date.now();
+    let oldest = Infinity;
+    for (const change of event.changes) oldest = Math.min(oldest, change.version);
+    histogram.add(now - oldest / 1000);
+    timedEvents++;
+    timedChanges += event.changes.length;
+  };
   let upToDate = 0;
   for (let i = 0; i < count; i += 250) {
-    const batch = await Promise.all(Array.from({ length: Math.min(250, count - i) }, () => connect(baseUrl)));
-    await Promise.all(
-      batch.map(async (socket) => {
-        socket.on('seats:changed', (event: { changes: { version: number }[] }) => {
-          const now = Date.now();
-          let oldest = Infinity;
-          for (const change of event.changes) oldest = Math.min(oldest, change.version);
-          histogram.add(now - oldest / 1000);
-          events++;
-          changes += event.changes.length;
-        });
-        const ack = await socket.timeout(60_000).emitWithAck('subscribe', { showId, version, format: 'status' });
-        if (ack.upToDate) upToDate++;
-      }),
-    );
-    sockets.push(...batch);
+    const batch = Array.from({ length: Math.min(250, count - i) }, (_, j) => new Fan(baseUrl, (i + j) % TIMED_EVERY === 0, seen));
+    const acks = await Promise.all(batch.map((fan) => fan.subscribe({ showId, version, format: 'status' })));
+    upToDate += acks.filter((ack) => ack.upToDate).length;
+    all.push(...batch);
   }
-  send({ ready: true, connected: sockets.length, upToDate });
+  send({ ready: true, connected: all.length, upToDate });
   return {
     mark() {
       histogram = new ArrivalHistogram();
-      events = changes = 0;
+      events = bytes = timedEvents = timedChanges = 0;
     },
-    report: () => ({ events, changes, histogram: histogram.toJSON(), connected: sockets.filter((socket) => socket.connected).length }),
-    stop: () => sockets.forEach((socket) => socket.close()),
+    report: () => ({
+      events,
+      bytes,
+      // Changes per event as the timed fans saw them, scaled to every fan's events.
+      changes: timedEvents === 0 ? 0 : Math.round((timedChanges / timedEvents) * events),
+      histogram: histogram.toJSON(),
+      connected: all.filter((fan) => fan.connected).length,
+    }),
+    stop: () => all.forEach((fan) => fan.socket.terminate()),
   };
 }
 

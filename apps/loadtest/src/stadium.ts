@@ -2,6 +2,7 @@ import type { PostgresDatabase } from '@app/db';
 import { type ChildProcess, fork } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
+import { setPriority } from 'node:os';
 import { Redis } from 'ioredis';
 import { request } from 'undici';
 import { percentile, round } from './load.js';
@@ -31,6 +32,12 @@ const SEATS_PER_ROW = 400;
 const BUYERS = Number(process.env.BENCH_STADIUM_BUYERS ?? 200);
 const FAN_PROCESSES = 4;
 const STATUS_READERS = 32;
+/**
+ * The fans' processes run at this nice value: 5,000 fans are 5,000 devices elsewhere, and on a
+ * machine shared with the service their reading (a kernel receive per event) would otherwise take
+ * the cores the service and PostgreSQL need. BENCH_FAN_NICE=0 runs them as equals.
+ */
+const FAN_PRIORITY = Number(process.env.BENCH_FAN_NICE ?? 10);
 const LAYOUT_READERS = 64;
 
 /** CPU seconds (user + system) a process has used so far, from /proc/<pid>/stat; 0 once it is gone. */
@@ -42,6 +49,13 @@ function cpuSeconds(pid: number): number {
   } catch {
     return 0;
   }
+}
+
+/** A process's resident memory now and at its peak so far (VmRSS, VmHWM), in MiB. */
+function memoryMb(pid: number): { rss: number; peak: number } {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const read = (field: string) => round(Number(new RegExp(`${field}:\\s+(\\d+) kB`).exec(status)?.[1] ?? 0) / 1024);
+  return { rss: read('VmRSS'), peak: read('VmHWM') };
 }
 
 /** Every PostgreSQL server process (the postmaster and its backends). */
@@ -63,8 +77,12 @@ class LoadProcess {
   private readonly child: ChildProcess;
   private readonly replies: ((message: any) => void)[] = [];
 
-  constructor(readonly name: string) {
+  constructor(
+    readonly name: string,
+    priority = 0,
+  ) {
     this.child = fork(new URL('./stadium-load.js', import.meta.url), [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    setPriority(this.child.pid!, priority);
     this.child.on('message', (message: any) => {
       if (message?.error) console.error(`${name}: ${message.error}`);
       this.replies.shift()?.(message);
@@ -110,13 +128,14 @@ export async function stadiumScenario({ baseUrl, adminToken, database, redisUrl,
   await created.body.dump();
   const createMs = round(performance.now() - createdStarted);
   const sizes = await partSizes(baseUrl, showId);
+  const memoryAfterCreate = { ...memoryMb(servicePid), ...(await heapMb(baseUrl)) };
 
   const redis = new Redis(redisUrl);
   const redisPid = Number(/process_id:(\d+)/.exec(await redis.info('server'))?.[1]);
   redis.disconnect();
   const buyers = new LoadProcess('buyers');
   const readers = new LoadProcess('readers');
-  const fanProcesses = Array.from({ length: FAN_PROCESSES }, (_, i) => new LoadProcess(`fans-${i + 1}`));
+  const fanProcesses = Array.from({ length: FAN_PROCESSES }, (_, i) => new LoadProcess(`fans-${i + 1}`, FAN_PRIORITY));
   const loads = [buyers, readers, ...fanProcesses];
   await buyers.ask({ cmd: 'start', role: 'buyers' as LoadRole, baseUrl, showId, count: BUYERS });
   await readers.ask({ cmd: 'start', role: 'reads' as LoadRole, baseUrl, showId, count: LAYOUT_READERS });
@@ -137,20 +156,22 @@ export async function stadiumScenario({ baseUrl, adminToken, database, redisUrl,
       load: round(Object.values(load).reduce((sum, n) => sum + n, 0), 2),
       loadByProcess: load,
     };
-    return { name, seconds: round(seconds), cpuSeconds: cpu, ...result };
+    return { name, seconds: round(seconds), cpuSeconds: cpu, serviceMemoryMb: { ...memoryMb(servicePid), ...(await heapMb(baseUrl)) }, ...result };
   };
   const buy = async () => (await buyers.ask({ cmd: 'run', durationMs: phaseMs })).result;
   const arrivals = async () => {
     const histogram = new ArrivalHistogram();
     let events = 0;
     let changes = 0;
+    let bytes = 0;
     for (const fan of fanProcesses) {
       const { result } = await fan.ask({ cmd: 'report' });
       histogram.merge(result.histogram);
       events += result.events;
       changes += result.changes;
+      bytes += result.bytes;
     }
-    return { deliveries: events, changesDelivered: changes, arrivalP50Ms: histogram.percentile(50), arrivalP99Ms: histogram.percentile(99) };
+    return { deliveries: events, changesDelivered: changes, megabytesDelivered: round(bytes / 1e6), arrivalP50Ms: histogram.percentile(50), arrivalP99Ms: histogram.percentile(99) };
   };
   const mark = () => Promise.all(fanProcesses.map((fan) => fan.ask({ cmd: 'mark' })));
 
@@ -161,7 +182,7 @@ export async function stadiumScenario({ baseUrl, adminToken, database, redisUrl,
     const version = JSON.parse((await (await request(`${baseUrl}/api/seats/${showId}/status`)).body.text())).version;
     const perProcess = Math.ceil(fans / FAN_PROCESSES);
     const subscribed = await Promise.all(fanProcesses.map((fan) => fan.ask({ cmd: 'start', role: 'fans' as LoadRole, baseUrl, showId, count: perProcess, version })));
-    log(`   ${subscribed.reduce((sum, s) => sum + s.connected, 0)} fans subscribed`);
+    log(`   ${subscribed.reduce((sum, s) => sum + s.connected, 0)} fans subscribed; service memory ${JSON.stringify(memoryMb(servicePid))} MiB`);
 
     const fansOnly = await phase('fans, no buyers', async () => {
       await mark();
@@ -193,6 +214,7 @@ export async function stadiumScenario({ baseUrl, adminToken, database, redisUrl,
       node: process.version,
       seats: ROWS * SEATS_PER_ROW,
       createMs,
+      serviceMemoryAfterCreateMb: memoryAfterCreate,
       bytes: sizes,
       fans: subscribed.reduce((sum, s) => sum + s.connected, 0),
       buyers: { answers, pairsPerSecond: fansAndBuyers.buyers.pairsPerSecond },
@@ -250,6 +272,13 @@ async function showListOverAMillionSeats(baseUrl: string, database: PostgresData
   const warm: number[] = [];
   for (let i = 0; i < 200; i++) warm.push(await timed());
   return { seatsInDatabase: rows[0].n, coldMs, warmP50: round(percentile(warm, 50)), warmP99: round(percentile(warm, 99)) };
+}
+
+/** The service's V8 heap (used / total) and memory outside it, in MiB, from its metrics. */
+async function heapMb(baseUrl: string) {
+  const text = await (await request(`${baseUrl}/metrics`)).body.text();
+  const read = (name: string) => round(Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(text)?.[1] ?? NaN) / 2 ** 20);
+  return { heapUsed: read('nodejs_heap_size_used_bytes'), heapTotal: read('nodejs_heap_size_total_bytes'), external: read('nodejs_external_memory_bytes') };
 }
 
 /** The service's 503 answers so far, by the dependency that was unavailable (from its metrics). */

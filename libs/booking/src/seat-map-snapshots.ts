@@ -38,6 +38,20 @@ export class ShowLayout {
   }
 }
 
+/** Seats per chunk of a snapshot's seat JSON: a patch copies the chunks it changes, not 50,000 entries. */
+const SEATS_PER_CHUNK = 1024;
+
+/** A serialised map as a snapshot keeps it: the seats' JSON in chunks, so that versions share what did not change. */
+export interface SnapshotPieces extends Omit<SerializedMap, 'seats'> {
+  seatChunks: string[][];
+}
+
+function inChunks({ seats, ...rest }: SerializedMap): SnapshotPieces {
+  const seatChunks: string[][] = [];
+  for (let i = 0; i < seats.length; i += SEATS_PER_CHUNK) seatChunks.push(seats.slice(i, i + SEATS_PER_CHUNK));
+  return { ...rest, seatChunks };
+}
+
 /**
  * A seat map serialised once per version, for every read of that version: the full map and the
  * status part are each joined and compressed on their first read only (a live sale's status
@@ -60,7 +74,7 @@ export class SeatMapSnapshot {
     readonly showId: string,
     readonly version: number,
     /** The pieces it was joined from, to bring it up to date by replacing only the seats that changed. */
-    readonly pieces: SerializedMap,
+    readonly pieces: SnapshotPieces,
     /** Seat id → position in `pieces`. */
     readonly index: Map<string, number>,
     readonly layout: ShowLayout,
@@ -78,7 +92,7 @@ export class SeatMapSnapshot {
 
   /** The full map (`GET /api/seats/{showId}`), as sent. */
   get json(): string {
-    return (this.fullJson ??= `{"showId":${JSON.stringify(this.showId)},"version":${this.version},${this.pieces.layout}${this.pieces.seats.join(',')}]}`);
+    return (this.fullJson ??= `{"showId":${JSON.stringify(this.showId)},"version":${this.version},${this.pieces.layout}${this.pieces.seatChunks.map((chunk) => chunk.join(',')).join(',')}]}`);
   }
 
   gzip(): Promise<Buffer> {
@@ -220,9 +234,10 @@ export class SeatMapSnapshots {
   private async build(showId: string, version: number, keep: boolean): Promise<SeatMapSnapshot> {
     const previous = this.cache.get(showId);
     const patched = keep && previous && previous.version < version ? await this.patched(previous) : undefined;
-    const pieces = patched ?? (await this.seatMaps.serialized(showId));
+    const serialized = patched ? undefined : await this.seatMaps.serialized(showId);
+    const pieces = patched ?? inChunks(serialized!);
     const index = patched ? previous!.index : new Map(pieces.ids.map((id, i) => [id, i]));
-    let layout = patched ? previous!.layout : ShowLayout.of(showId, pieces);
+    let layout = patched ? previous!.layout : ShowLayout.of(showId, serialized!);
     if (previous && previous.layout.layoutVersion === layout.layoutVersion) layout = previous.layout;
     const snapshot = new SeatMapSnapshot(showId, version, pieces, index, layout, keep);
     if (keep) this.keep(snapshot);
@@ -230,20 +245,27 @@ export class SeatMapSnapshots {
   }
 
   /** The previous snapshot's pieces with the changed seats read again; undefined if that cannot be trusted. */
-  private async patched(previous: SeatMapSnapshot): Promise<SerializedMap | undefined> {
+  private async patched(previous: SeatMapSnapshot): Promise<SnapshotPieces | undefined> {
     const changed = await this.versions.changedSince(previous.showId, previous.version).catch(() => undefined);
     if (!changed) return undefined;
     const rows = changed.length > 0 ? await this.seatMaps.serializedSeats(previous.showId, changed) : [];
     // A seat gone (the show was deleted, perhaps made again): read the whole map.
     if (rows.length !== changed.length || rows.some((row) => !previous.index.has(row.id))) return undefined;
-    const seats = previous.pieces.seats.slice();
-    const codes = previous.pieces.codes.split('');
+    // Copy on write: only the chunks that changed are new, and the codes are patched as bytes.
+    const seatChunks = previous.pieces.seatChunks.slice();
+    const codes = Buffer.from(previous.pieces.codes, 'latin1');
+    const copied = new Set<number>();
     for (const { id, json, code } of rows) {
       const i = previous.index.get(id)!;
-      seats[i] = json;
-      codes[i] = code;
+      const chunk = Math.floor(i / SEATS_PER_CHUNK);
+      if (!copied.has(chunk)) {
+        seatChunks[chunk] = seatChunks[chunk]!.slice();
+        copied.add(chunk);
+      }
+      seatChunks[chunk]![i % SEATS_PER_CHUNK] = json;
+      codes[i] = code.charCodeAt(0);
     }
-    return { ...previous.pieces, seats, codes: codes.join('') };
+    return { ...previous.pieces, seatChunks, codes: codes.toString('latin1') };
   }
 
   private keep(snapshot: SeatMapSnapshot): void {

@@ -26,6 +26,25 @@ interface BroadcastInternals {
 interface EngineClient {
   writeToEngine(packets: unknown[], options: Record<string, unknown>): void;
 }
+/** The parts of engine.io 6.6's connection and WebSocket transport that `sendFrame` needs. */
+interface EngineConnection {
+  readyState: string;
+  writeBuffer: unknown[];
+  transport: { name: string; writable: boolean; socket?: { _sender?: { sendFrame(frame: Buffer[]): void } } };
+}
+
+/**
+ * Writes a pre-encoded WebSocket frame straight to the socket's WebSocket when engine.io has
+ * nothing queued for it (what engine.io itself would do, less its per-packet bookkeeping and
+ * write callback); `false` when it must go through engine.io to keep the order of what is queued.
+ */
+function sendFrame(socket: Socket, frame: Buffer[] | undefined): boolean {
+  const conn = socket.conn as unknown as EngineConnection;
+  const sender = conn.transport.socket?._sender;
+  if (!frame || !sender || conn.readyState !== 'open' || conn.transport.name !== 'websocket' || !conn.transport.writable || conn.writeBuffer.length > 0) return false;
+  sender.sendFrame(frame);
+  return true;
+}
 
 /**
  * Writes a show's batches to the sockets of its room on this instance without ever holding the
@@ -74,6 +93,7 @@ export class Fanout {
     const options: Record<string, unknown> = { preEncoded: true };
     const packet = { type: 2 /* EVENT */, nsp: this.namespace.name, data: [SEATS_CHANGED, event] };
     const encoded = (this.namespace.adapter as unknown as BroadcastInternals)._encode(packet, options);
+    const frame = options.wsPreEncodedFrame as Buffer[] | undefined;
     this.metrics.liveBatches.inc();
     let i = 0;
     while (i < ids.length) {
@@ -84,7 +104,7 @@ export class Fanout {
         if (!socket) continue;
         if (unreadBytes(socket) > DROP_UNREAD_BYTES) socket.disconnect(true);
         else {
-          (socket.client as unknown as EngineClient).writeToEngine(encoded, options);
+          if (!sendFrame(socket, frame)) (socket.client as unknown as EngineClient).writeToEngine(encoded, options);
           written++;
         }
       } while (i < ids.length && ((i & 63) !== 0 || performance.now() < until));
