@@ -21,7 +21,18 @@ export class AppModule {
   static forRoot(config: AppConfig): DynamicModule {
     return {
       module: AppModule,
-      imports: [ConfigModule.forRoot(config), MetricsModule, DbModule, RedisModule, RealtimeModule, BookingModule, CatalogueModule, IdempotencyModule, SecurityModule, TerminusModule],
+      imports: [
+        ConfigModule.forRoot(config),
+        MetricsModule,
+        DbModule,
+        RedisModule,
+        RealtimeModule,
+        BookingModule,
+        CatalogueModule,
+        IdempotencyModule,
+        SecurityModule,
+        TerminusModule,
+      ],
       controllers: [SeatsController, BookingsController, ShowsAdminController, HealthController, MetricsController],
       providers: [SeatsGateway],
     };

@@ -47,7 +47,7 @@ export async function drainAndClose(app: NestExpressApplication, graceMs: number
   app.getHttpAdapter().getInstance().locals.draining = true;
   // A keep-alive connection whose request was in flight when closing began becomes idle only
   // after its answer; server.close() closed the idle ones once, so keep closing them as they go idle.
-  const server = app.getHttpServer() as import('node:http').Server;
+  const server = app.getHttpServer();
   const sweeper = setInterval(() => server.closeIdleConnections(), 50);
   let timer: NodeJS.Timeout | undefined;
   const deadline = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), graceMs)));
@@ -68,7 +68,11 @@ function timeRequests(metrics: Metrics) {
   return (request: Request, response: Response, next: NextFunction) => {
     const started = process.hrtime.bigint();
     response.once('finish', () => {
-      const route = request.route ? `${request.baseUrl}${request.route.path}` : response.statusCode === 404 ? 'unmatched' : 'static';
+      const route = request.route
+        ? `${request.baseUrl}${(request.route as { path: string }).path}`
+        : response.statusCode === 404
+          ? 'unmatched'
+          : 'static';
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
       metrics.requestDuration.observe({ method: request.method, route, status: String(response.statusCode) }, seconds);
     });
@@ -105,11 +109,15 @@ export async function createApp(config: AppConfig, options: AppOptions = {}): Pr
   // Seat maps carry their own ETag (the show's version); hashing every other answer is wasted work.
   app.set('etag', false);
   // Behind a load balancer, the client address (rate limits, logs) comes from X-Forwarded-For.
-  if (config.trustProxy) app.set('trust proxy', /^\d+$/.test(config.trustProxy) ? Number(config.trustProxy) : config.trustProxy === 'true' || config.trustProxy);
+  if (config.trustProxy)
+    app.set('trust proxy', /^\d+$/.test(config.trustProxy) ? Number(config.trustProxy) : config.trustProxy === 'true' || config.trustProxy);
   app.use(closeConnectionsWhenDraining);
   app.use(securityHeaders());
   if (config.corsOrigins.length > 0) {
-    app.enableCors({ origin: config.corsOrigins === '*' ? true : config.corsOrigins, exposedHeaders: ['Idempotent-Replayed', 'Retry-After'] });
+    app.enableCors({
+      origin: config.corsOrigins === '*' ? true : config.corsOrigins,
+      exposedHeaders: ['Idempotent-Replayed', 'Retry-After'],
+    });
   }
   // Contract: bodies over 64 KiB are refused with 413 before any handler runs; the admin API
   // (a stadium's layout) takes up to 1 MiB. The general parser skips a body already parsed.
@@ -136,7 +144,12 @@ export async function createApp(config: AppConfig, options: AppOptions = {}): Pr
       .setTitle('Seat booking')
       .setDescription('Hold, book and release seats; errors are RFC 9457 problem documents.')
       .setVersion('0.1.0')
-      .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'Only when AUTH_JWT_SECRET or AUTH_JWKS_URL is set; sub must equal userId' })
+      .addBearerAuth({
+        type: 'http',
+        scheme: 'bearer',
+        bearerFormat: 'JWT',
+        description: 'Only when AUTH_JWT_SECRET or AUTH_JWKS_URL is set; sub must equal userId',
+      })
       .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'ADMIN_TOKEN (printed at start in dev mode)' }, 'admin')
       .build(),
   );

@@ -48,8 +48,10 @@ function listen(server: Server, { port, host }: AppConfig): Promise<void> {
 
 function portProblem(config: AppConfig) {
   return (error: NodeJS.ErrnoException): never => {
-    if (error.code === 'EADDRINUSE') console.error(`PORT ${config.port} is already in use on ${config.host}: stop the other process or set PORT to a free port.`);
-    else if (error.code === 'EACCES') console.error(`PORT ${config.port} on ${config.host} needs privileges this process does not have: set PORT above 1023.`);
+    if (error.code === 'EADDRINUSE')
+      console.error(`PORT ${config.port} is already in use on ${config.host}: stop the other process or set PORT to a free port.`);
+    else if (error.code === 'EACCES')
+      console.error(`PORT ${config.port} on ${config.host} needs privileges this process does not have: set PORT above 1023.`);
     else throw error;
     process.exit(1);
   };

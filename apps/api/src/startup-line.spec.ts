@@ -6,12 +6,17 @@ const PG = { DATABASE_URL: 'postgres://seats:pg-secret@db.internal:5432/seats', 
 
 describe('the start-up line', () => {
   it('says dev mode when nothing is configured', () => {
-    expect(startupLine(loadConfig({}))).toMatch(/listening on http:\/\/127\.0\.0\.1:3000: .*; dev mode \(SQLite .*, in-process mock Redis, demo shows/);
+    expect(startupLine(loadConfig({}))).toMatch(
+      /listening on http:\/\/127\.0\.0\.1:3000: .*; dev mode \(SQLite .*, in-process mock Redis, demo shows/,
+    );
   });
 
   it.each([
     [{ REDIS_URL: 'redis://:redis-secret@cache.internal:6380/2' }, 'Redis cache.internal:6380/2'],
-    [{ REDIS_SENTINELS: 's1:26379,s2:26379', REDIS_SENTINEL_NAME: 'seats', REDIS_PASSWORD: 'redis-secret' }, 'Redis master "seats" through Sentinel s1:26379,s2:26379'],
+    [
+      { REDIS_SENTINELS: 's1:26379,s2:26379', REDIS_SENTINEL_NAME: 'seats', REDIS_PASSWORD: 'redis-secret' },
+      'Redis master "seats" through Sentinel s1:26379,s2:26379',
+    ],
     [{ REDIS_CLUSTER_NODES: 'r1:7000,r2:7001', REDIS_PASSWORD: 'redis-secret' }, 'Redis Cluster from r1:7000,r2:7001'],
   ])('names the database and the way to Redis, never a credential (%o)', (redis, expected) => {
     const line = startupLine(loadConfig({ ...PG, ...redis }));
@@ -21,6 +26,8 @@ describe('the start-up line', () => {
   });
 
   it('names SQLite with a real Redis', () => {
-    expect(startupLine(loadConfig({ SQLITE_PATH: '/var/lib/seats.sqlite', REDIS_URL: 'redis://127.0.0.1:6379' }))).toContain('; SQLite /var/lib/seats.sqlite, Redis 127.0.0.1:6379;');
+    expect(startupLine(loadConfig({ SQLITE_PATH: '/var/lib/seats.sqlite', REDIS_URL: 'redis://127.0.0.1:6379' }))).toContain(
+      '; SQLite /var/lib/seats.sqlite, Redis 127.0.0.1:6379;',
+    );
   });
 });

@@ -5,7 +5,9 @@ export function startupLine(config: AppConfig): string {
   const base = `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${config.port}`;
   const parts = [`Seat booking listening on ${base}: seat map at ${base}/, API docs at ${base}/docs`];
   if (config.database.kind === 'sqlite' && config.redis.kind === 'mock') {
-    parts.push(`dev mode (SQLite ${config.database.path}, in-process mock Redis${config.seedDemo ? ', demo shows neon-nights and last-orbit' : ''})`);
+    parts.push(
+      `dev mode (SQLite ${config.database.path}, in-process mock Redis${config.seedDemo ? ', demo shows neon-nights and last-orbit' : ''})`,
+    );
   } else {
     parts.push(`${databaseOf(config.database)}, ${redisOf(config.redis)}`);
   }

@@ -55,7 +55,8 @@ describe.each(withCluster)('bookings on $name', (backend) => {
   });
   afterAll(async () => api?.close());
 
-  const cancel = (bookingId: string, body: unknown, headers: Record<string, string> = {}) => api.post(`/api/bookings/${bookingId}/cancel`, body, headers);
+  const cancel = (bookingId: string, body: unknown, headers: Record<string, string> = {}) =>
+    api.post(`/api/bookings/${bookingId}/cancel`, body, headers);
 
   describe.skipIf(!backend.available)('lookups', () => {
     it('answers a booking with its seats, prices at booking time and total', async () => {
@@ -107,7 +108,12 @@ describe.each(withCluster)('bookings on $name', (backend) => {
 
       const partial = await cancel(booking.bookingId, { userId: 'erin', seatIds: [seat('A4')] });
       expect(partial.status).toBe(200);
-      expect(partial.body).toMatchObject({ status: 'CONFIRMED', seatIds: [seat('B4')], cancelledSeatIds: [seat('A4')], total: { amount: 3000, currency: 'EUR' } });
+      expect(partial.body).toMatchObject({
+        status: 'CONFIRMED',
+        seatIds: [seat('B4')],
+        cancelledSeatIds: [seat('A4')],
+        total: { amount: 3000, currency: 'EUR' },
+      });
       await client.waitFor(seat('A4'), 'AVAILABLE');
       const map = (await api.get(`/api/seats/${showId}`)).body;
       expect(map.seats.find((s: { id: string }) => s.id === seat('A4')).status).toBe('AVAILABLE');
@@ -205,13 +211,15 @@ describe.each(withCluster)('bookings with authentication on, on $name', (backend
   afterAll(async () => api?.close());
 
   it.skipIf(!backend.available)('shows a booking only to its owner or the admin token', async () => {
-    const as = async (bearer?: string) => (await api.request('GET', `/api/bookings/${bookingId}`, undefined, bearer ? { authorization: `Bearer ${bearer}` } : {})).status;
+    const as = async (bearer?: string) =>
+      (await api.request('GET', `/api/bookings/${bookingId}`, undefined, bearer ? { authorization: `Bearer ${bearer}` } : {})).status;
     expect(await as(await token('kim'))).toBe(200);
     expect(await as(await token('lee'))).toBe(403);
     expect(await as(api.config.admin!.token)).toBe(200);
     expect(await as()).toBe(401);
     expect(await as('not-a-valid-token')).toBe(401);
-    const list = async (userId: string, bearer: string) => (await api.request('GET', `/api/bookings?userId=${userId}`, undefined, { authorization: `Bearer ${bearer}` })).status;
+    const list = async (userId: string, bearer: string) =>
+      (await api.request('GET', `/api/bookings?userId=${userId}`, undefined, { authorization: `Bearer ${bearer}` })).status;
     expect(await list('kim', await token('kim'))).toBe(200);
     expect(await list('kim', await token('lee'))).toBe(403);
     expect(await list('kim', api.config.admin!.token)).toBe(200);

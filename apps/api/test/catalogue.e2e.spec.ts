@@ -36,7 +36,9 @@ const onSale = (limits: Record<string, unknown> = {}, rows = 2, seats = 10) => (
   salesOpenAt: '2020-01-01T00:00:00Z',
   limits,
   categories: [{ key: 'std', price: { amount: 1000, currency: 'EUR' } }],
-  sections: [{ key: 'main', rows: Array.from({ length: rows }, (_, r) => ({ label: String.fromCharCode(65 + r), seats, category: 'std' })) }],
+  sections: [
+    { key: 'main', rows: Array.from({ length: rows }, (_, r) => ({ label: String.fromCharCode(65 + r), seats, category: 'std' })) },
+  ],
 });
 
 describe.each(backends)('catalogue (admin API) on $name', (backend) => {
@@ -52,7 +54,11 @@ describe.each(backends)('catalogue (admin API) on $name', (backend) => {
   describe.skipIf(!backend.available)('creating shows', () => {
     it('refuses without the admin token, or with a wrong one, and creates nothing', async () => {
       const before = await showIds();
-      const attempts: Record<string, string>[] = [{}, { authorization: 'Bearer wrong-token-wrong-token-wrong-token' }, { authorization: `Basic ${api.config.admin!.token}` }];
+      const attempts: Record<string, string>[] = [
+        {},
+        { authorization: 'Bearer wrong-token-wrong-token-wrong-token' },
+        { authorization: `Basic ${api.config.admin!.token}` },
+      ];
       for (const headers of attempts) {
         const reply = await api.request('POST', SHOWS, JSON.stringify({ ...EXAMPLE, id: 'sneaky' }), headers);
         expect(reply.status).toBe(401);
@@ -83,7 +89,13 @@ describe.each(backends)('catalogue (admin API) on $name', (backend) => {
       const map = (await api.get('/api/seats/neon-nights-2027')).body;
       expect(map.sections).toEqual([{ key: 'floor', label: 'Floor' }]);
       expect(map.categories).toEqual([{ key: 'stalls', label: 'Stalls', price: { amount: 4500, currency: 'EUR' } }]);
-      expect(map.seats.map((seat: { label: string }) => seat.label)).toEqual([...Array.from({ length: 20 }, (_, i) => `A${i + 1}`), 'AA1', 'AA2', 'AA2A', 'AA3']);
+      expect(map.seats.map((seat: { label: string }) => seat.label)).toEqual([
+        ...Array.from({ length: 20 }, (_, i) => `A${i + 1}`),
+        'AA1',
+        'AA2',
+        'AA2A',
+        'AA3',
+      ]);
       expect(map.seats[22]).toEqual({
         id: expect.stringMatching(/^[A-Za-z0-9._~-]{1,128}$/),
         label: 'AA2A',
@@ -120,7 +132,11 @@ describe.each(backends)('catalogue (admin API) on $name', (backend) => {
 
     const invalid: [string, (show: any) => void, RegExp][] = [
       ['a duplicate section key', (s) => s.sections.push({ ...s.sections[0] }), /sections\[1\].*duplicate section key "floor"/],
-      ['a duplicate row label', (s) => s.sections[0].rows.push({ label: 'A', seats: 2 }), /sections\[0\]\.rows\[2\] \("A"\): duplicate row label/],
+      [
+        'a duplicate row label',
+        (s) => s.sections[0].rows.push({ label: 'A', seats: 2 }),
+        /sections\[0\]\.rows\[2\] \("A"\): duplicate row label/,
+      ],
       ['a duplicate seat label', (s) => (s.sections[0].rows[1].seats = ['1', '2', '1']), /rows\[1\] \("AA"\): duplicate seat label "1"/],
       ['an unknown category', (s) => (s.sections[0].rows[0].category = 'vip'), /rows\[0\] \("A"\): unknown category "vip"/],
       ['a row without seats (0)', (s) => (s.sections[0].rows[0].seats = 0), /rows\[0\] \("A"\): a row needs at least one seat/],
@@ -133,8 +149,16 @@ describe.each(backends)('catalogue (admin API) on $name', (backend) => {
       ['salesCloseAt equal to salesOpenAt', (s) => (s.salesCloseAt = s.salesOpenAt), /must be after salesOpenAt/],
       ['perOrder below 1', (s) => (s.limits.perOrder = 0), /limits\.perOrder must be an integer from 1/],
       ['perCustomer below 1', (s) => (s.limits.perCustomer = -3), /limits\.perCustomer must be an integer from 1/],
-      ['more than 100,000 seats', (s) => s.sections[0].rows.push({ label: 'B', seats: 99_990 }), /at most 100000 seats; sections\[0\]\.rows\[2\] \("B"\)/],
-      ['an unknown currency', (s) => (s.categories[0].price.currency = 'XYZ'), /categories\[0\]\.price\.currency "XYZ" is not an ISO 4217 currency/],
+      [
+        'more than 100,000 seats',
+        (s) => s.sections[0].rows.push({ label: 'B', seats: 99_990 }),
+        /at most 100000 seats; sections\[0\]\.rows\[2\] \("B"\)/,
+      ],
+      [
+        'an unknown currency',
+        (s) => (s.categories[0].price.currency = 'XYZ'),
+        /categories\[0\]\.price\.currency "XYZ" is not an ISO 4217 currency/,
+      ],
       ['a negative price', (s) => (s.categories[0].price.amount = -1), /categories\[0\]\.price\.amount must be an integer from 0/],
       ['a fractional price', (s) => (s.categories[0].price.amount = 45.5), /price\.amount must be an integer/],
       ['a row label with a control character', (s) => (s.sections[0].rows[0].label = 'A\u0007'), /rows\[0\]\.label must be 1 to 8 letters/],
@@ -143,7 +167,11 @@ describe.each(backends)('catalogue (admin API) on $name', (backend) => {
       ['a seat label with "_"', (s) => (s.sections[0].rows[1].seats = ['1_2']), /seats\[0\] must be 1 to 8 letters/],
       ['a bad show id', (s) => (s.id = 'Neon Nights'), /^id must be 1 to 64 of a-z/],
       ['a bad section key', (s) => (s.sections[0].key = 'Floor A'), /sections\[0\]\.key must be 1 to 32/],
-      ['seats of the wrong type', (s) => (s.sections[0].rows[0].seats = '20'), /rows\[0\] \("A"\)\.seats must be a number of seats or a list/],
+      [
+        'seats of the wrong type',
+        (s) => (s.sections[0].rows[0].seats = '20'),
+        /rows\[0\] \("A"\)\.seats must be a number of seats or a list/,
+      ],
       ['an unknown property', (s) => (s.colour = 'red'), /unknown property "colour"/],
       ['rows that are not an array', (s) => (s.sections[0].rows = { label: 'A' }), /sections\[0\]\.rows must be an array/],
       ['a missing title', (s) => delete s.title, /title must be a non-empty string/],
@@ -161,7 +189,12 @@ describe.each(backends)('catalogue (admin API) on $name', (backend) => {
 
     it('takes admin bodies up to 1 MiB (buyers stay at 64 KiB) and refuses bigger ones with 413', async () => {
       const labels = Array.from({ length: 9_000 }, (_, i) => `S${i}`);
-      const big = { ...EXAMPLE, id: 'big-body', sections: [{ key: 'hall', rows: ['A', 'B', 'C', 'D'].map((label) => ({ label, seats: labels })) }], categories: [] };
+      const big = {
+        ...EXAMPLE,
+        id: 'big-body',
+        sections: [{ key: 'hall', rows: ['A', 'B', 'C', 'D'].map((label) => ({ label, seats: labels })) }],
+        categories: [],
+      };
       expect(JSON.stringify(big).length).toBeGreaterThan(200 * 1024);
       expect((await api.admin('POST', SHOWS, big)).status).toBe(201);
       const tooBig = await api.admin('POST', SHOWS, { ...big, id: 'too-big', title: 'x'.repeat(1024 * 1024) });
@@ -189,18 +222,33 @@ describe.each(backends)('catalogue (admin API) on $name', (backend) => {
   describe.skipIf(!backend.available)('changing and deleting shows', () => {
     it('patches title, times and limits; null puts a limit back to its default; the layout never changes', async () => {
       const { showId } = await api.createShow(EXAMPLE);
-      const patched = await api.admin('PATCH', `${SHOWS}/${showId}`, { title: 'Neon Nights (extra date)', limits: { perOrder: null, perCustomer: 2 } });
+      const patched = await api.admin('PATCH', `${SHOWS}/${showId}`, {
+        title: 'Neon Nights (extra date)',
+        limits: { perOrder: null, perCustomer: 2 },
+      });
       expect(patched.status).toBe(200);
       expect(patched.body).toMatchObject({ title: 'Neon Nights (extra date)', limits: { perOrder: 50, perCustomer: 2 }, totalSeats: 24 });
-      expect((await api.admin('PATCH', `${SHOWS}/${showId}`, { limits: { perCustomer: null } })).body.limits).toEqual({ perOrder: 50, perCustomer: null });
+      expect((await api.admin('PATCH', `${SHOWS}/${showId}`, { limits: { perCustomer: null } })).body.limits).toEqual({
+        perOrder: 50,
+        perCustomer: null,
+      });
 
       const closesFirst = await api.admin('PATCH', `${SHOWS}/${showId}`, { salesCloseAt: '2025-01-01T00:00:00Z' });
       expect(closesFirst.status).toBe(400);
       expect(closesFirst.body.detail).toMatch(/salesCloseAt .* must be after salesOpenAt/);
-      for (const change of [{ sections: [] }, { id: 'other' }, { colour: 'red' }, { limits: { perOrder: 0 } }, { startsAt: 'tomorrow' }, []]) {
+      for (const change of [
+        { sections: [] },
+        { id: 'other' },
+        { colour: 'red' },
+        { limits: { perOrder: 0 } },
+        { startsAt: 'tomorrow' },
+        [],
+      ]) {
         expect((await api.admin('PATCH', `${SHOWS}/${showId}`, change)).status).toBe(400);
       }
-      expect((await api.get('/api/seats/shows')).body.find((show: { id: string }) => show.id === showId).title).toBe('Neon Nights (extra date)');
+      expect((await api.get('/api/seats/shows')).body.find((show: { id: string }) => show.id === showId).title).toBe(
+        'Neon Nights (extra date)',
+      );
       expect((await api.admin('PATCH', `${SHOWS}/no-such-show`, { title: 'x' })).status).toBe(404);
     });
 
@@ -269,7 +317,9 @@ describe.each(backends)('catalogue (admin API) on $name', (backend) => {
       const reply = await api.post(HOLD, { seatIds: map.seats.slice(0, 4).map((seat: { id: string }) => seat.id), userId: 'alice' });
       expect(reply.status).toBe(409);
       expect(reply.body).toMatchObject({ code: 'LIMIT_EXCEEDED', limit: { kind: 'perOrder', max: 3 } });
-      expect((await api.post(HOLD, { seatIds: map.seats.slice(0, 3).map((seat: { id: string }) => seat.id), userId: 'alice' })).status).toBe(201);
+      expect(
+        (await api.post(HOLD, { seatIds: map.seats.slice(0, 3).map((seat: { id: string }) => seat.id), userId: 'alice' })).status,
+      ).toBe(201);
     });
 
     it('counts held plus booked seats against perCustomer, never seats already held twice', async () => {

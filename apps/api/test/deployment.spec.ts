@@ -25,16 +25,19 @@ interface Service {
   healthcheck?: { test: string[] };
 }
 
-const compose = parse(read('docker-compose.yml'), { merge: true }) as { services: Record<string, Service>; volumes: Record<string, unknown> };
+const compose = parse(read('docker-compose.yml'), { merge: true }) as {
+  services: Record<string, Service>;
+  volumes: Record<string, unknown>;
+};
 const services = compose.services;
 const names = Object.keys(services);
 const apis = names.filter((name) => /^api-\d+$/.test(name));
 const sentinels = names.filter((name) => /^sentinel-\d+$/.test(name));
-const inProfile = (name: string, profile: string) => services[name]!.profiles?.includes(profile) ?? false;
+const inProfile = (name: string, profile: string) => services[name].profiles?.includes(profile) ?? false;
 const clusterNodes = names.filter((name) => /^redis-node-\d+$/.test(name));
 const clusterApis = names.filter((name) => /^api-cluster-\d+$/.test(name));
 /** One-shot services (they run to completion; others wait for them to have succeeded). */
-const oneShots = names.filter((name) => services[name]!.restart === 'no');
+const oneShots = names.filter((name) => services[name].restart === 'no');
 
 describe('docker-compose.yml', () => {
   it('has PostgreSQL, a Redis master and replica, three sentinels, two or more APIs and a load balancer', () => {
@@ -50,13 +53,13 @@ describe('docker-compose.yml', () => {
         expect(names, `${name} depends on ${dependency}`).toContain(dependency);
         expect(condition).toBe(oneShots.includes(dependency) ? 'service_completed_successfully' : 'service_healthy');
         // A service outside a profile never waits for one that only starts with it.
-        if (!service.profiles) expect(services[dependency]!.profiles, `${name} depends on ${dependency}`).toBeUndefined();
+        if (!service.profiles) expect(services[dependency].profiles, `${name} depends on ${dependency}`).toBeUndefined();
       }
     }
   });
 
   it('publishes only the load balancers, and routes each to its API instances', () => {
-    const published = names.filter((name) => services[name]!.ports?.length);
+    const published = names.filter((name) => services[name].ports?.length);
     expect(published).toEqual(['lb', 'lb-cluster']);
     const server = read('docker/seat-booking-server.conf');
     expect(server).toMatch(/proxy_set_header Upgrade \$http_upgrade/); // socket.io WebSockets
@@ -68,24 +71,30 @@ describe('docker-compose.yml', () => {
       const upstream = [...nginx.matchAll(/^\s*server (api-[a-z-]*\d+):3000\b/gm)].map((match) => match[1]);
       expect(upstream.sort(), conf).toEqual([...instances].sort());
       expect(nginx).toMatch(/^\s*include \/etc\/nginx\/seat-booking-server\.conf;$/m);
-      expect(services[lb]!.volumes).toEqual(expect.arrayContaining([`./${conf}:/etc/nginx/nginx.conf:ro`, './docker/seat-booking-server.conf:/etc/nginx/seat-booking-server.conf:ro']));
+      expect(services[lb].volumes).toEqual(
+        expect.arrayContaining([
+          `./${conf}:/etc/nginx/nginx.conf:ro`,
+          './docker/seat-booking-server.conf:/etc/nginx/seat-booking-server.conf:ro',
+        ]),
+      );
     }
   });
 
   it('has a cluster profile with six cluster nodes, a one-shot that forms the cluster, two APIs on it and their own database', () => {
     expect(clusterNodes).toHaveLength(6);
     expect(clusterApis.length).toBeGreaterThanOrEqual(2);
-    for (const name of [...clusterNodes, ...clusterApis, 'redis-cluster-create', 'lb-cluster']) expect(inProfile(name, 'cluster'), name).toBe(true);
+    for (const name of [...clusterNodes, ...clusterApis, 'redis-cluster-create', 'lb-cluster'])
+      expect(inProfile(name, 'cluster'), name).toBe(true);
     const clusterPort = Number(/^port (\d+)$/m.exec(read('docker/redis/redis-cluster.conf'))![1]);
-    const create = services['redis-cluster-create']!.command!.join(' ');
+    const create = services['redis-cluster-create'].command!.join(' ');
     expect(create).toMatch(/--cluster create .*--cluster-replicas 1/);
     expect(create).toContain(`redis-node-$$i | cut -d' ' -f1):${clusterPort}`);
     for (const name of clusterApis) {
-      const env = services[name]!.environment!;
-      expect(env.REDIS_CLUSTER_NODES!.split(',').sort()).toEqual(clusterNodes.map((node) => `${node}:${clusterPort}`).sort());
+      const env = services[name].environment!;
+      expect(env.REDIS_CLUSTER_NODES.split(',').sort()).toEqual(clusterNodes.map((node) => `${node}:${clusterPort}`).sort());
       expect(env.REDIS_SENTINELS).toBeUndefined();
       expect(env.REDIS_URL).toBeUndefined();
-      expect(new URL(env.DATABASE_URL!).pathname).toBe('/seats_cluster');
+      expect(new URL(env.DATABASE_URL).pathname).toBe('/seats_cluster');
     }
     expect(read('docker/postgres/create-cluster-database.sql')).toMatch(/^CREATE DATABASE seats_cluster OWNER seats;$/m);
   });
@@ -94,22 +103,25 @@ describe('docker-compose.yml', () => {
     for (const [name, service] of Object.entries(services)) {
       for (const volume of service.volumes ?? []) {
         const [source] = volume.split(':');
-        if (source!.startsWith('./')) expect(existsSync(new URL(source!, root)), `${name} mounts ${source}`).toBe(true);
+        if (source.startsWith('./')) expect(existsSync(new URL(source, root)), `${name} mounts ${source}`).toBe(true);
         else expect(Object.keys(compose.volumes), `${name} uses volume ${source}`).toContain(source);
       }
     }
     for (const name of ['postgres', 'redis-master', 'redis-replica', ...sentinels, ...clusterNodes]) {
-      expect(services[name]!.volumes?.some((volume) => !volume.startsWith('./')), `${name} keeps its data`).toBe(true);
+      expect(
+        services[name].volumes?.some((volume) => !volume.startsWith('./')),
+        `${name} keeps its data`,
+      ).toBe(true);
     }
   });
 
   it('points the APIs at the database and the sentinels that exist', () => {
     const sentinelPort = Number(/^port (\d+)$/m.exec(read('docker/redis/sentinel.conf'))![1]);
     for (const name of apis) {
-      const env = services[name]!.environment!;
-      expect(existsSync(new URL(services[name]!.build!.dockerfile, root))).toBe(true);
-      expect(new URL(env.DATABASE_URL!).hostname).toBe('postgres');
-      expect(env.REDIS_SENTINELS!.split(',').sort()).toEqual(sentinels.map((sentinel) => `${sentinel}:${sentinelPort}`).sort());
+      const env = services[name].environment!;
+      expect(existsSync(new URL(services[name].build!.dockerfile, root))).toBe(true);
+      expect(new URL(env.DATABASE_URL).hostname).toBe('postgres');
+      expect(env.REDIS_SENTINELS.split(',').sort()).toEqual(sentinels.map((sentinel) => `${sentinel}:${sentinelPort}`).sort());
       expect(env.HOST).toBe('0.0.0.0');
     }
   });
@@ -146,7 +158,7 @@ describe('docker/redis configuration', () => {
   it('has the replica follow the master, and the sentinels agree on it with a majority quorum', () => {
     expect(replica).toMatch(/^replicaof redis-master 6379$/m);
     const [, name, host, port, quorum] = /^sentinel monitor (\S+) (\S+) (\d+) (\d+)$/m.exec(sentinel)!;
-    expect([name, host, port]).toEqual([services['api-1']!.environment!.REDIS_SENTINEL_NAME, 'redis-master', '6379']);
+    expect([name, host, port]).toEqual([services['api-1'].environment!.REDIS_SENTINEL_NAME, 'redis-master', '6379']);
     expect(Number(quorum)).toBe(Math.floor(sentinels.length / 2) + 1);
     const downAfter = Number(/^sentinel down-after-milliseconds \S+ (\d+)$/m.exec(sentinel)![1]);
     expect(downAfter).toBeGreaterThanOrEqual(1000);

@@ -10,7 +10,19 @@ const WRITES = ['/api/seats/hold-bulk', '/api/seats/book-bulk', '/api/seats/rele
 const nastyString = fc.oneof(
   fc.string({ unit: 'grapheme', maxLength: 40 }),
   fc.string({ unit: 'binary', maxLength: 40 }),
-  fc.constantFrom('', ' ', '\u0000', '\u202e', '\ud800', '💺'.repeat(200), 'A'.repeat(5000), '__proto__', 'constructor', '../../etc/passwd', "'; drop table seats; --"),
+  fc.constantFrom(
+    '',
+    ' ',
+    '\u0000',
+    '\u202e',
+    '\ud800',
+    '💺'.repeat(200),
+    'A'.repeat(5000),
+    '__proto__',
+    'constructor',
+    '../../etc/passwd',
+    "'; drop table seats; --",
+  ),
 );
 
 /** Seat id lists that are never valid: wrong types, duplicates, too many, nested, unknown ids. */
@@ -38,7 +50,7 @@ const bodies = fc.oneof(
     '{"seatIds":["a","a"],"userId":"u"}',
     '{"seatIds":["a"],"userId":""}',
     `{"seatIds":["a"],"userId":"${'u'.repeat(129)}"}`,
-    '[' .repeat(5000) + ']'.repeat(5000),
+    '['.repeat(5000) + ']'.repeat(5000),
     '{"seatIds":[' + '"s",'.repeat(20_000) + '"s"],"userId":"u"}',
     '',
     'not json',
@@ -61,49 +73,53 @@ describe.each(backends)('hostile input on $name', (backend) => {
   });
   afterAll(async () => api?.close());
 
-  it.skipIf(!backend.available)('answers every write with a 4xx problem, never a 5xx, and writes nothing', async () => {
-    const statuses = new Map<number, number>();
-    await fc.assert(
-      fc.asyncProperty(fc.constantFrom(...WRITES), bodies, idempotencyKeys, fc.boolean(), async (path, body, key, json) => {
-        const headers: Record<string, string> = json ? { 'content-type': 'application/json' } : { 'content-type': 'text/plain' };
-        if (key !== null) headers['idempotency-key'] = key;
-        let reply: Reply;
-        try {
-          reply = await api.request('POST', path, body, headers);
-        } catch (error) {
-          // fetch itself refuses some header values (e.g. control characters): nothing was sent.
-          if (error instanceof TypeError) return;
-          throw error;
-        }
-        statuses.set(reply.status, (statuses.get(reply.status) ?? 0) + 1);
-        expect(reply.status, `${path} ${body.slice(0, 200)}`).toBeGreaterThanOrEqual(400);
-        expect(reply.status, `${path} ${body.slice(0, 200)}`).toBeLessThan(500);
-        expect(reply.headers.get('content-type')).toMatch(/^application\/problem\+json/);
-        expect(reply.body).toMatchObject({ status: reply.status, title: expect.any(String) });
-        expect(reply.raw).not.toMatch(/\bat .+\.(js|ts):\d+|node_modules|SELECT |stack/i); // no internals
-      }),
-      { numRuns: backend.name === 'dev' ? 400 : 200 },
-    );
-    report(`[${backend.name}] fuzzed writes answered: ${JSON.stringify(Object.fromEntries([...statuses].sort()))}`);
+  it.skipIf(!backend.available)(
+    'answers every write with a 4xx problem, never a 5xx, and writes nothing',
+    async () => {
+      const statuses = new Map<number, number>();
+      await fc.assert(
+        fc.asyncProperty(fc.constantFrom(...WRITES), bodies, idempotencyKeys, fc.boolean(), async (path, body, key, json) => {
+          const headers: Record<string, string> = json ? { 'content-type': 'application/json' } : { 'content-type': 'text/plain' };
+          if (key !== null) headers['idempotency-key'] = key;
+          let reply: Reply;
+          try {
+            reply = await api.request('POST', path, body, headers);
+          } catch (error) {
+            // fetch itself refuses some header values (e.g. control characters): nothing was sent.
+            if (error instanceof TypeError) return;
+            throw error;
+          }
+          statuses.set(reply.status, (statuses.get(reply.status) ?? 0) + 1);
+          expect(reply.status, `${path} ${body.slice(0, 200)}`).toBeGreaterThanOrEqual(400);
+          expect(reply.status, `${path} ${body.slice(0, 200)}`).toBeLessThan(500);
+          expect(reply.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+          expect(reply.body).toMatchObject({ status: reply.status, title: expect.any(String) });
+          expect(reply.raw).not.toMatch(/\bat .+\.(js|ts):\d+|node_modules|SELECT |stack/i); // no internals
+        }),
+        { numRuns: backend.name === 'dev' ? 400 : 200 },
+      );
+      report(`[${backend.name}] fuzzed writes answered: ${JSON.stringify(Object.fromEntries([...statuses].sort()))}`);
 
-    // Real seats with ids PostgreSQL cannot store, or too deep to validate: refused up front.
-    for (const body of [
-      { seatIds: [seatIds[0]], userId: 'nul\u0000byte' },
-      { seatIds: [seatIds[0], 'x\u0000'], userId: 'u' },
-      { seatIds: [seatIds[0]], userId: 'u', nested: JSON.parse('['.repeat(100) + ']'.repeat(100)) },
-    ]) {
-      for (const path of WRITES) expect((await api.post(path, body)).status).toBe(400);
-    }
-    expect((await (await api.seatsClient()).subscribe('show\u0000')).error.code).toBe('INVALID_REQUEST');
+      // Real seats with ids PostgreSQL cannot store, or too deep to validate: refused up front.
+      for (const body of [
+        { seatIds: [seatIds[0]], userId: 'nul\u0000byte' },
+        { seatIds: [seatIds[0], 'x\u0000'], userId: 'u' },
+        { seatIds: [seatIds[0]], userId: 'u', nested: JSON.parse('['.repeat(100) + ']'.repeat(100)) },
+      ]) {
+        for (const path of WRITES) expect((await api.post(path, body)).status).toBe(400);
+      }
+      expect((await (await api.seatsClient()).subscribe('show\u0000')).error.code).toBe('INVALID_REQUEST');
 
-    // Nothing written, nothing polluted, still healthy and serving.
-    const map = await api.get(`/api/seats/${showId}`);
-    expect(map.body.seats.map((seat: { status: string }) => seat.status)).toEqual(seatIds.map(() => 'AVAILABLE'));
-    expect(({} as Record<string, unknown>).isAdmin).toBeUndefined();
-    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
-    expect((await api.get('/health/ready')).status).toBe(200);
-    expect((await api.post(WRITES[0]!, { seatIds: [seatIds[0]], userId: 'after-the-storm' })).status).toBe(201);
-  }, 120_000);
+      // Nothing written, nothing polluted, still healthy and serving.
+      const map = await api.get(`/api/seats/${showId}`);
+      expect(map.body.seats.map((seat: { status: string }) => seat.status)).toEqual(seatIds.map(() => 'AVAILABLE'));
+      expect(({} as Record<string, unknown>).isAdmin).toBeUndefined();
+      expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+      expect((await api.get('/health/ready')).status).toBe(200);
+      expect((await api.post(WRITES[0], { seatIds: [seatIds[0]], userId: 'after-the-storm' })).status).toBe(201);
+    },
+    120_000,
+  );
 
   it.skipIf(!backend.available)('treats odd show ids in the path as unknown shows, not errors', async () => {
     await fc.assert(
@@ -127,7 +143,20 @@ describe.each(backends)('hostile input on $name', (backend) => {
 const badValues = fc.oneof(
   nastyString,
   fc.anything(),
-  fc.constantFrom(-1, 0, 1.5, 1e9, Number.MAX_SAFE_INTEGER, null, [], {}, [[[[[[[[[]]]]]]]]], 'x'.repeat(10_240), '2027-13-45T99:99:99Z', 'XYZ'),
+  fc.constantFrom(
+    -1,
+    0,
+    1.5,
+    1e9,
+    Number.MAX_SAFE_INTEGER,
+    null,
+    [],
+    {},
+    [[[[[[[[[]]]]]]]]],
+    'x'.repeat(10_240),
+    '2027-13-45T99:99:99Z',
+    'XYZ',
+  ),
 );
 
 /** A valid show definition whose one randomly chosen member is replaced by a bad value (or dropped). */
@@ -167,7 +196,15 @@ const spoiledShow = fc
       salesOpenAt: '2029-01-01T00:00:00Z',
       limits: { perOrder: 4, perCustomer: 8 },
       categories: [{ key: 'std', label: 'Standard', price: { amount: 1000, currency: 'EUR' } }],
-      sections: [{ key: 'main', rows: [{ label: 'A', seats: 3, category: 'std' }, { label: 'B', seats: ['1', '2'], category: 'std' }] }],
+      sections: [
+        {
+          key: 'main',
+          rows: [
+            { label: 'A', seats: 3, category: 'std' },
+            { label: 'B', seats: ['1', '2'], category: 'std' },
+          ],
+        },
+      ],
     };
     let parent = show;
     for (const step of path.slice(0, -1)) parent = parent[step];
@@ -185,31 +222,41 @@ describe.each(backends)('hostile show definitions on $name', (backend) => {
   });
   afterAll(async () => api?.close());
 
-  it.skipIf(!backend.available)('answers a 4xx problem (or creates exactly the valid show), never a 5xx, never half a show', async () => {
-    const statuses = new Map<number, number>();
-    await fc.assert(
-      fc.asyncProperty(spoiledShow, async ({ show, path }) => {
-        const reply = await api.admin('POST', '/api/admin/shows', show);
-        statuses.set(reply.status, (statuses.get(reply.status) ?? 0) + 1);
-        const context = `${path}: ${JSON.stringify(show).slice(0, 200)} → ${reply.raw.slice(0, 200)}`;
-        expect(reply.status, context).toBeLessThan(500);
-        const map = await api.get(`/api/seats/${reply.body?.id ?? show.id}`);
-        if (reply.status === 201) {
-          // A spoiled member that was optional (a dropped label, a null category): a whole show.
-          expect(map.body.seats.length, context).toBe(reply.body.totalSeats);
-          expect((await api.admin('DELETE', `/api/admin/shows/${reply.body.id}`)).status).toBe(204);
-        } else {
-          expect(reply.headers.get('content-type')).toMatch(/^application\/problem\+json/);
-          expect(reply.raw).not.toMatch(/\bat .+\.(js|ts):\d+|node_modules|SELECT |stack/i);
-          expect([400, 404], context).toContain(map.status); // 400: the id itself was not an id
-        }
-      }),
-      { numRuns: backend.name === 'dev' ? 300 : 150 },
-    );
-    report(`[${backend.name}] fuzzed show definitions answered: ${JSON.stringify(Object.fromEntries([...statuses].sort()))}`);
-    for (const raw of ['[' .repeat(5000) + ']'.repeat(5000), '{"title":', 'null', '"a show"', `{"title":"${'x'.repeat(2 * 1024 * 1024)}"}`]) {
-      expect([400, 413]).toContain((await api.admin('POST', '/api/admin/shows', raw)).status);
-    }
-    expect((await api.get('/health/ready')).status).toBe(200);
-  }, 120_000);
+  it.skipIf(!backend.available)(
+    'answers a 4xx problem (or creates exactly the valid show), never a 5xx, never half a show',
+    async () => {
+      const statuses = new Map<number, number>();
+      await fc.assert(
+        fc.asyncProperty(spoiledShow, async ({ show, path }) => {
+          const reply = await api.admin('POST', '/api/admin/shows', show);
+          statuses.set(reply.status, (statuses.get(reply.status) ?? 0) + 1);
+          const context = `${path}: ${JSON.stringify(show).slice(0, 200)} → ${reply.raw.slice(0, 200)}`;
+          expect(reply.status, context).toBeLessThan(500);
+          const map = await api.get(`/api/seats/${reply.body?.id ?? show.id}`);
+          if (reply.status === 201) {
+            // A spoiled member that was optional (a dropped label, a null category): a whole show.
+            expect(map.body.seats.length, context).toBe(reply.body.totalSeats);
+            expect((await api.admin('DELETE', `/api/admin/shows/${reply.body.id}`)).status).toBe(204);
+          } else {
+            expect(reply.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+            expect(reply.raw).not.toMatch(/\bat .+\.(js|ts):\d+|node_modules|SELECT |stack/i);
+            expect([400, 404], context).toContain(map.status); // 400: the id itself was not an id
+          }
+        }),
+        { numRuns: backend.name === 'dev' ? 300 : 150 },
+      );
+      report(`[${backend.name}] fuzzed show definitions answered: ${JSON.stringify(Object.fromEntries([...statuses].sort()))}`);
+      for (const raw of [
+        '['.repeat(5000) + ']'.repeat(5000),
+        '{"title":',
+        'null',
+        '"a show"',
+        `{"title":"${'x'.repeat(2 * 1024 * 1024)}"}`,
+      ]) {
+        expect([400, 413]).toContain((await api.admin('POST', '/api/admin/shows', raw)).status);
+      }
+      expect((await api.get('/health/ready')).status).toBe(200);
+    },
+    120_000,
+  );
 });

@@ -25,7 +25,9 @@ describe.each(withCluster)('Idempotency-Key on $name', (backend) => {
 
   const seatRows = async (seatIds: string[]) => {
     const { seats } = api.database.tables;
-    return api.database.read((db) => db.select({ id: seats.id, status: seats.status, owner: seats.holdOwner }).from(seats).where(inArray(seats.id, seatIds)));
+    return api.database.read((db) =>
+      db.select({ id: seats.id, status: seats.status, owner: seats.holdOwner }).from(seats).where(inArray(seats.id, seatIds)),
+    );
   };
   const bookingRows = async (seatIds: string[]) => {
     const { bookingSeats } = api.database.tables;
@@ -140,7 +142,9 @@ describe.each(withCluster)('Idempotency-Key on $name', (backend) => {
       const fresh = replies.filter((r) => r.status === 201 && r.headers.get('idempotent-replayed') === null);
       const replayed = replies.filter((r) => r.status === 201 && r.headers.get('idempotent-replayed') === 'true');
       const inProgress = replies.filter((r) => r.status === 409);
-      report(`[${backend.name}] 50 identical books, one key: ${fresh.length} executed, ${replayed.length} replayed, ${inProgress.length} in progress`);
+      report(
+        `[${backend.name}] 50 identical books, one key: ${fresh.length} executed, ${replayed.length} replayed, ${inProgress.length} in progress`,
+      );
       expect(fresh).toHaveLength(1);
       expect(fresh.length + replayed.length + inProgress.length).toBe(50);
       for (const r of inProgress) {
@@ -179,7 +183,9 @@ describe.each(withCluster)('Idempotency-Key on $name', (backend) => {
       const body = { seatIds: [seatIds[0]], userId: 'alice' };
       const key = randomUUID();
       // A "crashed" request: its marker was claimed and never settled.
-      const claim = await api.app.get(IdempotencyStore).claim({ userId: 'alice', key, fingerprint: requestFingerprint('POST', HOLD, body) });
+      const claim = await api.app
+        .get(IdempotencyStore)
+        .claim({ userId: 'alice', key, fingerprint: requestFingerprint('POST', HOLD, body) });
       expect(claim.kind).toBe('claimed');
       const blocked = await api.post(HOLD, body, { 'idempotency-key': key });
       expect(blocked.status).toBe(409);
@@ -228,7 +234,12 @@ describe.each(withCluster)('idempotency record retention on $name', (backend) =>
     });
     // (the instance's own sweeper may prune first; either way the old record must go)
     await api.app.get(HoldSweeper).pruneIdempotencyRecords();
-    const left = await api.database.read((db) => db.select({ key: records.key }).from(records).where(inArray(records.key, ['old', 'fresh'])));
+    const left = await api.database.read((db) =>
+      db
+        .select({ key: records.key })
+        .from(records)
+        .where(inArray(records.key, ['old', 'fresh'])),
+    );
     expect(left).toEqual([{ key: 'fresh' }]);
   });
 });

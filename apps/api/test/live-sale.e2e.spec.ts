@@ -19,14 +19,21 @@ const onSale = (rows: number, seats: number) => ({
   startsAt: '2030-01-01T20:00:00Z',
   salesOpenAt: '2020-01-01T00:00:00Z',
   categories: [{ key: 'std', label: 'Standard', price: { amount: 1000, currency: 'EUR' } }],
-  sections: [{ key: 'bowl', label: 'Bowl', rows: Array.from({ length: rows }, (_, r) => ({ label: `R${r + 1}`, seats, category: 'std' })) }],
+  sections: [
+    { key: 'bowl', label: 'Bowl', rows: Array.from({ length: rows }, (_, r) => ({ label: `R${r + 1}`, seats, category: 'std' })) },
+  ],
 });
 
 /** A GET with the raw bytes and headers. */
 async function raw(api: Harness, path: string, headers: Record<string, string> = {}) {
   const response = await request(api.baseUrl + path, { headers });
   const body = Buffer.from(await response.body.arrayBuffer());
-  return { status: response.statusCode, headers: response.headers as Record<string, string>, body, json: () => JSON.parse(body.toString()) };
+  return {
+    status: response.statusCode,
+    headers: response.headers as Record<string, string>,
+    body,
+    json: () => JSON.parse(body.toString()),
+  };
 }
 
 /** Waits until `check` holds (polling), then returns; fails with `what` after `ms`. */
@@ -43,9 +50,11 @@ async function churn(instances: Harness[], ids: string[], rounds = 10): Promise<
   const users = ['u1', 'u2', 'u3', 'u4'];
   await Promise.all(
     users.map(async (userId, u) => {
-      const instance = instances[u % instances.length]!;
+      const instance = instances[u % instances.length];
       for (let round = 0; round < rounds; round++) {
-        const seatIds = [ids[(round * 3 + u) % ids.length]!, ids[(round * 7 + u * 5) % ids.length]!].filter((id, i, all) => all.indexOf(id) === i);
+        const seatIds = [ids[(round * 3 + u) % ids.length], ids[(round * 7 + u * 5) % ids.length]].filter(
+          (id, i, all) => all.indexOf(id) === i,
+        );
         const held = await instance.post(HOLD, { seatIds, userId });
         if (held.status !== 201) continue;
         if (round % 3 === 0) await instance.post(BOOK, { seatIds, userId });
@@ -68,26 +77,29 @@ describe.each([...backends, clusterBackend])('live sale on $name', (backend) => 
   });
   afterAll(async () => api?.close());
 
-  it.skipIf(!backend.available)('batches a burst: fewer events than changes, each change with its own version, one per seat per event', async () => {
-    const { showId, map } = await api.createShow(onSale(4, 10));
-    const client = await api.seatsClient();
-    await client.subscribe(showId);
-    const ids: string[] = map.seats.map((seat: { id: string }) => seat.id);
-    const holds = await Promise.all(ids.map((seatId, i) => api.post(HOLD, { seatIds: [seatId], userId: `fan-${i}` })));
-    expect(holds.every((hold) => hold.status === 201)).toBe(true);
-    await eventually(() => ids.every((id) => client.changesOf(id).length > 0), 'every hold to arrive');
-    const changes = client.events.flatMap((event) => event.changes);
-    report(`[${backend.name}] 40 concurrent holds arrived as ${client.events.length} events`);
-    expect(changes).toHaveLength(40);
-    expect(client.events.length).toBeLessThan(changes.length);
-    for (const event of client.events) {
-      expect(new Set(event.changes.map((change) => change.seatId)).size).toBe(event.changes.length);
-      expect(event.version).toBe(Math.max(...event.changes.map((change) => change.version)));
-      for (const change of event.changes) expect(Number.isSafeInteger(change.version)).toBe(true);
-    }
-    // Every hold took a version of its own.
-    expect(new Set(changes.map((change) => change.version)).size).toBe(40);
-  });
+  it.skipIf(!backend.available)(
+    'batches a burst: fewer events than changes, each change with its own version, one per seat per event',
+    async () => {
+      const { showId, map } = await api.createShow(onSale(4, 10));
+      const client = await api.seatsClient();
+      await client.subscribe(showId);
+      const ids: string[] = map.seats.map((seat: { id: string }) => seat.id);
+      const holds = await Promise.all(ids.map((seatId, i) => api.post(HOLD, { seatIds: [seatId], userId: `fan-${i}` })));
+      expect(holds.every((hold) => hold.status === 201)).toBe(true);
+      await eventually(() => ids.every((id) => client.changesOf(id).length > 0), 'every hold to arrive');
+      const changes = client.events.flatMap((event) => event.changes);
+      report(`[${backend.name}] 40 concurrent holds arrived as ${client.events.length} events`);
+      expect(changes).toHaveLength(40);
+      expect(client.events.length).toBeLessThan(changes.length);
+      for (const event of client.events) {
+        expect(new Set(event.changes.map((change) => change.seatId)).size).toBe(event.changes.length);
+        expect(event.version).toBe(Math.max(...event.changes.map((change) => change.version)));
+        for (const change of event.changes) expect(Number.isSafeInteger(change.version)).toBe(true);
+      }
+      // Every hold took a version of its own.
+      expect(new Set(changes.map((change) => change.version)).size).toBe(40);
+    },
+  );
 
   it.skipIf(!backend.available)('brings a client that applies per-change versions to exactly a fresh status and full map', async () => {
     const { showId, map } = await api.createShow(onSale(2, 10));
@@ -140,7 +152,7 @@ describe.each([...backends, clusterBackend])('live sale on $name', (backend) => 
     expect((await client.subscribe(showId, { format: 'bogus' })).error.code).toBe('INVALID_REQUEST');
   });
 
-  it.skipIf(!backend.available)('serves the layout as the same bytes for the show\'s life, with a strong ETag, 304 and gzip', async () => {
+  it.skipIf(!backend.available)("serves the layout as the same bytes for the show's life, with a strong ETag, 304 and gzip", async () => {
     const { showId, map } = await api.createShow(onSale(3, 4));
     const first = await raw(api, `/api/seats/${showId}/layout`);
     expect(first.status).toBe(200);
@@ -149,7 +161,7 @@ describe.each([...backends, clusterBackend])('live sale on $name', (backend) => 
     const layout = first.json();
     expect(layout).toEqual({
       showId,
-      layoutVersion: first.headers.etag!.slice(1, -1),
+      layoutVersion: first.headers.etag.slice(1, -1),
       sections: map.sections,
       categories: map.categories,
       seats: map.seats.map(({ status, holdExpiresAt, ...seat }: any) => seat),
@@ -161,7 +173,7 @@ describe.each([...backends, clusterBackend])('live sale on $name', (backend) => 
     expect(again.body.equals(first.body)).toBe(true);
     expect(again.headers.etag).toBe(first.headers.etag);
     // fetch() adds Cache-Control: no-cache to a conditional request; the origin still answers 304.
-    const revalidated = await raw(api, `/api/seats/${showId}/layout`, { 'if-none-match': first.headers.etag!, 'cache-control': 'no-cache' });
+    const revalidated = await raw(api, `/api/seats/${showId}/layout`, { 'if-none-match': first.headers.etag, 'cache-control': 'no-cache' });
     expect(revalidated.status).toBe(304);
     expect(revalidated.body).toHaveLength(0);
     const zipped = await raw(api, `/api/seats/${showId}/layout`, { 'accept-encoding': 'gzip' });
@@ -187,10 +199,10 @@ describe.each([...backends, clusterBackend])('live sale on $name', (backend) => 
     const first = await raw(api, `/api/seats/${showId}/status`);
     expect(first.json()).toEqual({ showId, version: map.version, layoutVersion: expect.any(String), statuses: 'A'.repeat(10), areas: {} });
     expect(first.headers.etag).toBeDefined();
-    expect((await raw(api, `/api/seats/${showId}/status`, { 'if-none-match': first.headers.etag! })).status).toBe(304);
+    expect((await raw(api, `/api/seats/${showId}/status`, { 'if-none-match': first.headers.etag })).status).toBe(304);
     await api.post(HOLD, { seatIds: [ids[2], ids[7]], userId: 'status' });
     await api.post(BOOK, { seatIds: [ids[7]], userId: 'status' });
-    const after = await raw(api, `/api/seats/${showId}/status`, { 'if-none-match': first.headers.etag!, 'accept-encoding': 'gzip' });
+    const after = await raw(api, `/api/seats/${showId}/status`, { 'if-none-match': first.headers.etag, 'accept-encoding': 'gzip' });
     expect(after.status).toBe(200);
     expect(after.headers['content-encoding']).toBe('gzip');
     const status = JSON.parse(gunzipSync(after.body).toString());
@@ -199,33 +211,46 @@ describe.each([...backends, clusterBackend])('live sale on $name', (backend) => 
     expect((await api.get('/api/seats/no-such-show/status')).status).toBe(404);
   });
 
-  it.skipIf(!backend.available)('keeps a 20,000-place status within its size (20 KB for 50,000, in proportion) whatever the mix', async () => {
-    const { showId, map } = await api.createShow(onSale(50, 400));
-    const ids: string[] = map.seats.map((seat: { id: string }) => seat.id);
-    // A random mix of the three statuses, written straight to the database (as 20,000 writes would leave it).
-    const held: string[] = [];
-    const booked: string[] = [];
-    for (const id of ids) {
-      const r = Math.random();
-      if (r < 1 / 3) held.push(id);
-      else if (r < 2 / 3) booked.push(id);
-    }
-    const { seats } = api.database.tables;
-    await api.database.transaction(async (tx) => {
-      for (let i = 0; i < held.length; i += 500) {
-        await tx.update(seats).set({ status: 'HELD', holdOwner: 'mix', holdExpiresAt: new Date(Date.now() + 3_600_000) }).where(inArray(seats.id, held.slice(i, i + 500)));
+  it.skipIf(!backend.available)(
+    'keeps a 20,000-place status within its size (20 KB for 50,000, in proportion) whatever the mix',
+    async () => {
+      const { showId, map } = await api.createShow(onSale(50, 400));
+      const ids: string[] = map.seats.map((seat: { id: string }) => seat.id);
+      // A random mix of the three statuses, written straight to the database (as 20,000 writes would leave it).
+      const held: string[] = [];
+      const booked: string[] = [];
+      for (const id of ids) {
+        const r = Math.random();
+        if (r < 1 / 3) held.push(id);
+        else if (r < 2 / 3) booked.push(id);
       }
-      for (let i = 0; i < booked.length; i += 500) await tx.update(seats).set({ status: 'BOOKED', bookingId: 'mix' }).where(inArray(seats.id, booked.slice(i, i + 500)));
-    });
-    await api.app.get((await import('@app/booking')).ShowVersions).touch(showId); // a new version: the map is read again
-    const zipped = await raw(api, `/api/seats/${showId}/status`, { 'accept-encoding': 'gzip' });
-    const status = JSON.parse(gunzipSync(zipped.body).toString());
-    expect(status.statuses).toHaveLength(20_000);
-    expect([...status.statuses].filter((c) => c === 'H')).toHaveLength(held.length);
-    expect([...status.statuses].filter((c) => c === 'B')).toHaveLength(booked.length);
-    report(`[${backend.name}] 20,000-place status, a random mix: ${zipped.body.length} bytes gzipped (${Math.round((zipped.body.length * 2.5) / 1024)} KB for 50,000)`);
-    expect(zipped.body.length * 2.5).toBeLessThanOrEqual(20 * 1024);
-  }, 60_000);
+      const { seats } = api.database.tables;
+      await api.database.transaction(async (tx) => {
+        for (let i = 0; i < held.length; i += 500) {
+          await tx
+            .update(seats)
+            .set({ status: 'HELD', holdOwner: 'mix', holdExpiresAt: new Date(Date.now() + 3_600_000) })
+            .where(inArray(seats.id, held.slice(i, i + 500)));
+        }
+        for (let i = 0; i < booked.length; i += 500)
+          await tx
+            .update(seats)
+            .set({ status: 'BOOKED', bookingId: 'mix' })
+            .where(inArray(seats.id, booked.slice(i, i + 500)));
+      });
+      await api.app.get((await import('@app/booking')).ShowVersions).touch(showId); // a new version: the map is read again
+      const zipped = await raw(api, `/api/seats/${showId}/status`, { 'accept-encoding': 'gzip' });
+      const status = JSON.parse(gunzipSync(zipped.body).toString());
+      expect(status.statuses).toHaveLength(20_000);
+      expect([...status.statuses].filter((c) => c === 'H')).toHaveLength(held.length);
+      expect([...status.statuses].filter((c) => c === 'B')).toHaveLength(booked.length);
+      report(
+        `[${backend.name}] 20,000-place status, a random mix: ${zipped.body.length} bytes gzipped (${Math.round((zipped.body.length * 2.5) / 1024)} KB for 50,000)`,
+      );
+      expect(zipped.body.length * 2.5).toBeLessThanOrEqual(20 * 1024);
+    },
+    60_000,
+  );
 });
 
 describe.each([realBackend, clusterBackend].filter((backend) => backend.available))('live sale on two instances of $name', (backend) => {

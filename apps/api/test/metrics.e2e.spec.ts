@@ -36,7 +36,8 @@ describe.each(backends)('GET /metrics on $name', (backend) => {
   it.skipIf(!backend.available)('counts holds, refusals, bookings, replays, expiries, requests and sockets', async () => {
     const { seatIds } = await api.newShow();
     const before = await scrape();
-    const delta = (after: string, name: string, labels?: Record<string, string>) => sample(after, name, labels) - sample(before, name, labels);
+    const delta = (after: string, name: string, labels?: Record<string, string>) =>
+      sample(after, name, labels) - sample(before, name, labels);
 
     const key = randomUUID();
     expect((await api.post(HOLD, { seatIds: [seatIds[0]], userId: 'alice' }, { 'idempotency-key': key })).status).toBe(201);
@@ -82,12 +83,21 @@ describe.each(backends)('GET /metrics on $name', (backend) => {
       api.post(HOLD, { seatIds: [seatIds[0]], userId: 'dora' }, { 'idempotency-key': key }),
       api.post(HOLD, { seatIds: [seatIds[0]], userId: 'dora' }, { 'idempotency-key': key }),
     ]);
-    expect([first.status, second.status].sort()).toEqual(second.body?.code === 'IDEMPOTENCY_KEY_IN_USE' || first.body?.code === 'IDEMPOTENCY_KEY_IN_USE' ? [201, 409] : [201, 201]);
+    expect([first.status, second.status].sort()).toEqual(
+      second.body?.code === 'IDEMPOTENCY_KEY_IN_USE' || first.body?.code === 'IDEMPOTENCY_KEY_IN_USE' ? [201, 409] : [201, 201],
+    );
     expect((await api.post(HOLD, { seatIds: [seatIds[1]], userId: 'dora' }, { 'idempotency-key': key })).status).toBe(422);
     const after = await scrape();
-    const inFlight = sample(after, 'idempotency_requests_total', { outcome: 'in_flight' }) - sample(before, 'idempotency_requests_total', { outcome: 'in_flight' });
-    const replayed = sample(after, 'idempotency_requests_total', { outcome: 'replayed' }) - sample(before, 'idempotency_requests_total', { outcome: 'replayed' });
+    const inFlight =
+      sample(after, 'idempotency_requests_total', { outcome: 'in_flight' }) -
+      sample(before, 'idempotency_requests_total', { outcome: 'in_flight' });
+    const replayed =
+      sample(after, 'idempotency_requests_total', { outcome: 'replayed' }) -
+      sample(before, 'idempotency_requests_total', { outcome: 'replayed' });
     expect(inFlight + replayed).toBe(1);
-    expect(sample(after, 'idempotency_requests_total', { outcome: 'key_reused' }) - sample(before, 'idempotency_requests_total', { outcome: 'key_reused' })).toBe(1);
+    expect(
+      sample(after, 'idempotency_requests_total', { outcome: 'key_reused' }) -
+        sample(before, 'idempotency_requests_total', { outcome: 'key_reused' }),
+    ).toBe(1);
   });
 });

@@ -36,7 +36,9 @@ const OLD_DATA = (instant: (iso: string) => string) => [
   `insert into shows (id, title, venue, starts_at) values ('last-orbit', 'The Last Orbit (IMAX premiere)', 'Grand Cinema, Screen 1', ${instant('2027-02-05T20:00:00Z')})`,
   ...['neon-nights', 'last-orbit'].flatMap((show) =>
     ['A', 'B'].flatMap((row) =>
-      [1, 2, 3].map((n) => `insert into seats (id, show_id, label, row, number) values ('${show}-${row}${n}', '${show}', '${row}${n}', '${row}', ${n})`),
+      [1, 2, 3].map(
+        (n) => `insert into seats (id, show_id, label, row, number) values ('${show}-${row}${n}', '${show}', '${row}${n}', '${row}', ${n})`,
+      ),
     ),
   ),
   `insert into bookings (id, user_id, show_id, created_at) values ('old-booking', 'alice', 'neon-nights', ${instant('2026-11-01T10:00:00Z')})`,
@@ -63,7 +65,9 @@ async function expectOldDataServed(api: Harness): Promise<void> {
     availableSeats: 4,
   });
   const map = (await api.get('/api/seats/neon-nights')).body;
-  expect(map.seats.map((seat: { id: string }) => seat.id)).toEqual(['A1', 'A2', 'A3', 'B1', 'B2', 'B3'].map((label) => `neon-nights-${label}`));
+  expect(map.seats.map((seat: { id: string }) => seat.id)).toEqual(
+    ['A1', 'A2', 'A3', 'B1', 'B2', 'B3'].map((label) => `neon-nights-${label}`),
+  );
   expect(map.seats[0]).toMatchObject({ label: 'A1', section: null, category: null, status: 'BOOKED' });
   expect(map.sections).toEqual([]);
 
@@ -88,9 +92,11 @@ async function expectOldDataServed(api: Harness): Promise<void> {
   expect((await api.post('/api/seats/hold-bulk', { seatIds: ['neon-nights-A2'], userId: 'bob' })).status).toBe(201);
 
   const { seats } = api.database.tables;
-  const statusOf = async (id: string) => (await api.database.read((db) => db.select({ status: seats.status }).from(seats).where(eq(seats.id, id))))[0]?.status;
+  const statusOf = async (id: string) =>
+    (await api.database.read((db) => db.select({ status: seats.status }).from(seats).where(eq(seats.id, id))))[0]?.status;
   const deadline = Date.now() + 10_000;
-  while ((await statusOf('last-orbit-B1')) !== 'AVAILABLE' && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
+  while ((await statusOf('last-orbit-B1')) !== 'AVAILABLE' && Date.now() < deadline)
+    await new Promise((resolve) => setTimeout(resolve, 100));
   expect(await statusOf('last-orbit-B1')).toBe('AVAILABLE');
   expect(await statusOf('last-orbit-B2')).toBe('HELD');
 }
@@ -106,7 +112,11 @@ describe('upgrading a database created by the first release', () => {
     for (const statement of OLD_DATA((iso) => String(Date.parse(iso)))) connection.exec(statement);
     connection.close();
 
-    const api = await Harness.start({ name: 'dev', available: true, provision: async () => ({ config: loadConfig({ SQLITE_PATH: path, LOG_LEVEL: 'warn' }), cleanup: async () => undefined }) });
+    const api = await Harness.start({
+      name: 'dev',
+      available: true,
+      provision: async () => ({ config: loadConfig({ SQLITE_PATH: path, LOG_LEVEL: 'warn' }), cleanup: async () => undefined }),
+    });
     try {
       await expectOldDataServed(api);
     } finally {

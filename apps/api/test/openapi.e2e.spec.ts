@@ -52,7 +52,9 @@ describe('OpenAPI document', () => {
   ])('documents %s: body, Idempotency-Key, success and every problem', (path, success) => {
     const operation = doc.paths[path].post;
     expect(schemaOf(operation.requestBody.content['application/json'].schema.$ref).required).toEqual(['seatIds', 'userId']);
-    expect(operation.parameters).toEqual(expect.arrayContaining([expect.objectContaining({ name: 'Idempotency-Key', in: 'header', required: true })]));
+    expect(operation.parameters).toEqual(
+      expect.arrayContaining([expect.objectContaining({ name: 'Idempotency-Key', in: 'header', required: true })]),
+    );
     expect(operation.responses[success].content['application/json'].schema.$ref).toBeTruthy();
     for (const status of ['400', '401', '403', '409', '413', '422', '429', '503']) {
       const problem = operation.responses[status]?.content?.['application/problem+json']?.schema;
@@ -73,10 +75,16 @@ describe('OpenAPI document', () => {
     expect(Object.keys((await api.post('/api/seats/hold-bulk', body)).body).sort()).toEqual(keysOf('/api/seats/hold-bulk', 'post', '201'));
     expect(Object.keys((await api.post('/api/seats/book-bulk', body)).body).sort()).toEqual(keysOf('/api/seats/book-bulk', 'post', '201'));
     const conflict = await api.post('/api/seats/release-bulk', body);
-    expect(keysOf('/api/seats/release-bulk', 'post', '409', 'application/problem+json')).toEqual(expect.arrayContaining(Object.keys(conflict.body)));
+    expect(keysOf('/api/seats/release-bulk', 'post', '409', 'application/problem+json')).toEqual(
+      expect.arrayContaining(Object.keys(conflict.body)),
+    );
     expect(Object.keys((await api.get(`/api/seats/${showId}`)).body).sort()).toEqual(keysOf('/api/seats/{showId}', 'get', '200'));
     expect(Object.keys((await api.get('/api/seats/shows')).body[0]).sort()).toEqual(keysOf('/api/seats/shows', 'get', '200'));
-    expect(Object.keys((await api.get(`/api/seats/${showId}/layout`)).body).sort()).toEqual(keysOf('/api/seats/{showId}/layout', 'get', '200'));
-    expect(Object.keys((await api.get(`/api/seats/${showId}/status`)).body).sort()).toEqual(keysOf('/api/seats/{showId}/status', 'get', '200'));
+    expect(Object.keys((await api.get(`/api/seats/${showId}/layout`)).body).sort()).toEqual(
+      keysOf('/api/seats/{showId}/layout', 'get', '200'),
+    );
+    expect(Object.keys((await api.get(`/api/seats/${showId}/status`)).body).sort()).toEqual(
+      keysOf('/api/seats/{showId}/status', 'get', '200'),
+    );
   });
 });

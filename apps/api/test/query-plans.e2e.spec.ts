@@ -36,10 +36,13 @@ describe.skipIf(!realBackend.available)('query plans of the write path', () => {
   /** Every scan of `seats` in the plan, with the index it uses (undefined: none). */
   async function seatScans(statement: { toSQL(): Query } | Query): Promise<{ node: string; index?: string }[]> {
     const { sql, params, generic } = 'toSQL' in statement ? statement.toSQL() : statement;
-    const plan = generic ? await genericPlan(sql, params) : (await database.pool.query(`explain (format json) ${sql}`, params)).rows[0]['QUERY PLAN'][0].Plan;
+    const plan = generic
+      ? await genericPlan(sql, params)
+      : (await database.pool.query(`explain (format json) ${sql}`, params)).rows[0]['QUERY PLAN'][0].Plan;
     const scans: { node: string; index?: string }[] = [];
     const walk = (plan: any) => {
-      if (plan['Relation Name'] === 'seats' && /Scan/.test(plan['Node Type'])) scans.push({ node: plan['Node Type'], index: plan['Index Name'] });
+      if (plan['Relation Name'] === 'seats' && /Scan/.test(plan['Node Type']))
+        scans.push({ node: plan['Node Type'], index: plan['Index Name'] });
       for (const child of plan.Plans ?? []) walk(child);
     };
     walk(plan);
@@ -53,7 +56,8 @@ describe.skipIf(!realBackend.available)('query plans of the write path', () => {
       await client.query('set plan_cache_mode = force_generic_plan');
       await client.query(`prepare probe as ${sql}`);
       // EXECUTE takes its arguments as literals (a utility statement has no parameters).
-      const literal = (value: unknown) => client.escapeLiteral(Array.isArray(value) ? `{${value.map((item) => JSON.stringify(item)).join(',')}}` : String(value));
+      const literal = (value: unknown) =>
+        client.escapeLiteral(Array.isArray(value) ? `{${value.map((item) => JSON.stringify(item)).join(',')}}` : String(value));
       const { rows } = await client.query(`explain (format json) execute probe(${params.map(literal).join(', ')})`);
       return rows[0]['QUERY PLAN'][0].Plan;
     } finally {
@@ -82,7 +86,9 @@ describe.skipIf(!realBackend.available)('query plans of the write path', () => {
 
   // Query builders (with toSQL) and the named statements sent by `executeNamed`.
   const statements = async (): Promise<Record<string, any>> => {
-    const [hold, holdGeneric] = await sent((db) => seats.holdAtOnce(db, { showId: 'plan', seatIds: ids, userId: 'u', holdId: 'h', ttlMs: 60_000 }));
+    const [hold, holdGeneric] = await sent((db) =>
+      seats.holdAtOnce(db, { showId: 'plan', seatIds: ids, userId: 'u', holdId: 'h', ttlMs: 60_000 }),
+    );
     const [sell, sellGeneric] = await sent((db) => seats.sell(db, { seatIds: ids, userId: 'u', bookingId: 'b', showId: 'plan' }));
     return {
       'hold: in one statement (rules, own holds, claim)': hold,

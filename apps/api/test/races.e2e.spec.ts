@@ -26,9 +26,7 @@ describe.each(backends)('races on $name', (backend) => {
   it.skipIf(!backend.available)('200 users holding the same 2 seats at once: exactly one wins', async () => {
     const { showId, seatIds } = await api.newShow();
     const contested = seatIds.slice(0, 2);
-    const replies = await Promise.all(
-      Array.from({ length: 200 }, (_, i) => api.post(HOLD, { seatIds: contested, userId: `user-${i}` })),
-    );
+    const replies = await Promise.all(Array.from({ length: 200 }, (_, i) => api.post(HOLD, { seatIds: contested, userId: `user-${i}` })));
     const counts = tally(replies.map((r) => r.status));
     report(`[${backend.name}] 200 concurrent holds on 2 seats: ${JSON.stringify(counts)}`);
     expect(counts).toEqual({ 201: 1, 409: 199 });
@@ -59,7 +57,10 @@ describe.each(backends)('races on $name', (backend) => {
     expect(rows[0].bookingId).toBe(replies.find((r) => r.status === 201)!.body.bookingId);
     const { bookings } = api.database.tables;
     const [{ n }] = await api.database.read((db) =>
-      db.select({ n: sql<number>`cast(count(*) as integer)`.mapWith(Number) }).from(bookings).where(eq(bookings.userId, 'owner')),
+      db
+        .select({ n: sql<number>`cast(count(*) as integer)`.mapWith(Number) })
+        .from(bookings)
+        .where(eq(bookings.userId, 'owner')),
     );
     expect(n).toBe(1);
   });
@@ -98,7 +99,9 @@ describe.each(backends)('races on $name', (backend) => {
     expect(new Set(won).size).toBe(won.length);
     expect(replies.every((r) => r.status === 201 || r.status === 409)).toBe(true);
     const { seats } = api.database.tables;
-    const held = await api.database.read((db) => db.select({ id: seats.id, owner: seats.holdOwner }).from(seats).where(inArray(seats.id, seatIds)));
+    const held = await api.database.read((db) =>
+      db.select({ id: seats.id, owner: seats.holdOwner }).from(seats).where(inArray(seats.id, seatIds)),
+    );
     for (const reply of replies.filter((r) => r.status === 201)) {
       for (const id of reply.body.seatIds) expect(held.find((row) => row.id === id)?.owner).toBe(reply.body.userId);
     }

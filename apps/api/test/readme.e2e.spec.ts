@@ -41,14 +41,20 @@ describe("the README's example commands", () => {
     const blocks = markedBlocks(readme);
     expect(blocks.length).toBeGreaterThanOrEqual(2);
     for (const endpoint of ['/api/seats/hold-bulk', '/api/seats/book-bulk', '/api/admin/shows', '/api/bookings', '/cancel']) {
-      expect(blocks.some((block) => block.includes(endpoint)), endpoint).toBe(true);
+      expect(
+        blocks.some((block) => block.includes(endpoint)),
+        endpoint,
+      ).toBe(true);
     }
   });
 
   it('runs every marked block successfully, in order, against one fresh dev-mode service', () => {
     for (const block of markedBlocks(readme)) {
       const local = block.replace(/(localhost|127\.0\.0\.1):3000/g, `127.0.0.1:${server.port}`);
-      const run = spawnSync('bash', ['-e', '-c', local], { env: { PATH: process.env.PATH, CURL_HOME: curlHome, HOME: curlHome, ADMIN_TOKEN }, encoding: 'utf8' });
+      const run = spawnSync('bash', ['-e', '-c', local], {
+        env: { PATH: process.env.PATH, CURL_HOME: curlHome, HOME: curlHome, ADMIN_TOKEN },
+        encoding: 'utf8',
+      });
       const statuses = [...run.stderr.matchAll(/^HTTP (\d{3})$/gm)].map((match) => Number(match[1]));
       const context = `${block}\n→ ${run.stdout.slice(0, 2000)}\n${run.stderr}`;
       expect(run.status, context).toBe(0);

@@ -48,7 +48,9 @@ describe.each(withCluster)('live seat updates on $name', (backend) => {
     expect(client.events[0]).toEqual({
       showId,
       version: expect.any(Number),
-      changes: seatIds.slice(0, 2).map((seatId) => ({ seatId, status: 'HELD', holdExpiresAt: hold.body.expiresAt, version: client.events[0]!.version })),
+      changes: seatIds
+        .slice(0, 2)
+        .map((seatId) => ({ seatId, status: 'HELD', holdExpiresAt: hold.body.expiresAt, version: client.events[0].version })),
       at: expect.any(String),
       receivedAt: expect.any(Number),
     });
@@ -102,52 +104,55 @@ describe.each(withCluster)('live seat updates on $name', (backend) => {
   });
 });
 
-describe.each([realBackend, clusterBackend].filter((backend) => backend.available))('two API instances on one PostgreSQL and $name', (backend) => {
-  let a: Harness;
-  let b: Harness;
+describe.each([realBackend, clusterBackend].filter((backend) => backend.available))(
+  'two API instances on one PostgreSQL and $name',
+  (backend) => {
+    let a: Harness;
+    let b: Harness;
 
-  beforeAll(async () => {
-    a = await Harness.start(backend, { HOLD_TTL_SECONDS: '1', SWEEP_INTERVAL_MS: '1000' });
-    b = await Harness.alongside(a);
-  });
-  afterAll(async () => {
-    await b?.close();
-    await a?.close();
-  });
+    beforeAll(async () => {
+      a = await Harness.start(backend, { HOLD_TTL_SECONDS: '1', SWEEP_INTERVAL_MS: '1000' });
+      b = await Harness.alongside(a);
+    });
+    afterAll(async () => {
+      await b?.close();
+      await a?.close();
+    });
 
-  it('delivers a change made through one instance to a client of the other, and an expiry once', async () => {
-    const { showId, seatIds } = await a.newShow();
-    const onB = await b.seatsClient();
-    const onA = await a.seatsClient();
-    await onB.subscribe(showId);
-    await onA.subscribe(showId);
-    await a.post(HOLD, { seatIds: [seatIds[0]], userId: 'alice' });
-    await onB.waitFor(seatIds[0], 'HELD');
-    await b.post(HOLD, { seatIds: [seatIds[1]], userId: 'bob' });
-    await onA.waitFor(seatIds[1], 'HELD');
+    it('delivers a change made through one instance to a client of the other, and an expiry once', async () => {
+      const { showId, seatIds } = await a.newShow();
+      const onB = await b.seatsClient();
+      const onA = await a.seatsClient();
+      await onB.subscribe(showId);
+      await onA.subscribe(showId);
+      await a.post(HOLD, { seatIds: [seatIds[0]], userId: 'alice' });
+      await onB.waitFor(seatIds[0], 'HELD');
+      await b.post(HOLD, { seatIds: [seatIds[1]], userId: 'bob' });
+      await onA.waitFor(seatIds[1], 'HELD');
 
-    await onB.waitFor(seatIds[0], 'AVAILABLE', 4000);
-    await sleep(2500); // both listeners and both sweepers have had their chance
-    expect(onB.changesOf(seatIds[0]).filter((c) => c.status === 'AVAILABLE')).toHaveLength(1);
-    expect(onA.changesOf(seatIds[0]).filter((c) => c.status === 'AVAILABLE')).toHaveLength(1);
-  });
+      await onB.waitFor(seatIds[0], 'AVAILABLE', 4000);
+      await sleep(2500); // both listeners and both sweepers have had their chance
+      expect(onB.changesOf(seatIds[0]).filter((c) => c.status === 'AVAILABLE')).toHaveLength(1);
+      expect(onA.changesOf(seatIds[0]).filter((c) => c.status === 'AVAILABLE')).toHaveLength(1);
+    });
 
-  it('with both keyspace listeners dead and no timers, the sweepers still free every expired hold in time', async () => {
-    for (const api of [a, b]) {
-      api.app.get(HoldExpiryListener).stop();
-      api.app.get(HoldTimers).stop();
-    }
-    const { showId, seatIds } = await a.newShow(2, 10);
-    const client = await b.seatsClient();
-    await client.subscribe(showId);
-    const holds = await Promise.all(seatIds.map((seatId, i) => (i % 2 ? a : b).post(HOLD, { seatIds: [seatId], userId: `u${i}` })));
-    expect(holds.every((h) => h.status === 201)).toBe(true);
-    const latestExpiry = Math.max(...holds.map((h) => Date.parse(h.body.expiresAt)));
+    it('with both keyspace listeners dead and no timers, the sweepers still free every expired hold in time', async () => {
+      for (const api of [a, b]) {
+        api.app.get(HoldExpiryListener).stop();
+        api.app.get(HoldTimers).stop();
+      }
+      const { showId, seatIds } = await a.newShow(2, 10);
+      const client = await b.seatsClient();
+      await client.subscribe(showId);
+      const holds = await Promise.all(seatIds.map((seatId, i) => (i % 2 ? a : b).post(HOLD, { seatIds: [seatId], userId: `u${i}` })));
+      expect(holds.every((h) => h.status === 201)).toBe(true);
+      const latestExpiry = Math.max(...holds.map((h) => Date.parse(h.body.expiresAt)));
 
-    await sleep(latestExpiry + 1000 + 300 - Date.now()); // expiry + sweep interval + margin
-    const { seats } = a.database.tables;
-    const rows = await a.database.read((db) => db.select({ status: seats.status }).from(seats).where(inArray(seats.id, seatIds)));
-    expect(rows.map((r) => r.status)).toEqual(seatIds.map(() => 'AVAILABLE'));
-    for (const seatId of seatIds) await client.waitFor(seatId, 'AVAILABLE', 100);
-  });
-});
+      await sleep(latestExpiry + 1000 + 300 - Date.now()); // expiry + sweep interval + margin
+      const { seats } = a.database.tables;
+      const rows = await a.database.read((db) => db.select({ status: seats.status }).from(seats).where(inArray(seats.id, seatIds)));
+      expect(rows.map((r) => r.status)).toEqual(seatIds.map(() => 'AVAILABLE'));
+      for (const seatId of seatIds) await client.waitFor(seatId, 'AVAILABLE', 100);
+    });
+  },
+);

@@ -33,7 +33,8 @@ describe.skipIf(!realBackend.available)('with Redis unreachable', () => {
   it('logs each 503 as one warn line without a stack, and the outage once', async () => {
     const { seatIds } = await api.newShow();
     const before = api.logs.length;
-    for (let i = 0; i < 5; i++) expect((await api.post('/api/seats/hold-bulk', { seatIds: [seatIds[0]], userId: 'alice' })).status).toBe(503);
+    for (let i = 0; i < 5; i++)
+      expect((await api.post('/api/seats/hold-bulk', { seatIds: [seatIds[0]], userId: 'alice' })).status).toBe(503);
     const lines = api.logs.slice(before);
     const requestLines = lines.filter((line) => line.req?.url === '/api/seats/hold-bulk');
     expect(requestLines).toHaveLength(5);

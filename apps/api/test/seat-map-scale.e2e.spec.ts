@@ -60,7 +60,12 @@ describe.each(backends)('seat maps at scale on $name', (backend) => {
 
       const seatIds = [map.seats[0].id];
       let last = body.version;
-      for (const [path, userId] of [[HOLD, 'a'], [RELEASE, 'a'], [HOLD, 'a'], [BOOK, 'a']] as const) {
+      for (const [path, userId] of [
+        [HOLD, 'a'],
+        [RELEASE, 'a'],
+        [HOLD, 'a'],
+        [BOOK, 'a'],
+      ] as const) {
         expect((await api.post(path, { seatIds, userId })).status).toBeLessThan(300);
         const after = await raw(api, `/api/seats/${showId}`, { 'if-none-match': first.headers.etag });
         expect(after.status).toBe(200);
@@ -78,7 +83,9 @@ describe.each(backends)('seat maps at scale on $name', (backend) => {
       const plain = await raw(api, `/api/seats/${showId}`);
       const zipped = await raw(api, `/api/seats/${showId}`, { 'accept-encoding': 'gzip' });
       const perSeat = zipped.body.length / 20_000;
-      report(`[${backend.name}] 20,000-seat map: ${Math.round(plain.body.length / 1024)} KB JSON, ${Math.round(zipped.body.length / 1024)} KB gzipped (${perSeat.toFixed(1)} B/seat → ${Math.round((perSeat * 50_000) / 1024)} KB for 50,000)`);
+      report(
+        `[${backend.name}] 20,000-seat map: ${Math.round(plain.body.length / 1024)} KB JSON, ${Math.round(zipped.body.length / 1024)} KB gzipped (${perSeat.toFixed(1)} B/seat → ${Math.round((perSeat * 50_000) / 1024)} KB for 50,000)`,
+      );
       expect(perSeat * 50_000).toBeLessThan(600 * 1024);
     }, 60_000);
 
@@ -98,7 +105,8 @@ describe.each(backends)('seat maps at scale on $name', (backend) => {
 
     it('lists shows from per-show counts that follow every change', async () => {
       const { showId, map } = await api.createShow(onSale(2, 5));
-      const countOf = async (harness: Harness) => (await harness.get('/api/seats/shows')).body.find((show: { id: string }) => show.id === showId);
+      const countOf = async (harness: Harness) =>
+        (await harness.get('/api/seats/shows')).body.find((show: { id: string }) => show.id === showId);
       expect(await countOf(other)).toMatchObject({ totalSeats: 10, availableSeats: 10 });
       await api.post(HOLD, { seatIds: [map.seats[0].id, map.seats[1].id], userId: 'counter' });
       expect(await countOf(other)).toMatchObject({ totalSeats: 10, availableSeats: 8 });
@@ -123,7 +131,13 @@ describe.each(backends)('seat maps at scale on $name', (backend) => {
       // started too recently to have heard every change since its version.
       const stale = await client.socket.timeout(5000).emitWithAck('subscribe', { showId, version: ack.version });
       expect(stale.version).toBe(event.version);
-      if (stale.changes) expect(stale).toEqual({ showId, version: event.version, since: ack.version, changes: [{ seatId: map.seats[0].id, status: 'HELD', holdExpiresAt: expect.any(String), version: event.version }] });
+      if (stale.changes)
+        expect(stale).toEqual({
+          showId,
+          version: event.version,
+          since: ack.version,
+          changes: [{ seatId: map.seats[0].id, status: 'HELD', holdExpiresAt: expect.any(String), version: event.version }],
+        });
       else expect(stale.seats[0].status).toBe('HELD');
       const bad = await client.socket.timeout(5000).emitWithAck('subscribe', { showId, version: 'x' });
       expect(bad.error.code).toBe('INVALID_REQUEST');
@@ -133,18 +147,18 @@ describe.each(backends)('seat maps at scale on $name', (backend) => {
       const shows = await Promise.all(Array.from({ length: 11 }, () => api.createShow(onSale(1, 2))));
       const client = await api.seatsClient();
       for (const { showId } of shows.slice(0, 10)) expect((await client.subscribe(showId)).showId).toBe(showId);
-      const eleventh = await client.subscribe(shows[10]!.showId);
+      const eleventh = await client.subscribe(shows[10].showId);
       expect(eleventh.error.code).toBe('RATE_LIMITED');
       // Re-subscribing to a show it has adds no show.
-      expect((await client.subscribe(shows[0]!.showId)).showId).toBe(shows[0]!.showId);
-      await client.socket.timeout(5000).emitWithAck('unsubscribe', { showId: shows[0]!.showId });
-      expect((await client.subscribe(shows[10]!.showId)).showId).toBe(shows[10]!.showId);
+      expect((await client.subscribe(shows[0].showId)).showId).toBe(shows[0].showId);
+      await client.socket.timeout(5000).emitWithAck('unsubscribe', { showId: shows[0].showId });
+      expect((await client.subscribe(shows[10].showId)).showId).toBe(shows[10].showId);
       // 13 subscribes so far: 7 more are allowed, then refused, and the socket stays open.
       const replies = [];
-      for (let i = 0; i < 10; i++) replies.push(await client.subscribe(shows[1]!.showId));
+      for (let i = 0; i < 10; i++) replies.push(await client.subscribe(shows[1].showId));
       expect(replies.filter((reply) => reply.error?.code === 'RATE_LIMITED')).toHaveLength(3);
       expect(client.socket.connected).toBe(true);
-      const { map } = shows[1]!;
+      const { map } = shows[1];
       await api.post(HOLD, { seatIds: [map.seats[0].id], userId: 'still-listening' });
       await client.waitFor(map.seats[0].id, 'HELD');
     });
@@ -168,7 +182,9 @@ describe.each(backends)('seat maps at scale on $name', (backend) => {
       expect(replies.filter((reply) => reply.error?.code === 'RATE_LIMITED')).toHaveLength(300 - maps);
       expect(flooder.socket.connected).toBe(true);
       expect(rssGrowth).toBeLessThan(400);
-      report(`[${backend.name}] 300 subscribes of a 20,000-seat map from one socket: ${maps} maps sent, a concurrent hold took ${Math.round(holdMs)} ms; test process RSS +${Math.round(rssGrowth)} MiB`);
+      report(
+        `[${backend.name}] 300 subscribes of a 20,000-seat map from one socket: ${maps} maps sent, a concurrent hold took ${Math.round(holdMs)} ms; test process RSS +${Math.round(rssGrowth)} MiB`,
+      );
     }, 60_000);
 
     it('ends where a fresh GET is, for a client applying changes by version, after concurrent writes on two instances', async () => {
@@ -181,7 +197,9 @@ describe.each(backends)('seat maps at scale on $name', (backend) => {
         users.map(async (userId, u) => {
           const instance = u % 2 === 0 ? api : other;
           for (let round = 0; round < 12; round++) {
-            const seatIds = [ids[(round * 3 + u) % ids.length]!, ids[(round * 7 + u * 5) % ids.length]!].filter((id, i, all) => all.indexOf(id) === i);
+            const seatIds = [ids[(round * 3 + u) % ids.length], ids[(round * 7 + u * 5) % ids.length]].filter(
+              (id, i, all) => all.indexOf(id) === i,
+            );
             const held = await instance.post(HOLD, { seatIds, userId });
             if (held.status !== 201) continue;
             if (round % 3 === 0) await instance.post(BOOK, { seatIds, userId });
@@ -189,9 +207,14 @@ describe.each(backends)('seat maps at scale on $name', (backend) => {
           }
         }),
       );
-      const expected = (await api.get(`/api/seats/${showId}`)).body.seats.map(({ id, status, holdExpiresAt }: any) => ({ id, status, holdExpiresAt }));
+      const expected = (await api.get(`/api/seats/${showId}`)).body.seats.map(({ id, status, holdExpiresAt }: any) => ({
+        id,
+        status,
+        holdExpiresAt,
+      }));
       const deadline = Date.now() + 5000;
-      while (JSON.stringify(watcher.view()) !== JSON.stringify(expected) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+      while (JSON.stringify(watcher.view()) !== JSON.stringify(expected) && Date.now() < deadline)
+        await new Promise((resolve) => setTimeout(resolve, 20));
       expect(watcher.view()).toEqual(expected);
       if (other !== api) {
         // The instances' snapshots were brought up to date change by change; a new instance reads the

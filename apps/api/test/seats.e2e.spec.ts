@@ -89,7 +89,7 @@ describe.each(withCluster)('seat API on $name', (backend) => {
       expect(Object.keys(seat)).not.toContain('holdOwner');
     });
 
-    it("refuses a seat held by another user with a HELD conflict", async () => {
+    it('refuses a seat held by another user with a HELD conflict', async () => {
       const { seatIds } = await api.newShow();
       expect((await api.post(HOLD, { seatIds: [seatIds[0]], userId: 'alice' })).status).toBe(201);
       const reply = await api.post(HOLD, { seatIds: [seatIds[0]], userId: 'bob' });
@@ -158,7 +158,7 @@ describe.each(withCluster)('seat API on $name', (backend) => {
       expect(hold.body.conflicts).toEqual([{ seatId: seats[0], reason: 'BOOKED' }]);
     });
 
-    it("refuses to book seats the user does not hold, and books none of the request", async () => {
+    it('refuses to book seats the user does not hold, and books none of the request', async () => {
       const { showId, seatIds } = await api.newShow();
       await api.post(HOLD, { seatIds: [seatIds[0]], userId: 'alice' });
       await api.post(HOLD, { seatIds: [seatIds[1]], userId: 'bob' });

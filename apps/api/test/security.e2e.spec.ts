@@ -31,7 +31,7 @@ describe.each(backends)('rate limits on $name', (backend) => {
     expect(retryAfter).toBeGreaterThanOrEqual(1);
     expect(retryAfter).toBeLessThanOrEqual(60);
     // Refused before anything ran: the seat is still free, and another user is unaffected.
-    expect((await api.get(`/api/seats/${seatIds[3]!.replace(/-[A-Z]\d+$/, '')}`)).body.seats[3].status).toBe('AVAILABLE');
+    expect((await api.get(`/api/seats/${seatIds[3].replace(/-[A-Z]\d+$/, '')}`)).body.seats[3].status).toBe('AVAILABLE');
     expect((await api.post(HOLD, { seatIds: [seatIds[3]], userId: 'patient' })).status).toBe(201);
   });
 
@@ -83,7 +83,9 @@ describe.each(backends)('authentication with AUTH_JWT_SECRET on $name', (backend
     expect(anonymous.status).toBe(401);
     expect(anonymous.headers.get('www-authenticate')).toMatch(/^Bearer/);
     expect(anonymous.body).toMatchObject({ code: 'UNAUTHENTICATED' });
-    expect((await api.post(HOLD, body, { authorization: `Bearer ${await hs256('alice', 'another-secret-that-is-long-enough-too')}` })).status).toBe(401);
+    expect(
+      (await api.post(HOLD, body, { authorization: `Bearer ${await hs256('alice', 'another-secret-that-is-long-enough-too')}` })).status,
+    ).toBe(401);
     expect((await api.post(HOLD, body, { authorization: 'Bearer not-a-token' })).status).toBe(401);
 
     const asBob = await api.post(HOLD, body, { authorization: `Bearer ${await hs256('bob')}` });
@@ -108,11 +110,14 @@ describe('authentication with AUTH_JWKS_URL', () => {
   beforeAll(async () => {
     const { publicKey, privateKey } = await generateKeyPair('RS256');
     const jwk = { ...(await exportJWK(publicKey)), kid: 'test-key', alg: 'RS256', use: 'sig' };
-    sign = (subject) => new SignJWT({}).setProtectedHeader({ alg: 'RS256', kid: 'test-key' }).setSubject(subject).setExpirationTime('5m').sign(privateKey);
-    jwks = createServer((_request, response) => response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ keys: [jwk] })));
+    sign = (subject) =>
+      new SignJWT({}).setProtectedHeader({ alg: 'RS256', kid: 'test-key' }).setSubject(subject).setExpirationTime('5m').sign(privateKey);
+    jwks = createServer((_request, response) =>
+      response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ keys: [jwk] })),
+    );
     await new Promise<void>((resolve) => jwks.listen(0, '127.0.0.1', resolve));
     const { port } = jwks.address() as { port: number };
-    api = await Harness.start(backends[0]!, { AUTH_JWKS_URL: `http://127.0.0.1:${port}/.well-known/jwks.json` });
+    api = await Harness.start(backends[0], { AUTH_JWKS_URL: `http://127.0.0.1:${port}/.well-known/jwks.json` });
   });
   afterAll(async () => {
     await api?.close();
@@ -133,8 +138,8 @@ describe('HTTP hardening', () => {
   let open: Harness;
 
   beforeAll(async () => {
-    api = await Harness.start(backends[0]!);
-    open = await Harness.start(backends[0]!, { CORS_ORIGINS: 'https://tickets.example', TRUST_PROXY: 'loopback' });
+    api = await Harness.start(backends[0]);
+    open = await Harness.start(backends[0], { CORS_ORIGINS: 'https://tickets.example', TRUST_PROXY: 'loopback' });
   });
   afterAll(async () => {
     await open?.close();

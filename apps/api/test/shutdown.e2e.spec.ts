@@ -32,11 +32,23 @@ describe.skipIf(!realBackend.available)('SIGTERM during a burst of bookings', ()
     baseUrl = `http://127.0.0.1:${port}`;
     child = spawn(process.execPath, ['dist/apps/api/src/main.js'], {
       cwd: root,
-      env: { PATH: process.env.PATH, PORT: String(port), DATABASE_URL: databaseUrl, REDIS_URL: (config.redis as { url: string }).url, SHUTDOWN_GRACE_MS: '10000', SEED_DEMO: 'true' },
+      env: {
+        PATH: process.env.PATH,
+        PORT: String(port),
+        DATABASE_URL: databaseUrl,
+        REDIS_URL: (config.redis as { url: string }).url,
+        SHUTDOWN_GRACE_MS: '10000',
+        SEED_DEMO: 'true',
+      },
     });
     child.stdout!.on('data', (chunk) => (output += chunk));
     child.stderr!.on('data', (chunk) => (output += chunk));
-    await waitFor('the server to be ready', async () => (await fetch(`${baseUrl}/health/ready`).catch(() => undefined))?.status === 200, 30_000, 100);
+    await waitFor(
+      'the server to be ready',
+      async () => (await fetch(`${baseUrl}/health/ready`).catch(() => undefined))?.status === 200,
+      30_000,
+      100,
+    );
   });
   afterAll(async () => {
     child?.kill('SIGKILL');
@@ -54,7 +66,10 @@ describe.skipIf(!realBackend.available)('SIGTERM during a burst of bookings', ()
       });
       return { status: response.statusCode, body: (await response.body.json()) as any };
     };
-    const buyers = Array.from({ length: BUYERS }, (_, i) => ({ seatIds: [`neon-nights-${String.fromCharCode(65 + Math.floor(i / 15))}${(i % 15) + 1}`], userId: `buyer-${i}` }));
+    const buyers = Array.from({ length: BUYERS }, (_, i) => ({
+      seatIds: [`neon-nights-${String.fromCharCode(65 + Math.floor(i / 15))}${(i % 15) + 1}`],
+      userId: `buyer-${i}`,
+    }));
     const holds = await Promise.all(buyers.map((buyer) => post('/api/seats/hold-bulk', buyer)));
     expect(holds.map((hold) => hold.status)).toEqual(buyers.map(() => 201));
 
@@ -80,7 +95,9 @@ describe.skipIf(!realBackend.available)('SIGTERM during a burst of bookings', ()
     await agent.close();
 
     const statuses = outcomes.map((outcome) => outcome.status);
-    report(`[shutdown] answers during SIGTERM: ${JSON.stringify(countBy(statuses))}; process exited ${code} within ${exitMs} ms of the last answer`);
+    report(
+      `[shutdown] answers during SIGTERM: ${JSON.stringify(countBy(statuses))}; process exited ${code} within ${exitMs} ms of the last answer`,
+    );
     expect(outcomes.filter((outcome) => outcome.status === 0).map((outcome) => outcome.body.error)).toEqual([]); // nothing reset
     expect(statuses.every((status) => status === 201 || status === 503)).toBe(true);
     expect(code).toBe(0);

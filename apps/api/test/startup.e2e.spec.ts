@@ -18,7 +18,10 @@ describe('the built server process', () => {
       expect(shows.length).toBeGreaterThanOrEqual(2);
       report(`dev mode answered after ${Date.now() - started} ms`);
       await new Promise((resolve) => setTimeout(resolve, 200));
-      const lines = server.output.trim().split('\n').map((line) => JSON.parse(line)); // not a terminal: JSON
+      const lines = server.output
+        .trim()
+        .split('\n')
+        .map((line) => JSON.parse(line)); // not a terminal: JSON
       const startup = lines.find((line) => /listening on/.test(line.msg))?.msg;
       expect(startup).toContain(`${server.baseUrl}/`);
       expect(startup).toContain(`${server.baseUrl}/docs`);
@@ -32,7 +35,11 @@ describe('the built server process', () => {
   it('stops with one line naming PORT when the port is taken', async () => {
     const server = await ServerProcess.start();
     try {
-      const result = spawnSync(process.execPath, [main], { cwd: root, env: { PATH: process.env.PATH, PORT: String(server.port), SQLITE_PATH: ':memory:' }, encoding: 'utf8' });
+      const result = spawnSync(process.execPath, [main], {
+        cwd: root,
+        env: { PATH: process.env.PATH, PORT: String(server.port), SQLITE_PATH: ':memory:' },
+        encoding: 'utf8',
+      });
       expect(result.status).not.toBe(0);
       expect(result.stdout).toBe('');
       const lines = result.stderr.trim().split('\n');
@@ -55,7 +62,10 @@ describe('the built server process', () => {
       expect(made.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
 
       await new Promise((resolve) => setTimeout(resolve, 200));
-      const lines = server.output.trim().split('\n').map((line) => JSON.parse(line)); // every line is JSON
+      const lines = server.output
+        .trim()
+        .split('\n')
+        .map((line) => JSON.parse(line)); // every line is JSON
       const logged = lines.find((line) => line.req?.id === 'req-42');
       expect(logged).toMatchObject({ level: 40, req: { method: 'GET', url: '/api/seats/no-such-show' }, res: { statusCode: 404 } });
       expect(server.output).not.toContain('secret-token');
@@ -66,7 +76,11 @@ describe('the built server process', () => {
   });
 
   it('stops on invalid configuration with one line naming the variable, no stack trace', () => {
-    const result = spawnSync(process.execPath, [main], { cwd: root, env: { PATH: process.env.PATH, HOLD_TTL_SECONDS: 'soon' }, encoding: 'utf8' });
+    const result = spawnSync(process.execPath, [main], {
+      cwd: root,
+      env: { PATH: process.env.PATH, HOLD_TTL_SECONDS: 'soon' },
+      encoding: 'utf8',
+    });
     expect(result.status).toBe(1);
     const lines = result.stderr.trim().split('\n');
     expect(lines).toHaveLength(1);

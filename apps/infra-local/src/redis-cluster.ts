@@ -59,7 +59,7 @@ export class RedisCluster {
       'every node to report cluster_state:ok',
       async () => {
         for (const node of this.nodes.filter((n) => n.running)) {
-          const info = await node.command((redis) => redis.cluster('INFO') as Promise<string>);
+          const info = await node.command((redis) => redis.cluster('INFO'));
           if (!info?.includes('cluster_state:ok')) return false;
         }
         return true;
@@ -70,7 +70,7 @@ export class RedisCluster {
 
   /** The running node that serves `key`'s slot as master, as the running nodes see it. */
   async masterOf(key: string): Promise<RedisNode> {
-    const slot = await this.nodes.find((node) => node.running)!.command((redis) => redis.cluster('KEYSLOT', key) as Promise<number>);
+    const slot = await this.nodes.find((node) => node.running)!.command((redis) => redis.cluster('KEYSLOT', key));
     for (const node of this.nodes.filter((n) => n.running)) {
       const slots = (await node.command((redis) => redis.cluster('SLOTS'))) ?? [];
       const range = slots.find(([from, to]) => slot !== undefined && from <= slot && slot <= to);
@@ -82,7 +82,9 @@ export class RedisCluster {
 
   /** The running masters (by their own `ROLE`). */
   async masters(): Promise<RedisNode[]> {
-    const roles = await Promise.all(this.nodes.map(async (node) => (node.running ? await node.command((redis) => redis.role() as Promise<[string]>) : undefined)));
+    const roles = await Promise.all(
+      this.nodes.map(async (node) => (node.running ? await node.command((redis) => redis.role() as Promise<[string]>) : undefined)),
+    );
     return this.nodes.filter((_, i) => roles[i]?.[0] === 'master');
   }
 

@@ -3,17 +3,20 @@ import { describe, expect, it } from 'vitest';
 import { EPHEMERAL_LOW, freePort, retryOnPortClash } from './redis-topology.js';
 
 describe('freePort', () => {
-  it.runIf(EPHEMERAL_LOW !== undefined)('draws bindable ports from below the ephemeral range, where no outgoing connection can take them', async () => {
-    const ports = await Promise.all(Array.from({ length: 20 }, () => freePort()));
-    for (const port of ports) {
-      expect(port).toBeLessThan(EPHEMERAL_LOW!);
-      expect(port).toBeGreaterThanOrEqual(1024);
-      await new Promise<void>((resolve, reject) => {
-        const server = createServer().once('error', reject);
-        server.listen(port, '127.0.0.1', () => server.close(() => resolve()));
-      });
-    }
-  });
+  it.runIf(EPHEMERAL_LOW !== undefined)(
+    'draws bindable ports from below the ephemeral range, where no outgoing connection can take them',
+    async () => {
+      const ports = await Promise.all(Array.from({ length: 20 }, () => freePort()));
+      for (const port of ports) {
+        expect(port).toBeLessThan(EPHEMERAL_LOW!);
+        expect(port).toBeGreaterThanOrEqual(1024);
+        await new Promise<void>((resolve, reject) => {
+          const server = createServer().once('error', reject);
+          server.listen(port, '127.0.0.1', () => server.close(() => resolve()));
+        });
+      }
+    },
+  );
 });
 
 describe('retryOnPortClash', () => {

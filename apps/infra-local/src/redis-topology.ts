@@ -72,7 +72,7 @@ export class RedisNode {
       await waitFor(`${this.name} to answer PING`, async () => (await this.command((redis) => redis.ping())) === 'PONG');
     } catch (error) {
       const log = readFileSync(join(this.dir, 'redis.log'), 'utf8').trim().split('\n').slice(-5).join('\n');
-      throw new Error(`${(error as Error).message} (port ${this.port}); its log ends:\n${log}`);
+      throw new Error(`${(error as Error).message} (port ${this.port}); its log ends:\n${log}`, { cause: error });
     }
   }
 
@@ -88,7 +88,14 @@ export class RedisNode {
 
   /** Runs one command on a short-lived connection, or returns undefined if the node is unreachable. */
   async command<T>(work: (redis: Redis) => Promise<T>): Promise<T | undefined> {
-    const redis = new Redis({ port: this.port, host: '127.0.0.1', lazyConnect: true, retryStrategy: () => null, maxRetriesPerRequest: 0, connectTimeout: 500 });
+    const redis = new Redis({
+      port: this.port,
+      host: '127.0.0.1',
+      lazyConnect: true,
+      retryStrategy: () => null,
+      maxRetriesPerRequest: 0,
+      connectTimeout: 500,
+    });
     redis.on('error', () => undefined);
     try {
       await redis.connect();
@@ -103,7 +110,12 @@ export class RedisNode {
   /** This node's view of replication (`INFO replication` as key → value). */
   async replication(): Promise<Record<string, string>> {
     const text = (await this.command((redis) => redis.info('replication'))) ?? '';
-    return Object.fromEntries(text.split(/\r?\n/).filter((line) => line.includes(':')).map((line) => line.split(':', 2) as [string, string]));
+    return Object.fromEntries(
+      text
+        .split(/\r?\n/)
+        .filter((line) => line.includes(':'))
+        .map((line) => line.split(':', 2) as [string, string]),
+    );
   }
 }
 
@@ -140,7 +152,8 @@ export class RedisTopology {
 
       const replica = await start(dataNode(root, 'replica', await freePort(), master.port));
       const sentinels: RedisNode[] = [];
-      for (let i = 1; i <= (options.sentinels ?? 3); i++) sentinels.push(sentinelNode(root, `sentinel-${i}`, await freePort(), master.port));
+      for (let i = 1; i <= (options.sentinels ?? 3); i++)
+        sentinels.push(sentinelNode(root, `sentinel-${i}`, await freePort(), master.port));
       await Promise.all(sentinels.map(start));
       const topology = new RedisTopology(root, master, replica, sentinels);
       await topology.settle();
@@ -165,7 +178,9 @@ export class RedisTopology {
   /** The master's port as the sentinels currently see it. */
   async masterPort(): Promise<number | undefined> {
     for (const sentinel of this.sentinels) {
-      const address = await sentinel.command((redis) => redis.call('SENTINEL', 'get-master-addr-by-name', MASTER_NAME) as Promise<[string, string] | null>);
+      const address = await sentinel.command(
+        (redis) => redis.call('SENTINEL', 'get-master-addr-by-name', MASTER_NAME) as Promise<[string, string] | null>,
+      );
       if (address) return Number(address[1]);
     }
     return undefined;
@@ -194,7 +209,8 @@ export class RedisTopology {
   }
 
   async stop(): Promise<void> {
-    await Promise.all([...this.sentinels, this.replica, this.master].map((node) => node?.kill('SIGKILL')));
+    const nodes = [...this.sentinels, this.replica, this.master].filter((node) => node !== undefined);
+    await Promise.all(nodes.map((node) => node.kill('SIGKILL')));
     rmSync(this.root, { recursive: true, force: true });
   }
 }
@@ -224,7 +240,7 @@ function sentinelNode(root: string, name: string, port: number, masterPort: numb
 
 function pairs(flat: string[]): [string, string][] {
   const result: [string, string][] = [];
-  for (let i = 0; i + 1 < flat.length; i += 2) result.push([flat[i]!, flat[i + 1]!]);
+  for (let i = 0; i + 1 < flat.length; i += 2) result.push([flat[i], flat[i + 1]]);
   return result;
 }
 

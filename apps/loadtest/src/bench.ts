@@ -43,7 +43,9 @@ interface Throughput extends LoadSummary {
 /** Updates of `seats` so far, and how many were HOT (statistics reach the view within a second or so). */
 async function seatUpdates(database: PostgresDatabase): Promise<{ updates: number; hot: number }> {
   await new Promise((resolve) => setTimeout(resolve, 1500));
-  const { rows } = await database.pool.query(`select n_tup_upd::int as updates, n_tup_hot_upd::int as hot from pg_stat_user_tables where relname = 'seats'`);
+  const { rows } = await database.pool.query(
+    `select n_tup_upd::int as updates, n_tup_hot_upd::int as hot from pg_stat_user_tables where relname = 'seats'`,
+  );
   return rows[0] ?? { updates: 0, hot: 0 };
 }
 
@@ -71,14 +73,26 @@ async function main(): Promise<void> {
 
     if (only) {
       // Profiling aid: one scenario against the service, nothing written.
-      const scenario = { stadium: (u: string, d: PostgresDatabase) => stadium(u, d), contention: contentionScenario, 'holds-distinct': (u: string, d: PostgresDatabase) => holdScenario(u, d, 'distinct'), 'holds-contended': (u: string, d: PostgresDatabase) => holdScenario(u, d, 'contended'), 'hold-book': holdBookScenario, expiry: expiryScenario, fanout: fanoutScenario }[only];
-      if (!scenario) throw new Error(`BENCH_ONLY must be stadium, contention, holds-distinct, holds-contended, hold-book, expiry or fanout`);
+      const scenario = {
+        stadium: (u: string, d: PostgresDatabase) => stadium(u, d),
+        contention: contentionScenario,
+        'holds-distinct': (u: string, d: PostgresDatabase) => holdScenario(u, d, 'distinct'),
+        'holds-contended': (u: string, d: PostgresDatabase) => holdScenario(u, d, 'contended'),
+        'hold-book': holdBookScenario,
+        expiry: expiryScenario,
+        fanout: fanoutScenario,
+      }[only];
+      if (!scenario)
+        throw new Error(`BENCH_ONLY must be stadium, contention, holds-distinct, holds-contended, hold-book, expiry or fanout`);
       const result = await scenario(baseUrl, database);
       const figures = { ...result, peakRssMb: memory.stop() };
       console.log(JSON.stringify(figures, null, 2));
       if (only === 'stadium') {
         // The stadium's figures are kept (and shown) like a full run's, one object per run.
-        writeFileSync(`${OUT_DIR}/results.json`, JSON.stringify({ date: new Date().toISOString(), machine: machine(), stadium: figures }, null, 2));
+        writeFileSync(
+          `${OUT_DIR}/results.json`,
+          JSON.stringify({ date: new Date().toISOString(), machine: machine(), stadium: figures }, null, 2),
+        );
         writeFileSync(`${OUT_DIR}/results.md`, stadiumMarkdown(figures).join('\n'));
         console.log(`\n${stadiumMarkdown(figures).join('\n')}`);
       }
@@ -154,7 +168,10 @@ async function contentionScenario(baseUrl: string, database: PostgresDatabase) {
   const { seatIds } = await newShow(database, 1, 10);
   const result: ContentionResult = await runContention({ baseUrl, seatIds, vus: 500, durationMs: seconds(20) });
   // Double sales are counted from the database, not only from the answers.
-  const { rows } = await database.pool.query('select seat_id, count(*)::int as n from booking_seats where seat_id = any($1) group by seat_id', [seatIds]);
+  const { rows } = await database.pool.query(
+    'select seat_id, count(*)::int as n from booking_seats where seat_id = any($1) group by seat_id',
+    [seatIds],
+  );
   const soldInDb = Object.fromEntries(rows.map((row: { seat_id: string; n: number }) => [row.seat_id, row.n]));
   const answered = Object.values(result.bookings).flat();
   const mismatched = seatIds.filter((id) => (soldInDb[id] ?? 0) !== answered.filter((seat) => seat === id).length);
@@ -176,8 +193,13 @@ async function holdScenario(baseUrl: string, database: PostgresDatabase, kind: '
   const recorder = new Recorder();
   let next = 0;
   await closedLoop(CONNECTIONS, seconds(10), async (worker) => {
-    const seatId = kind === 'distinct' ? seatIds[next++ % seatIds.length]! : seatIds[Math.floor(Math.random() * 10)]!;
-    await client.post('/api/seats/hold-bulk', { seatIds: [seatId], userId: `holder-${worker}` }, { 'Idempotency-Key': randomUUID() }, recorder);
+    const seatId = kind === 'distinct' ? seatIds[next++ % seatIds.length] : seatIds[Math.floor(Math.random() * 10)];
+    await client.post(
+      '/api/seats/hold-bulk',
+      { seatIds: [seatId], userId: `holder-${worker}` },
+      { 'Idempotency-Key': randomUUID() },
+      recorder,
+    );
   });
   recorder.endedAt = performance.now();
   await client.close();
@@ -194,7 +216,7 @@ async function holdBookScenario(baseUrl: string, database: PostgresDatabase): Pr
   let next = 0;
   await closedLoop(CONNECTIONS, seconds(10), async (worker) => {
     if (next >= seatIds.length) return false;
-    const body = { seatIds: [seatIds[next++]!], userId: `buyer-${worker}` };
+    const body = { seatIds: [seatIds[next++]], userId: `buyer-${worker}` };
     const started = performance.now();
     const hold = await client.post('/api/seats/hold-bulk', body, { 'Idempotency-Key': randomUUID() });
     const book = hold.status === 201 ? await client.post('/api/seats/book-bulk', body, { 'Idempotency-Key': randomUUID() }) : hold;
@@ -223,7 +245,10 @@ async function withLiveHolds<T>(database: PostgresDatabase, count: number, work:
   try {
     return await work();
   } finally {
-    await database.pool.query(`update seats set status = 'AVAILABLE', hold_owner = null, hold_id = null, hold_expires_at = null where show_id = $1`, [showId]);
+    await database.pool.query(
+      `update seats set status = 'AVAILABLE', hold_owner = null, hold_id = null, hold_expires_at = null where show_id = $1`,
+      [showId],
+    );
   }
 }
 
@@ -238,14 +263,24 @@ async function expiryScenario(baseUrl: string, database: PostgresDatabase) {
   });
   const client = new HttpClient(baseUrl, 50);
   const holds = await Promise.all(
-    seatIds.map((seatId, i) => client.post('/api/seats/hold-bulk', { seatIds: [seatId], userId: `expiring-${i}` }, { 'Idempotency-Key': randomUUID() })),
+    seatIds.map((seatId, i) =>
+      client.post('/api/seats/hold-bulk', { seatIds: [seatId], userId: `expiring-${i}` }, { 'Idempotency-Key': randomUUID() }),
+    ),
   );
   await client.close();
-  const expiresAt = new Map(holds.map((hold, i) => [seatIds[i]!, hold.status === 201 ? Date.parse(JSON.parse(hold.body).expiresAt) : NaN]));
-  await waitFor('every hold to be freed', async () => freedAt.size === seatIds.length, HOLD_TTL_SECONDS * 1000 + 30_000, 20).catch(() => undefined);
+  const expiresAt = new Map(holds.map((hold, i) => [seatIds[i], hold.status === 201 ? Date.parse(JSON.parse(hold.body).expiresAt) : NaN]));
+  await waitFor('every hold to be freed', async () => freedAt.size === seatIds.length, HOLD_TTL_SECONDS * 1000 + 30_000, 20).catch(
+    () => undefined,
+  );
   socket.close();
   const delays = seatIds.filter((id) => freedAt.has(id)).map((id) => freedAt.get(id)! - expiresAt.get(id)!);
-  return { holds: seatIds.length, freed: delays.length, medianMs: percentile(delays, 50), p99Ms: percentile(delays, 99), worstMs: Math.max(...delays) };
+  return {
+    holds: seatIds.length,
+    freed: delays.length,
+    medianMs: percentile(delays, 50),
+    p99Ms: percentile(delays, 99),
+    worstMs: Math.max(...delays),
+  };
 }
 
 async function fanoutScenario(baseUrl: string, database: PostgresDatabase) {
@@ -263,12 +298,20 @@ async function fanoutScenario(baseUrl: string, database: PostgresDatabase) {
   const client = new HttpClient(baseUrl, 1);
   const changes = 10;
   for (let i = 0; i < changes; i++) {
-    await client.post('/api/seats/hold-bulk', { seatIds: [seatIds[i]!], userId: 'fan-out' }, { 'Idempotency-Key': randomUUID() });
+    await client.post('/api/seats/hold-bulk', { seatIds: [seatIds[i]], userId: 'fan-out' }, { 'Idempotency-Key': randomUUID() });
     await waitFor('every client to hear the change', async () => delays.length >= (i + 1) * clients, 10_000, 5).catch(() => undefined);
   }
   await client.close();
   for (const socket of sockets) socket.close();
-  return { clients, changes, deliveries: delays.length, expected: clients * changes, medianMs: percentile(delays, 50), p99Ms: percentile(delays, 99), worstMs: Math.max(...delays) };
+  return {
+    clients,
+    changes,
+    deliveries: delays.length,
+    expected: clients * changes,
+    medianMs: percentile(delays, 50),
+    p99Ms: percentile(delays, 99),
+    worstMs: Math.max(...delays),
+  };
 }
 
 async function floorScenarios(databaseUrl: string, children: ChildProcess[]) {
@@ -277,7 +320,9 @@ async function floorScenarios(databaseUrl: string, children: ChildProcess[]) {
   await pool.query(`insert into floor_seats select 'floor-' || g, null from generate_series(0, 99999) g`);
   await pool.end();
   const run = async (kind: 'redis' | 'postgres' | 'nest-redis', url: string) => {
-    log(`6. floor: ${kind === 'nest-redis' ? 'Nest (express) controller' : 'bare http server'}, one ${kind === 'postgres' ? 'PostgreSQL conditional UPDATE' : 'Redis SET NX PX'} per request`);
+    log(
+      `6. floor: ${kind === 'nest-redis' ? 'Nest (express) controller' : 'bare http server'}, one ${kind === 'postgres' ? 'PostgreSQL conditional UPDATE' : 'Redis SET NX PX'} per request`,
+    );
     const port = await freePort();
     const child = fork(new URL('./floor-server.js', import.meta.url), [kind, String(port), url], { stdio: 'inherit' });
     children.push(child);
@@ -296,7 +341,11 @@ async function floorScenarios(databaseUrl: string, children: ChildProcess[]) {
     child.kill('SIGTERM');
     return recorder.summary();
   };
-  return { redis: await run('redis', REDIS_URL), nestRedis: await run('nest-redis', REDIS_URL), postgres: await run('postgres', databaseUrl) };
+  return {
+    redis: await run('redis', REDIS_URL),
+    nestRedis: await run('nest-redis', REDIS_URL),
+    postgres: await run('postgres', databaseUrl),
+  };
 }
 
 // --- plumbing ---
@@ -305,15 +354,30 @@ async function startApi(port: number, databaseUrl: string, children: ChildProces
   const logFile = openSync(`${OUT_DIR}/api.log`, 'w');
   const child = spawn(process.execPath, [...serviceNodeOptions, 'dist/apps/api/src/main.js'], {
     cwd: process.cwd(),
-    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', DATABASE_URL: databaseUrl, REDIS_URL, SEED_DEMO: 'false', HOLD_TTL_SECONDS: String(HOLD_TTL_SECONDS), LOG_LEVEL: 'warn', ADMIN_TOKEN },
+    env: {
+      ...process.env,
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      DATABASE_URL: databaseUrl,
+      REDIS_URL,
+      SEED_DEMO: 'false',
+      HOLD_TTL_SECONDS: String(HOLD_TTL_SECONDS),
+      LOG_LEVEL: 'warn',
+      ADMIN_TOKEN,
+    },
     stdio: ['ignore', logFile, logFile],
   });
   children.push(child);
-  await waitFor('the service to be ready', async () => {
-    if (child.exitCode !== null) throw new Error(`the service exited (${child.exitCode}); see ${OUT_DIR}/api.log`);
-    const response = await fetch(`http://127.0.0.1:${port}/health/ready`).catch(() => undefined);
-    return response?.status === 200;
-  }, 60_000, 200);
+  await waitFor(
+    'the service to be ready',
+    async () => {
+      if (child.exitCode !== null) throw new Error(`the service exited (${child.exitCode}); see ${OUT_DIR}/api.log`);
+      const response = await fetch(`http://127.0.0.1:${port}/health/ready`).catch(() => undefined);
+      return response?.status === 200;
+    },
+    60_000,
+    200,
+  );
   return child;
 }
 
@@ -415,8 +479,12 @@ function markdown(r: any): string {
 
 function stadiumMarkdown(s: any): string[] {
   const cpu = (p: any) => `${p.cpuSeconds.service} / ${p.cpuSeconds.postgres} / ${p.cpuSeconds.redis} / ${p.cpuSeconds.load}`;
-  const buyers = (p: any) => (p.buyers ? `${p.buyers.pairsPerSecond} pairs/s, hold p99 ${p.buyers.holds.p99} ms, ${JSON.stringify(p.buyers.answers)}` : '');
-  const fans = (p: any) => (p.deliveries !== undefined ? `${p.deliveries} events (${p.changesDelivered} changes), arrival p50 ${p.arrivalP50Ms} / p99 ${p.arrivalP99Ms} ms` : '');
+  const buyers = (p: any) =>
+    p.buyers ? `${p.buyers.pairsPerSecond} pairs/s, hold p99 ${p.buyers.holds.p99} ms, ${JSON.stringify(p.buyers.answers)}` : '';
+  const fans = (p: any) =>
+    p.deliveries !== undefined
+      ? `${p.deliveries} events (${p.changesDelivered} changes), arrival p50 ${p.arrivalP50Ms} / p99 ${p.arrivalP99Ms} ms`
+      : '';
   const reads = (p: any) => {
     const r = p.statusReads ?? p.layoutReads;
     return r ? `${r.perSecond} reads/s, p99 ${r.p99} ms, ${r.bytesPerRead} B/read ${JSON.stringify(r.statuses)}` : '';

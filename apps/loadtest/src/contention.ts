@@ -64,10 +64,10 @@ export async function runContention(options: ContentionOptions): Promise<Content
     const request = { seatIds: pick(seatIds, SEATS_PER_HOLD), userId: `vu-${vu + 1}` };
     const hold = await sendMaybeTwice(HOLD_PATH, request, holds);
     if (hold.status === 201) {
-      for (const id of request.seatIds) seats[id]!.holds++;
+      for (const id of request.seatIds) seats[id].holds++;
       const book = await sendMaybeTwice(BOOK_PATH, request, books);
       if (book.status === 201) {
-        for (const id of request.seatIds) seats[id]!.bookings++;
+        for (const id of request.seatIds) seats[id].bookings++;
         bookings[JSON.parse(book.body).bookingId] = request.seatIds;
       }
     }
@@ -92,6 +92,6 @@ export async function runContention(options: ContentionOptions): Promise<Content
 
 function pick<T>(items: T[], count: number): T[] {
   const chosen = new Set<T>();
-  while (chosen.size < Math.min(count, items.length)) chosen.add(items[Math.floor(Math.random() * items.length)]!);
+  while (chosen.size < Math.min(count, items.length)) chosen.add(items[Math.floor(Math.random() * items.length)]);
   return [...chosen];
 }

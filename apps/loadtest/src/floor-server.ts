@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import { Body, Controller, Module, Post, Res } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { Response } from 'express';
-import { createServer, type IncomingMessage } from 'node:http';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { Redis } from 'ioredis';
 import pg from 'pg';
 
@@ -47,7 +47,7 @@ async function nestFloor(port: number, operation: Operation): Promise<void> {
   class FloorController {
     @Post()
     async hold(@Body() body: { seatIds: string[]; userId: string }, @Res({ passthrough: true }) response: Response) {
-      const taken = await operation(body.seatIds[0]!, body.userId);
+      const taken = await operation(body.seatIds[0], body.userId);
       response.status(taken ? 201 : 409);
       return { ...body, taken };
     }
@@ -60,24 +60,26 @@ async function nestFloor(port: number, operation: Operation): Promise<void> {
 
 async function main(): Promise<void> {
   const [kind, port, url] = process.argv.slice(2);
-  if (!url || !['redis', 'postgres', 'nest-redis'].includes(kind!)) throw new Error('usage: floor-server.js redis|postgres|nest-redis <port> <url>');
+  if (!url || !['redis', 'postgres', 'nest-redis'].includes(kind))
+    throw new Error('usage: floor-server.js redis|postgres|nest-redis <port> <url>');
   const operation = kind === 'postgres' ? await postgresFloor(url) : await redisFloor(url, `floor-${kind}`);
   if (kind === 'nest-redis') {
     await nestFloor(Number(port), operation);
     process.send?.('ready');
     return;
   }
-  const server = createServer(async (request, response) => {
+  const server = createServer((request, response) => void answer(request, response));
+  async function answer(request: IncomingMessage, response: ServerResponse) {
     try {
       const { seatIds, userId } = JSON.parse(await readBody(request)) as { seatIds: string[]; userId: string };
-      const taken = await operation(seatIds[0]!, userId);
+      const taken = await operation(seatIds[0], userId);
       response.writeHead(taken ? 201 : 409, { 'content-type': 'application/json' });
       response.end(JSON.stringify({ seatIds, userId, taken }));
     } catch (error) {
       response.writeHead(500);
       response.end((error as Error).message);
     }
-  });
+  }
   server.keepAliveTimeout = 30_000;
   server.listen(Number(port), '127.0.0.1', () => process.send?.('ready'));
 }

@@ -71,7 +71,10 @@ class Fan {
     private readonly timed: boolean,
     private readonly seen: (frame: Buffer, event?: { changes: { version: number }[] }) => void,
   ) {
-    this.socket = new WebSocket(`${baseUrl.replace(/^http/, 'ws')}/socket.io/?EIO=4&transport=websocket`, { perMessageDeflate: false, skipUTF8Validation: true });
+    this.socket = new WebSocket(`${baseUrl.replace(/^http/, 'ws')}/socket.io/?EIO=4&transport=websocket`, {
+      perMessageDeflate: false,
+      skipUTF8Validation: true,
+    });
     this.socket.on('message', (frame: Buffer) => this.onFrame(frame));
   }
 
@@ -165,7 +168,7 @@ async function buyers(baseUrl: string, showId: string, count: number) {
       let pairs = 0;
       await closedLoop(count, durationMs, async (worker) => {
         if (cursor + 2 > seatIds.length) return false;
-        const body = { seatIds: [seatIds[cursor++]!, seatIds[cursor++]!], userId: `buyer-${worker}` };
+        const body = { seatIds: [seatIds[cursor++], seatIds[cursor++]], userId: `buyer-${worker}` };
         const hold = await client.post('/api/seats/hold-bulk', body, { 'Idempotency-Key': randomUUID() }, holds);
         if (hold.status !== 201) return;
         const book = await client.post('/api/seats/book-bulk', body, { 'Idempotency-Key': randomUUID() }, books);
@@ -190,7 +193,8 @@ async function reads(baseUrl: string, showId: string, count: number) {
       const recorder = new Recorder();
       let bytes = 0;
       const path = `/api/seats/${showId}/${target}`;
-      const headers: Record<string, string> = target === 'layout' ? { 'if-none-match': layoutEtag, 'accept-encoding': 'gzip' } : { 'accept-encoding': 'gzip' };
+      const headers: Record<string, string> =
+        target === 'layout' ? { 'if-none-match': layoutEtag, 'accept-encoding': 'gzip' } : { 'accept-encoding': 'gzip' };
       await closedLoop(count, durationMs, async () => {
         const started = performance.now();
         const response = await client.raw(path, headers);
@@ -205,14 +209,26 @@ async function reads(baseUrl: string, showId: string, count: number) {
   };
 }
 
-type Running = { run?: (durationMs: number, target: 'status' | 'layout') => Promise<unknown>; mark?: () => void; report?: () => unknown; stop: () => unknown };
+type Running = {
+  run?: (durationMs: number, target: 'status' | 'layout') => Promise<unknown>;
+  mark?: () => void;
+  report?: () => unknown;
+  stop: () => unknown;
+};
 
 let running: Running | undefined;
-process.on('message', async (command: Command) => {
+process.on('message', (command: Command) => void obey(command));
+
+async function obey(command: Command) {
   try {
     if (command.cmd === 'start') {
       const { role, baseUrl, showId, count, version } = command;
-      running = role === 'fans' ? await fans(baseUrl, showId, count, version ?? 0) : role === 'buyers' ? await buyers(baseUrl, showId, count) : await reads(baseUrl, showId, count);
+      running =
+        role === 'fans'
+          ? await fans(baseUrl, showId, count, version ?? 0)
+          : role === 'buyers'
+            ? await buyers(baseUrl, showId, count)
+            : await reads(baseUrl, showId, count);
     } else if (command.cmd === 'run') send({ result: await running!.run!(command.durationMs, command.target ?? 'status') });
     else if (command.cmd === 'mark') {
       running?.mark?.();
@@ -225,4 +241,4 @@ process.on('message', async (command: Command) => {
   } catch (error) {
     send({ error: (error as Error).stack ?? String(error) });
   }
-});
+}

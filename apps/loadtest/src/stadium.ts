@@ -31,7 +31,6 @@ const ROWS = 125;
 const SEATS_PER_ROW = 400;
 const BUYERS = Number(process.env.BENCH_STADIUM_BUYERS ?? 200);
 const FAN_PROCESSES = 4;
-const STATUS_READERS = 32;
 /**
  * The fans' processes run at this nice value: 5,000 fans are 5,000 devices elsewhere, and on a
  * machine shared with the service their reading (a kernel receive per event) would otherwise take
@@ -121,7 +120,13 @@ export async function stadiumScenario({ baseUrl, adminToken, database, redisUrl,
       startsAt: '2030-07-01T19:00:00Z',
       salesOpenAt: '2020-01-01T00:00:00Z',
       categories: [{ key: 'std', label: 'Standard', price: { amount: 6500, currency: 'EUR' } }],
-      sections: [{ key: 'bowl', label: 'Bowl', rows: Array.from({ length: ROWS }, (_, r) => ({ label: `R${r + 1}`, seats: SEATS_PER_ROW, category: 'std' })) }],
+      sections: [
+        {
+          key: 'bowl',
+          label: 'Bowl',
+          rows: Array.from({ length: ROWS }, (_, r) => ({ label: `R${r + 1}`, seats: SEATS_PER_ROW, category: 'std' })),
+        },
+      ],
     }),
   });
   if (created.statusCode !== 201) throw new Error(`creating the stadium answered ${created.statusCode}: ${await created.body.text()}`);
@@ -144,19 +149,36 @@ export async function stadiumScenario({ baseUrl, adminToken, database, redisUrl,
   const phase = async <T extends object>(name: string, work: () => Promise<T>) => {
     log(`   ${name}…`);
     const pgPids = postgresPids();
-    const before = { service: cpuSeconds(servicePid), postgres: pgPids.map(cpuSeconds), redis: cpuSeconds(redisPid), load: loads.map((load) => cpuSeconds(load.pid)) };
+    const before = {
+      service: cpuSeconds(servicePid),
+      postgres: pgPids.map(cpuSeconds),
+      redis: cpuSeconds(redisPid),
+      load: loads.map((load) => cpuSeconds(load.pid)),
+    };
     const started = performance.now();
     const result = await work();
     const seconds = (performance.now() - started) / 1000;
-    const load = Object.fromEntries(loads.map((process, i) => [process.name, round(cpuSeconds(process.pid) - before.load[i]!, 2)]));
+    const load = Object.fromEntries(loads.map((process, i) => [process.name, round(cpuSeconds(process.pid) - before.load[i], 2)]));
     const cpu = {
       service: round(cpuSeconds(servicePid) - before.service, 2),
-      postgres: round(pgPids.map(cpuSeconds).reduce((sum, now, i) => sum + Math.max(0, now - before.postgres[i]!), 0), 2),
+      postgres: round(
+        pgPids.map(cpuSeconds).reduce((sum, now, i) => sum + Math.max(0, now - before.postgres[i]), 0),
+        2,
+      ),
       redis: round(cpuSeconds(redisPid) - before.redis, 2),
-      load: round(Object.values(load).reduce((sum, n) => sum + n, 0), 2),
+      load: round(
+        Object.values(load).reduce((sum, n) => sum + n, 0),
+        2,
+      ),
       loadByProcess: load,
     };
-    return { name, seconds: round(seconds), cpuSeconds: cpu, serviceMemoryMb: { ...memoryMb(servicePid), ...(await heapMb(baseUrl)) }, ...result };
+    return {
+      name,
+      seconds: round(seconds),
+      cpuSeconds: cpu,
+      serviceMemoryMb: { ...memoryMb(servicePid), ...(await heapMb(baseUrl)) },
+      ...result,
+    };
   };
   const buy = async () => (await buyers.ask({ cmd: 'run', durationMs: phaseMs })).result;
   const arrivals = async () => {
@@ -171,7 +193,13 @@ export async function stadiumScenario({ baseUrl, adminToken, database, redisUrl,
       changes += result.changes;
       bytes += result.bytes;
     }
-    return { deliveries: events, changesDelivered: changes, megabytesDelivered: round(bytes / 1e6), arrivalP50Ms: histogram.percentile(50), arrivalP99Ms: histogram.percentile(99) };
+    return {
+      deliveries: events,
+      changesDelivered: changes,
+      megabytesDelivered: round(bytes / 1e6),
+      arrivalP50Ms: histogram.percentile(50),
+      arrivalP99Ms: histogram.percentile(99),
+    };
   };
   const mark = () => Promise.all(fanProcesses.map((fan) => fan.ask({ cmd: 'mark' })));
 
@@ -179,10 +207,14 @@ export async function stadiumScenario({ baseUrl, adminToken, database, redisUrl,
   try {
     const buyersWithoutFans = await phase('buyers, no fans', async () => ({ buyers: await buy() }));
 
-    const version = JSON.parse((await (await request(`${baseUrl}/api/seats/${showId}/status`)).body.text())).version;
+    const version = JSON.parse(await (await request(`${baseUrl}/api/seats/${showId}/status`)).body.text()).version;
     const perProcess = Math.ceil(fans / FAN_PROCESSES);
-    const subscribed = await Promise.all(fanProcesses.map((fan) => fan.ask({ cmd: 'start', role: 'fans' as LoadRole, baseUrl, showId, count: perProcess, version })));
-    log(`   ${subscribed.reduce((sum, s) => sum + s.connected, 0)} fans subscribed; service memory ${JSON.stringify(memoryMb(servicePid))} MiB`);
+    const subscribed = await Promise.all(
+      fanProcesses.map((fan) => fan.ask({ cmd: 'start', role: 'fans' as LoadRole, baseUrl, showId, count: perProcess, version })),
+    );
+    log(
+      `   ${subscribed.reduce((sum, s) => sum + s.connected, 0)} fans subscribed; service memory ${JSON.stringify(memoryMb(servicePid))} MiB`,
+    );
 
     const fansOnly = await phase('fans, no buyers', async () => {
       await mark();
@@ -205,10 +237,13 @@ export async function stadiumScenario({ baseUrl, adminToken, database, redisUrl,
     const phases = [buyersWithoutFans, fansOnly, fansAndBuyers, withStatusReads, layoutRevalidations];
 
     const answers: Record<string, number> = {};
-    for (const { buyers: b } of [fansAndBuyers, withStatusReads]) for (const [status, n] of Object.entries(b.answers as Record<string, number>)) answers[status] = (answers[status] ?? 0) + n;
+    for (const { buyers: b } of [fansAndBuyers, withStatusReads])
+      for (const [status, n] of Object.entries(b.answers as Record<string, number>)) answers[status] = (answers[status] ?? 0) + n;
     const unavailableAfter = await unavailableCounts(baseUrl);
     // Which dependency each 503 of the scenario was for (database: no pooled connection free in time).
-    const unavailableBy = Object.fromEntries(Object.entries(unavailableAfter).map(([dependency, n]) => [dependency, n - (unavailableBefore[dependency] ?? 0)]));
+    const unavailableBy = Object.fromEntries(
+      Object.entries(unavailableAfter).map(([dependency, n]) => [dependency, n - (unavailableBefore[dependency] ?? 0)]),
+    );
     const list = await showListOverAMillionSeats(baseUrl, database, log);
     return {
       node: process.version,
@@ -239,7 +274,11 @@ async function partSizes(baseUrl: string, showId: string) {
     return (await response.body.arrayBuffer()).byteLength;
   };
   const sizes: Record<string, { json: number; gzip: number }> = {};
-  for (const [name, path] of [['map', `/api/seats/${showId}`], ['layout', `/api/seats/${showId}/layout`], ['status', `/api/seats/${showId}/status`]] as const) {
+  for (const [name, path] of [
+    ['map', `/api/seats/${showId}`],
+    ['layout', `/api/seats/${showId}/layout`],
+    ['status', `/api/seats/${showId}/status`],
+  ] as const) {
     sizes[name] = { json: await size(path, false), gzip: await size(path, true) };
   }
   return sizes;
@@ -278,12 +317,18 @@ async function showListOverAMillionSeats(baseUrl: string, database: PostgresData
 async function heapMb(baseUrl: string) {
   const text = await (await request(`${baseUrl}/metrics`)).body.text();
   const read = (name: string) => round(Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(text)?.[1] ?? NaN) / 2 ** 20);
-  return { heapUsed: read('nodejs_heap_size_used_bytes'), heapTotal: read('nodejs_heap_size_total_bytes'), external: read('nodejs_external_memory_bytes') };
+  return {
+    heapUsed: read('nodejs_heap_size_used_bytes'),
+    heapTotal: read('nodejs_heap_size_total_bytes'),
+    external: read('nodejs_external_memory_bytes'),
+  };
 }
 
 /** The service's 503 answers so far, by the dependency that was unavailable (from its metrics). */
 async function unavailableCounts(baseUrl: string): Promise<Record<string, number>> {
   const response = await request(`${baseUrl}/metrics`);
   const text = await response.body.text();
-  return Object.fromEntries([...text.matchAll(/^http_unavailable_total\{dependency="([^"]+)"\} (\S+)$/gm)].map(([, dependency, n]) => [dependency!, Number(n)]));
+  return Object.fromEntries(
+    [...text.matchAll(/^http_unavailable_total\{dependency="([^"]+)"\} (\S+)$/gm)].map(([, dependency, n]) => [dependency, Number(n)]),
+  );
 }

@@ -33,7 +33,9 @@ describe.each(backends)('contention run on $name', (backend) => {
     const { bookingSeats } = api.database.tables;
     const rows = await api.database.read((db) => db.select().from(bookingSeats).where(inArray(bookingSeats.seatId, seatIds)));
     const sold = Object.fromEntries(rows.map((row) => [row.seatId, row.bookingId]));
-    const answered = Object.fromEntries(Object.entries(result.bookings).flatMap(([bookingId, seats]) => seats.map((seat) => [seat, bookingId])));
+    const answered = Object.fromEntries(
+      Object.entries(result.bookings).flatMap(([bookingId, seats]) => seats.map((seat) => [seat, bookingId])),
+    );
     expect(sold).toEqual(answered);
     const map = await api.get(`/api/seats/${showId}`);
     const booked = map.body.seats.filter((seat: { status: string }) => seat.status === 'BOOKED').map((seat: { id: string }) => seat.id);

@@ -127,10 +127,10 @@ export class IdempotentWriter {
     }
     if (response.status >= 500) return { kind: 'unavailable' };
     this.pending = undefined;
-    const payload = await response.json().catch(() => ({}));
+    const payload = (await response.json().catch(() => ({}))) as { conflicts?: unknown; detail?: string; title?: string };
     if (response.ok) return { kind: 'ok', body: payload as T };
     if (response.status === 409 && Array.isArray(payload.conflicts)) {
-      return { kind: 'conflict', conflicts: payload.conflicts, detail: payload.detail ?? '' };
+      return { kind: 'conflict', conflicts: payload.conflicts as Conflict[], detail: payload.detail ?? '' };
     }
     return { kind: 'rejected', status: response.status, detail: payload.detail ?? payload.title ?? `HTTP ${response.status}` };
   }

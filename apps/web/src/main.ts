@@ -115,7 +115,8 @@ async function loadShows(): Promise<void> {
       button.dataset.showId = show.id;
       button.innerHTML = `<strong></strong><small></small>`;
       button.querySelector('strong')!.textContent = show.title;
-      button.querySelector('small')!.textContent = `${new Date(show.startsAt).toLocaleString()} · ${show.availableSeats} of ${show.totalSeats} free`;
+      button.querySelector('small')!.textContent =
+        `${new Date(show.startsAt).toLocaleString()} · ${show.availableSeats} of ${show.totalSeats} free`;
       button.addEventListener('click', () => void openShow(show.id, show.title));
       item.append(button);
       return item;
@@ -132,7 +133,8 @@ async function openShow(showId: string, title: string): Promise<void> {
   state.selected.clear();
   state.mine.clear();
   history.replaceState(null, '', `?show=${encodeURIComponent(showId)}`);
-  for (const button of elements.shows.querySelectorAll('button')) button.setAttribute('aria-current', String(button.dataset.showId === showId));
+  for (const button of elements.shows.querySelectorAll('button'))
+    button.setAttribute('aria-current', String(button.dataset.showId === showId));
   elements.title.textContent = title;
   elements.show.hidden = false;
   say('');
@@ -145,7 +147,7 @@ async function openShow(showId: string, title: string): Promise<void> {
     version: statuses.version,
     sections: layout.sections,
     categories: layout.categories,
-    seats: layout.seats.map((seat, i) => ({ ...seat, status: STATUS_OF_CODE[statuses.statuses[i]!] ?? 'BOOKED', holdExpiresAt: null })),
+    seats: layout.seats.map((seat, i) => ({ ...seat, status: STATUS_OF_CODE[statuses.statuses[i]] ?? 'BOOKED', holdExpiresAt: null })),
   });
   subscribe();
   void loadBookings();
@@ -159,7 +161,10 @@ function buildMap(map: SeatMap): void {
   state.seatVersions = new Map(map.seats.map((seat) => [seat.id, map.version]));
   state.buttons.clear();
   state.categories = new Map(
-    map.categories.map((category, i) => [category.key, { label: category.label, price: formatPrice(category.price), colour: CATEGORY_COLOURS[i % CATEGORY_COLOURS.length] }]),
+    map.categories.map((category, i) => [
+      category.key,
+      { label: category.label, price: formatPrice(category.price), colour: CATEGORY_COLOURS[i % CATEGORY_COLOURS.length] },
+    ]),
   );
   state.sections = new Map(map.sections.length > 1 ? map.sections.map((section) => [section.key, section.label]) : []);
   elements.prices.replaceChildren(
@@ -272,7 +277,9 @@ function renderActions(): void {
   elements.hold.disabled = state.busy || state.selected.size === 0;
   elements.book.disabled = state.busy || state.mine.size === 0;
   elements.release.disabled = state.busy || state.mine.size === 0;
-  elements.hold.textContent = state.selected.size ? `Hold ${state.selected.size} seat${state.selected.size > 1 ? 's' : ''}` : 'Hold selected';
+  elements.hold.textContent = state.selected.size
+    ? `Hold ${state.selected.size} seat${state.selected.size > 1 ? 's' : ''}`
+    : 'Hold selected';
 }
 
 function toggle(seatId: string): void {
@@ -326,35 +333,39 @@ function reportFailure(outcome: Exclude<Outcome<unknown>, { kind: 'ok' }>, from:
   } else say(outcome.kind === 'unavailable' ? UNAVAILABLE : outcome.detail, 'error');
 }
 
-elements.hold.addEventListener('click', () =>
-  act(elements.hold, async () => {
-    const seatIds = [...state.selected];
-    const outcome = await writer.post<{ seatIds: string[]; expiresAt: string }>('api/seats/hold-bulk', { seatIds, userId: userId() });
-    if (outcome.kind === 'ok') {
-      state.selected.clear();
-      for (const id of outcome.body.seatIds) {
-        state.mine.set(id, Date.parse(outcome.body.expiresAt));
-        state.seats.get(id)!.status = 'HELD';
-      }
-      say(`Held ${list(seatIds)}. Book them before the countdown ends.`, 'ok');
-      tick();
-    } else reportFailure(outcome, state.selected);
-  }),
+elements.hold.addEventListener(
+  'click',
+  () =>
+    void act(elements.hold, async () => {
+      const seatIds = [...state.selected];
+      const outcome = await writer.post<{ seatIds: string[]; expiresAt: string }>('api/seats/hold-bulk', { seatIds, userId: userId() });
+      if (outcome.kind === 'ok') {
+        state.selected.clear();
+        for (const id of outcome.body.seatIds) {
+          state.mine.set(id, Date.parse(outcome.body.expiresAt));
+          state.seats.get(id)!.status = 'HELD';
+        }
+        say(`Held ${list(seatIds)}. Book them before the countdown ends.`, 'ok');
+        tick();
+      } else reportFailure(outcome, state.selected);
+    }),
 );
 
-elements.book.addEventListener('click', () =>
-  act(elements.book, async () => {
-    const seatIds = [...state.mine.keys()];
-    const outcome = await writer.post<{ bookingId: string }>('api/seats/book-bulk', { seatIds, userId: userId() });
-    if (outcome.kind === 'ok') {
-      for (const id of seatIds) {
-        state.mine.delete(id);
-        state.seats.get(id)!.status = 'BOOKED';
-      }
-      say(`Booked ${list(seatIds)}. Booking ${outcome.body.bookingId.slice(0, 8)}, enjoy the show!`, 'ok');
-      void loadBookings();
-    } else reportFailure(outcome, state.mine);
-  }),
+elements.book.addEventListener(
+  'click',
+  () =>
+    void act(elements.book, async () => {
+      const seatIds = [...state.mine.keys()];
+      const outcome = await writer.post<{ bookingId: string }>('api/seats/book-bulk', { seatIds, userId: userId() });
+      if (outcome.kind === 'ok') {
+        for (const id of seatIds) {
+          state.mine.delete(id);
+          state.seats.get(id)!.status = 'BOOKED';
+        }
+        say(`Booked ${list(seatIds)}. Booking ${outcome.body.bookingId.slice(0, 8)}, enjoy the show!`, 'ok');
+        void loadBookings();
+      } else reportFailure(outcome, state.mine);
+    }),
 );
 
 // --- the buyer's bookings of this show, each with a cancel button ---
@@ -376,18 +387,21 @@ async function loadBookings(): Promise<void> {
       cancel.type = 'button';
       cancel.textContent = 'Cancel';
       cancel.setAttribute('aria-label', `Cancel booking of ${seats}`);
-      cancel.addEventListener('click', () =>
-        act(cancel, async () => {
-          const outcome = await writer.post(`api/bookings/${encodeURIComponent(booking.bookingId)}/cancel`, { userId: userId() });
-          if (outcome.kind === 'ok') {
-            for (const id of booking.seatIds) {
-              const seat = state.seats.get(id);
-              if (seat) seat.status = 'AVAILABLE';
-            }
-            say(`Cancelled ${seats}; the seats are on sale again.`, 'ok');
-          } else say(outcome.kind === 'unavailable' ? UNAVAILABLE : outcome.kind === 'conflict' ? outcome.detail : outcome.detail, 'error');
-          await loadBookings();
-        }),
+      cancel.addEventListener(
+        'click',
+        () =>
+          void act(cancel, async () => {
+            const outcome = await writer.post(`api/bookings/${encodeURIComponent(booking.bookingId)}/cancel`, { userId: userId() });
+            if (outcome.kind === 'ok') {
+              for (const id of booking.seatIds) {
+                const seat = state.seats.get(id);
+                if (seat) seat.status = 'AVAILABLE';
+              }
+              say(`Cancelled ${seats}; the seats are on sale again.`, 'ok');
+            } else
+              say(outcome.kind === 'unavailable' ? UNAVAILABLE : outcome.kind === 'conflict' ? outcome.detail : outcome.detail, 'error');
+            await loadBookings();
+          }),
       );
       item.append(text, cancel);
       return item;
@@ -395,18 +409,20 @@ async function loadBookings(): Promise<void> {
   );
 }
 
-elements.release.addEventListener('click', () =>
-  act(elements.release, async () => {
-    const seatIds = [...state.mine.keys()];
-    const outcome = await writer.post('api/seats/release-bulk', { seatIds, userId: userId() });
-    if (outcome.kind === 'ok') {
-      for (const id of seatIds) {
-        state.mine.delete(id);
-        state.seats.get(id)!.status = 'AVAILABLE';
-      }
-      say(`Released ${list(seatIds)}.`);
-    } else reportFailure(outcome, state.mine);
-  }),
+elements.release.addEventListener(
+  'click',
+  () =>
+    void act(elements.release, async () => {
+      const seatIds = [...state.mine.keys()];
+      const outcome = await writer.post('api/seats/release-bulk', { seatIds, userId: userId() });
+      if (outcome.kind === 'ok') {
+        for (const id of seatIds) {
+          state.mine.delete(id);
+          state.seats.get(id)!.status = 'AVAILABLE';
+        }
+        say(`Released ${list(seatIds)}.`);
+      } else reportFailure(outcome, state.mine);
+    }),
 );
 
 // --- the hold's countdown ---
@@ -439,7 +455,12 @@ const socket = io('/seats');
 const acks: ('map' | 'status' | 'delta' | 'up-to-date')[] = [];
 (window as unknown as { seatBooking: unknown }).seatBooking = { socket, acks };
 
-type Ack = SeatMap | SeatStatuses | { upToDate: true; version: number } | { version: number; since: number; changes: SeatChange[] } | { error: unknown };
+type Ack =
+  | SeatMap
+  | SeatStatuses
+  | { upToDate: true; version: number }
+  | { version: number; since: number; changes: SeatChange[] }
+  | { error: unknown };
 
 /**
  * (Re)subscribes with the version the page has: if nothing changed meanwhile the service says so
@@ -463,7 +484,7 @@ function subscribe(): void {
       acks.push('status');
       const ids = [...state.seats.keys()];
       ids.forEach((id, i) => {
-        const status = STATUS_OF_CODE[ack.statuses[i]!] ?? 'BOOKED';
+        const status = STATUS_OF_CODE[ack.statuses[i]] ?? 'BOOKED';
         replaceSeat(id, status, null, ack.version);
       });
     } else {

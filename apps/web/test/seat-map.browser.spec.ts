@@ -13,7 +13,16 @@ const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const canRun = process.env.CI === 'true' || existsSync(CHROMIUM);
 const ARTIFACTS = new URL('../../../test-artifacts/', import.meta.url);
 const HOLD_TTL_SECONDS = 4;
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 const NAMED_HOST = 'booking.test';
 
 describe.skipIf(!canRun)('seat-map page in a real browser', () => {
@@ -63,7 +72,10 @@ describe.skipIf(!canRun)('seat-map page in a real browser', () => {
     await alice.getByRole('button', { name: 'Hold 2 seats' }).dblclick(); // a double click holds once
     await alice.getByText(/^Held A1, A2/).waitFor();
     await expect(seat(alice, 'A1').getAttribute('aria-label')).resolves.toBe('Seat A1, held by you');
-    await alice.locator('#countdown').getByText(/^Hold expires in 0:0[1-4]$/).waitFor();
+    await alice
+      .locator('#countdown')
+      .getByText(/^Hold expires in 0:0[1-4]$/)
+      .waitFor();
 
     // Bob sees both held, live; his pick of A2 is marked as taken.
     await seat(bob, 'A1').and(bob.locator('[data-state="held"]')).waitFor();
@@ -145,7 +157,8 @@ describe.skipIf(!canRun)('seat-map page in a real browser', () => {
     const revalidations: (string | undefined)[] = [];
     const fullMaps: string[] = [];
     page.on('request', (request) => {
-      if (request.url().endsWith(`/api/seats/${showId}/layout`)) void request.allHeaders().then((headers) => revalidations.push(headers['if-none-match']));
+      if (request.url().endsWith(`/api/seats/${showId}/layout`))
+        void request.allHeaders().then((headers) => revalidations.push(headers['if-none-match']));
       if (request.url().endsWith(`/api/seats/${showId}`)) fullMaps.push(request.url());
     });
     await page.reload();

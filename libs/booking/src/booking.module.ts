@@ -35,6 +35,15 @@ import { ShowListService } from './show-list.service.js';
     HoldSweeper,
     HoldExpiryListener,
   ],
-  exports: [SeatHoldService, SeatBookingService, SeatMapService, SeatMapSnapshots, ShowListService, BookingsService, SeatCatalog, ShowVersions],
+  exports: [
+    SeatHoldService,
+    SeatBookingService,
+    SeatMapService,
+    SeatMapSnapshots,
+    ShowListService,
+    BookingsService,
+    SeatCatalog,
+    ShowVersions,
+  ],
 })
 export class BookingModule {}

@@ -60,7 +60,7 @@ export class BookingRepository {
     const { bookingSeats: lines } = this.t;
     const rows = await db
       .update(lines)
-      .set({ cancelledAt: this.database.clock.now() as unknown as Date })
+      .set({ cancelledAt: this.database.clock.now() })
       .where(and(eq(lines.bookingId, bookingId), inArray(lines.seatId, seatIds), isNull(lines.cancelledAt)))
       .returning({ seatId: lines.seatId });
     return rows.map((row) => row.seatId);

@@ -57,7 +57,10 @@ export class BookingsService {
   async listOf(userId: string): Promise<BookingView[]> {
     return this.database.read(async (db) => {
       const rows = await this.bookings.ofUser(db, userId, MAX_LISTED_BOOKINGS);
-      const lines = await this.bookings.lines(db, rows.map((row) => row.id));
+      const lines = await this.bookings.lines(
+        db,
+        rows.map((row) => row.id),
+      );
       return rows.map((row) => bookingView(row, lines.get(row.id)!));
     });
   }
@@ -75,7 +78,9 @@ export class BookingsService {
     const inBooking = new Set(before.map((line) => line.seatId));
     const foreign = (seatIds ?? []).filter((id) => !inBooking.has(id));
     if (foreign.length > 0) {
-      throw new InvalidRequestError(`Not in booking "${bookingId}": ${foreign.slice(0, 5).join(', ')}${foreign.length > 5 ? ', …' : ''}. Nothing was cancelled.`);
+      throw new InvalidRequestError(
+        `Not in booking "${bookingId}": ${foreign.slice(0, 5).join(', ')}${foreign.length > 5 ? ', …' : ''}. Nothing was cancelled.`,
+      );
     }
     const asked = seatIds ?? before.filter((line) => !line.cancelled).map((line) => line.seatId);
     const live = asked.filter((id) => before.some((line) => line.seatId === id && !line.cancelled));

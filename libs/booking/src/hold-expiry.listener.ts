@@ -119,7 +119,9 @@ export class HoldExpiryListener implements OnApplicationBootstrap, OnApplication
         void this.sweeper.run();
       });
       subscriber.on('message', (_channel: string, key: string) => this.onExpired(key));
-      subscriber.subscribe('__keyevent@0__:expired').catch((error: Error) => this.logger.warn(`Subscribe on ${at} failed: ${describeError(error)}`));
+      subscriber
+        .subscribe('__keyevent@0__:expired')
+        .catch((error: Error) => this.logger.warn(`Subscribe on ${at} failed: ${describeError(error)}`));
       this.nodeSubscribers.set(at, subscriber);
     }
   }

@@ -46,13 +46,20 @@ export class HoldExpiry implements OnApplicationShutdown {
     const early = (await this.database.read((db) => this.seats.states(db, unfreed))).filter(
       (seat) => seat.status === 'HELD' && seat.msLeft !== null && seat.msLeft <= MAX_EARLY_EVENT_MS,
     );
-    if (early.length > 0) this.retryIn(Math.max(0, ...early.map((seat) => seat.msLeft!)) + 1, early.map((seat) => seat.id), path);
+    if (early.length > 0)
+      this.retryIn(
+        Math.max(0, ...early.map((seat) => seat.msLeft!)) + 1,
+        early.map((seat) => seat.id),
+        path,
+      );
   }
 
   private retryIn(ms: number, seatIds: string[], path: ExpiryPath): void {
     const timer = setTimeout(() => {
       this.retries.delete(timer);
-      this.releaseSeats(seatIds, path).catch((error: Error) => this.logger.warn(`Expiry of ${seatIds.length} seat(s) failed: ${describeError(error)}`));
+      this.releaseSeats(seatIds, path).catch((error: Error) =>
+        this.logger.warn(`Expiry of ${seatIds.length} seat(s) failed: ${describeError(error)}`),
+      );
     }, ms);
     this.retries.add(timer);
   }

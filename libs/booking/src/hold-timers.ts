@@ -23,12 +23,17 @@ export class HoldTimers implements OnApplicationShutdown {
   /** Releases `seatIds` once their hold lapses, `msLeft` from now by the database's reckoning. */
   arm(seatIds: string[], msLeft: number): void {
     if (this.stopped || seatIds.length === 0) return;
-    const timer = setTimeout(() => {
-      this.timers.delete(timer);
-      this.expiry.releaseSeats(seatIds, 'timer').catch((error: Error) => {
-        this.logger.warn(`Timed release of ${seatIds.length} seat(s) failed (events or the sweeper will free them): ${describeError(error)}`);
-      });
-    }, Math.max(0, msLeft) + 1);
+    const timer = setTimeout(
+      () => {
+        this.timers.delete(timer);
+        this.expiry.releaseSeats(seatIds, 'timer').catch((error: Error) => {
+          this.logger.warn(
+            `Timed release of ${seatIds.length} seat(s) failed (events or the sweeper will free them): ${describeError(error)}`,
+          );
+        });
+      },
+      Math.max(0, msLeft) + 1,
+    );
     // A pending expiry must not keep a stopping process alive; others' paths cover it.
     timer.unref();
     this.timers.add(timer);

@@ -13,7 +13,6 @@ import { SeatLocks } from './seat-locks.js';
 import { SeatRepository } from './seat.repository.js';
 import { ShowVersions } from './show-versions.js';
 
-
 /** Turns a user's live holds into a confirmed booking, decided by one SERIALIZABLE transaction. */
 @Injectable()
 export class SeatBookingService {
@@ -63,7 +62,12 @@ export class SeatBookingService {
         // The hold's owner and expiry are checked against the database clock in the statement
         // that sells the seats; booking_seats' unique index on live lines backs it up.
         const sold = await this.seats.sell(tx, { seatIds, userId, bookingId, showId });
-        await requireEverySeat(seatIds, sold.seats, (ids) => this.seats.states(tx, ids), (state, id) => ownershipConflict(state, id, userId));
+        await requireEverySeat(
+          seatIds,
+          sold.seats,
+          (ids) => this.seats.states(tx, ids),
+          (state, id) => ownershipConflict(state, id, userId),
+        );
         const bySeat = new Map(sold.seats.map((seat) => [seat.id, seat]));
         const lines = seatIds.map((id) => ({ ...bySeat.get(id)!, seatId: id, cancelled: false }));
         const result = bookingView({ id: bookingId, userId, showId, createdAt: sold.createdAt }, lines);

@@ -92,7 +92,10 @@ export class SeatHoldService {
         await this.locks.expireIn(showId, id, msLeft).catch(() => undefined);
       }
     }
-    this.timers.arm(recorded.claimed.map((seat) => seat.id), ttlMs);
+    this.timers.arm(
+      recorded.claimed.map((seat) => seat.id),
+      ttlMs,
+    );
     for (const { id, msLeft } of recorded.kept) if (msLeft !== null) this.timers.arm([id], msLeft);
     if (version !== undefined) {
       this.events.publish(
@@ -114,7 +117,8 @@ export class SeatHoldService {
     if (!rules) throw new SeatConflictError(seatIds.map((seatId) => ({ seatId, reason: 'NOT_FOUND' as const })));
     if (seatIds.length > rules.perOrder) throw new LimitExceededError('perOrder', rules.perOrder);
     const now = Date.now();
-    if (now < rules.salesOpenAt.getTime() - CLOCK_MARGIN_MS || now >= rules.salesCloseAt.getTime() + CLOCK_MARGIN_MS) throw new SalesClosedError(showId);
+    if (now < rules.salesOpenAt.getTime() - CLOCK_MARGIN_MS || now >= rules.salesCloseAt.getTime() + CLOCK_MARGIN_MS)
+      throw new SalesClosedError(showId);
   }
 
   /**
@@ -127,11 +131,17 @@ export class SeatHoldService {
   private async recordHold(tx: Db, showId: string, seatIds: string[], userId: string, holdId: string, ttlMs: number) {
     // PostgreSQL: one statement does it all unless a refusal or a per-customer limit applies; then
     // it wrote nothing, and the rules it read are judged below.
-    const atOnce = this.database.kind === 'postgres' ? await this.seats.holdAtOnce(tx, { showId, seatIds, userId, holdId, ttlMs }) : undefined;
+    const atOnce =
+      this.database.kind === 'postgres' ? await this.seats.holdAtOnce(tx, { showId, seatIds, userId, holdId, ttlMs }) : undefined;
     if (atOnce?.rules && atOnce.rules.onSale && seatIds.length <= atOnce.rules.perOrder && atOnce.rules.perCustomer === null) {
       const { kept, claimed } = atOnce;
       const keptIds = new Set(kept.map((row) => row.id));
-      await requireEverySeat(seatIds.filter((id) => !keptIds.has(id)), claimed, (ids) => this.seats.states(tx, ids), holdConflict);
+      await requireEverySeat(
+        seatIds.filter((id) => !keptIds.has(id)),
+        claimed,
+        (ids) => this.seats.states(tx, ids),
+        holdConflict,
+      );
       return { expiresAt: new Date(Math.min(...[...kept, ...claimed].map((row) => row.holdExpiresAt.getTime()))), kept, claimed };
     }
     const rules = atOnce ? atOnce.rules : await this.seats.holdRules(tx, showId);
@@ -159,7 +169,12 @@ export class SeatHoldService {
     const showId = await this.catalog.showOf(seatIds);
     const { versions } = await this.versions.transaction(async (tx) => {
       const released = await this.seats.releaseHeld(tx, seatIds, userId);
-      await requireEverySeat(seatIds, released, (ids) => this.seats.states(tx, ids), (state, id) => ownershipConflict(state, id, userId));
+      await requireEverySeat(
+        seatIds,
+        released,
+        (ids) => this.seats.states(tx, ids),
+        (state, id) => ownershipConflict(state, id, userId),
+      );
       return { result: undefined, changed: [{ showId, seatIds }] };
     });
     await this.locks.releaseOwned(showId, seatIds, userId).catch((error: Error) => {

@@ -108,7 +108,6 @@ export class SeatMapSnapshot {
   statusGzipped(): Promise<Buffer> {
     return (this.statusGzip ??= gzipAsync(this.statusJson));
   }
-
 }
 
 /** How long a layout read trusts the layout it has (a deleted show's layout is served this long at most). */
@@ -259,10 +258,10 @@ export class SeatMapSnapshots {
       const i = previous.index.get(id)!;
       const chunk = Math.floor(i / SEATS_PER_CHUNK);
       if (!copied.has(chunk)) {
-        seatChunks[chunk] = seatChunks[chunk]!.slice();
+        seatChunks[chunk] = seatChunks[chunk].slice();
         copied.add(chunk);
       }
-      seatChunks[chunk]![i % SEATS_PER_CHUNK] = json;
+      seatChunks[chunk][i % SEATS_PER_CHUNK] = json;
       codes[i] = code.charCodeAt(0);
     }
     return { ...previous.pieces, seatChunks, codes: codes.toString('latin1') };

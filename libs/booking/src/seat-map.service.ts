@@ -85,7 +85,12 @@ export class SeatMapService {
     if (!found) throw new ShowNotFoundError(showId);
     const { seats, sections, categories } = found;
     const split = (list: string) => (list === '' ? [] : list.split('\n'));
-    return { layout: layoutHead(sections, categories.map(categoryView)), ids: split(seats.ids), seats: split(seats.seats), codes: seats.codes };
+    return {
+      layout: layoutHead(sections, categories.map(categoryView)),
+      ids: split(seats.ids),
+      seats: split(seats.seats),
+      codes: seats.codes,
+    };
   }
 
   /** Some seats of the show as seat-map JSON with their status codes (to bring a snapshot up to date). */
@@ -93,7 +98,9 @@ export class SeatMapService {
     if (this.database.kind === 'postgres') return this.database.readForMaps((db) => this.seats.seatJsonOf(db, showId, seatIds));
     const wanted = new Set(seatIds);
     const map = await this.readFromDatabase(showId);
-    return map.seats.filter((seat) => wanted.has(seat.id)).map((seat) => ({ id: seat.id, json: JSON.stringify(seat), code: CODES[seat.status] }));
+    return map.seats
+      .filter((seat) => wanted.has(seat.id))
+      .map((seat) => ({ id: seat.id, json: JSON.stringify(seat), code: CODES[seat.status] }));
   }
 
   async readFromDatabase(showId: string): Promise<Omit<SeatMap, 'version'>> {
@@ -122,7 +129,14 @@ export class SeatMapService {
 
 type ShowRow = Awaited<ReturnType<SeatRepository['showRows']>>[number];
 
-export function summary({ startsAt, salesOpenAt, salesCloseAt, perOrder, perCustomer, ...row }: ShowRow & { totalSeats: number; availableSeats: number }): ShowSummary {
+export function summary({
+  startsAt,
+  salesOpenAt,
+  salesCloseAt,
+  perOrder,
+  perCustomer,
+  ...row
+}: ShowRow & { totalSeats: number; availableSeats: number }): ShowSummary {
   return {
     ...row,
     startsAt: startsAt.toISOString(),

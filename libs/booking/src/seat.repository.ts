@@ -122,22 +122,24 @@ export class SeatRepository {
 
   seatMap(db: Db, showId: string) {
     const { seats } = this.t;
-    return db
-      .select({
-        id: seats.id,
-        label: seats.label,
-        row: seats.row,
-        number: seats.number,
-        section: seats.section,
-        category: seats.category,
-        status: seats.status,
-        holdExpiresAt: seats.holdExpiresAt,
-        msLeft: this.clock.msUntil(seats.holdExpiresAt).mapWith(nullableNumber),
-      })
-      .from(seats)
-      .where(eq(seats.showId, showId))
-      // Layout order; shows from before layouts (position 0) by row and number.
-      .orderBy(asc(seats.position), sql`length(${seats.row})`, asc(seats.row), asc(seats.number));
+    return (
+      db
+        .select({
+          id: seats.id,
+          label: seats.label,
+          row: seats.row,
+          number: seats.number,
+          section: seats.section,
+          category: seats.category,
+          status: seats.status,
+          holdExpiresAt: seats.holdExpiresAt,
+          msLeft: this.clock.msUntil(seats.holdExpiresAt).mapWith(nullableNumber),
+        })
+        .from(seats)
+        .where(eq(seats.showId, showId))
+        // Layout order; shows from before layouts (position 0) by row and number.
+        .orderBy(asc(seats.position), sql`length(${seats.row})`, asc(seats.row), asc(seats.number))
+    );
   }
 
   /**
@@ -152,7 +154,7 @@ export class SeatRepository {
              coalesce(string_agg(${SEAT_JSON}, E'\n' order by s.position, length(s.row), s.row, s.number), '') as seats,
              coalesce(string_agg(${SEAT_CODE}, '' order by s.position, length(s.row), s.row, s.number), '') as codes
         from (select *, status = 'HELD' and hold_expires_at > now() as live from seats where show_id = ${showId}) s`);
-    return (result as unknown as { rows: { ids: string; seats: string; codes: string }[] }).rows[0]!;
+    return (result as unknown as { rows: { ids: string; seats: string; codes: string }[] }).rows[0];
   }
 
   /** PostgreSQL only: the same JSON and status code for some seats of the show. */
@@ -160,13 +162,24 @@ export class SeatRepository {
     const result = await db.execute(sql`
       select s.id, ${SEAT_JSON} as json, ${SEAT_CODE} as code
         from (select *, status = 'HELD' and hold_expires_at > now() as live from seats
-               where id in ${seatIds.length > 0 ? sql`(${sql.join(seatIds.map((id) => sql`${id}`), sql`, `)})` : sql`(null)`} and show_id = ${showId}) s`);
+               where id in ${
+                 seatIds.length > 0
+                   ? sql`(${sql.join(
+                       seatIds.map((id) => sql`${id}`),
+                       sql`, `,
+                     )})`
+                   : sql`(null)`
+               } and show_id = ${showId}) s`);
     return (result as unknown as { rows: { id: string; json: string; code: string }[] }).rows;
   }
 
   sectionsOf(db: Db, showId: string) {
     const { sections } = this.t;
-    return db.select({ key: sections.key, label: sections.label }).from(sections).where(eq(sections.showId, showId)).orderBy(asc(sections.position));
+    return db
+      .select({ key: sections.key, label: sections.label })
+      .from(sections)
+      .where(eq(sections.showId, showId))
+      .orderBy(asc(sections.position));
   }
 
   categoriesOf(db: Db, showId: string) {
@@ -200,7 +213,12 @@ export class SeatRepository {
   async showRules(db: Db, showId: string) {
     const { shows } = this.t;
     const [row] = await db
-      .select({ salesOpenAt: shows.salesOpenAt, salesCloseAt: shows.salesCloseAt, perOrder: shows.perOrder, perCustomer: shows.perCustomer })
+      .select({
+        salesOpenAt: shows.salesOpenAt,
+        salesCloseAt: shows.salesCloseAt,
+        perOrder: shows.perOrder,
+        perCustomer: shows.perCustomer,
+      })
       .from(shows)
       .where(eq(shows.id, showId));
     return row;
@@ -231,7 +249,7 @@ export class SeatRepository {
       .from(bookings)
       .innerJoin(bookingSeats, eq(bookingSeats.bookingId, bookings.id))
       .where(and(eq(bookings.userId, userId), eq(bookings.showId, showId), isNull(bookingSeats.cancelledAt)));
-    return held!.n + booked!.n;
+    return held.n + booked.n;
   }
 
   locate(db: Db, seatIds: string[]) {
@@ -261,7 +279,7 @@ export class SeatRepository {
         status: 'HELD',
         holdOwner: hold.userId,
         holdId: hold.holdId,
-        holdExpiresAt: this.clock.nowPlusMs(hold.ttlMs) as unknown as Date,
+        holdExpiresAt: this.clock.nowPlusMs(hold.ttlMs),
         holdVersion: sql`${seats.holdVersion} + 1`,
         bookingId: null,
       })
@@ -277,10 +295,16 @@ export class SeatRepository {
    * judges from `rules` (a show with a per-customer limit takes the statement-per-step path). Seats
    * are reached by primary key.
    */
-  async holdAtOnce(db: Db, hold: { showId: string; seatIds: string[]; userId: string; holdId: string; ttlMs: number }): Promise<HoldAtOnce> {
+  async holdAtOnce(
+    db: Db,
+    hold: { showId: string; seatIds: string[]; userId: string; holdId: string; ttlMs: number },
+  ): Promise<HoldAtOnce> {
     const { showId, seatIds, userId, holdId, ttlMs } = hold;
     const ids = sql`${sql.param(seatIds)}::text[]`;
-    const [row] = await this.postgres.executeNamed<{ rules: HoldAtOnce['rules'] | null; kept: HeldRow[]; claimed: HeldRow[] }>(db, 'hold_at_once', sql`
+    const [row] = await this.postgres.executeNamed<{ rules: HoldAtOnce['rules'] | null; kept: HeldRow[]; claimed: HeldRow[] }>(
+      db,
+      'hold_at_once',
+      sql`
       -- Instants as whole ms since the epoch, truncated as everywhere else (to_char MS, node-postgres).
       with rules as (
         select sales_open_at <= now() and now() < sales_close_at as "onSale", per_order as "perOrder", per_customer as "perCustomer"
@@ -300,23 +324,27 @@ export class SeatRepository {
       )
       select (select row_to_json(rules) from rules) as rules,
              (select coalesce(json_agg(kept), '[]') from kept) as kept,
-             (select coalesce(json_agg(json_build_object('id', id, 'expiresMs', "expiresMs")), '[]') from claimed) as claimed`);
+             (select coalesce(json_agg(json_build_object('id', id, 'expiresMs', "expiresMs")), '[]') from claimed) as claimed`,
+    );
     const held = ({ id, expiresMs, msLeft }: HeldRow) => ({ id, holdExpiresAt: new Date(expiresMs), msLeft: msLeft ?? null });
-    return { rules: row!.rules ?? undefined, kept: row!.kept.map(held), claimed: row!.claimed.map(held) };
+    return { rules: row.rules ?? undefined, kept: row.kept.map(held), claimed: row.claimed.map(held) };
   }
 
   /** Records the holds of these seats in `hold_expiries` (copied from the seats: the very instants). */
   async queueExpiries(db: Db, seatIds: string[]): Promise<void> {
     if (seatIds.length === 0) return;
     const { seats, holdExpiries } = this.t;
-    await db
-      .insert(holdExpiries)
-      .select(
-        db
-          .select({ seatId: seats.id, showId: seats.showId, owner: sql<string>`${seats.holdOwner}`.as('owner'), expiresAt: sql<Date>`${seats.holdExpiresAt}`.as('expires_at') })
-          .from(seats)
-          .where(and(inArray(seats.id, seatIds), sql`${this.status()} = 'HELD'`)),
-      );
+    await db.insert(holdExpiries).select(
+      db
+        .select({
+          seatId: seats.id,
+          showId: seats.showId,
+          owner: sql<string>`${seats.holdOwner}`.as('owner'),
+          expiresAt: sql<Date>`${seats.holdExpiresAt}`.as('expires_at'),
+        })
+        .from(seats)
+        .where(and(inArray(seats.id, seatIds), sql`${this.status()} = 'HELD'`)),
+    );
   }
 
   /** The seats among `seatIds` that this user holds right now. */
@@ -358,7 +386,12 @@ export class SeatRepository {
     const updated = await db
       .update(seats)
       .set({ status: 'BOOKED', bookingId: booking.bookingId })
-      .where(inArray(seats.id, booked.map((row) => row.id)))
+      .where(
+        inArray(
+          seats.id,
+          booked.map((row) => row.id),
+        ),
+      )
       .returning({ id: seats.id });
     const confirmed = new Set(updated.map((row) => row.id));
     return booked.filter((row) => confirmed.has(row.id)).map(({ bookable: _, ...seat }) => seat);
@@ -373,7 +406,10 @@ export class SeatRepository {
    * key; the booking rows are written only when every seat was sold. SQLite, which has no
    * data-modifying CTEs: the same in three statements.
    */
-  async sell(db: Db, booking: { seatIds: string[]; userId: string; bookingId: string; showId: string }): Promise<{ seats: BookedSeat[]; createdAt: Date }> {
+  async sell(
+    db: Db,
+    booking: { seatIds: string[]; userId: string; bookingId: string; showId: string },
+  ): Promise<{ seats: BookedSeat[]; createdAt: Date }> {
     if (this.database.kind === 'sqlite') {
       const seats = await this.confirmBooked(db, booking);
       if (seats.length < booking.seatIds.length) return { seats, createdAt: new Date(0) };
@@ -381,7 +417,10 @@ export class SeatRepository {
       return { seats, createdAt };
     }
     const { seatIds, userId, bookingId, showId } = booking;
-    const rows = await this.postgres.executeNamed<SoldRow>(db, 'sell', sql`
+    const rows = await this.postgres.executeNamed<SoldRow>(
+      db,
+      'sell',
+      sql`
       with sold as (
         update seats set status = 'BOOKED', booking_id = ${bookingId}
          where id = any(${sql.param(seatIds)}::text[]) and (status || '') = 'HELD' and hold_owner = ${userId} and hold_expires_at > now()
@@ -397,9 +436,17 @@ export class SeatRepository {
         insert into booking_seats (booking_id, seat_id, label, section, category, price_amount, price_currency)
         select ${bookingId}, id, label, section, category, price_amount, price_currency from priced where exists (select 1 from booking)
       )
-      select priced.*, (select created_ms from booking) as created_ms from priced`);
+      select priced.*, (select created_ms from booking) as created_ms from priced`,
+    );
     return {
-      seats: rows.map((row) => ({ id: row.id, label: row.label, section: row.section, category: row.category, priceAmount: row.price_amount, priceCurrency: row.price_currency })),
+      seats: rows.map((row) => ({
+        id: row.id,
+        label: row.label,
+        section: row.section,
+        category: row.category,
+        priceAmount: row.price_amount,
+        priceCurrency: row.price_currency,
+      })),
       createdAt: new Date(rows[0]?.created_ms ?? 0),
     };
   }
@@ -409,7 +456,7 @@ export class SeatRepository {
     const { bookings, bookingSeats } = this.t;
     const [row] = await db
       .insert(bookings)
-      .values({ id: booking.id, userId: booking.userId, showId: booking.showId, createdAt: this.clock.now() as unknown as Date })
+      .values({ id: booking.id, userId: booking.userId, showId: booking.showId, createdAt: this.clock.now() })
       .returning({ createdAt: bookings.createdAt });
     await db.insert(bookingSeats).values(booking.seats.map(({ id, ...seat }) => ({ ...seat, seatId: id, bookingId: booking.id })));
     return row.createdAt;
@@ -439,7 +486,11 @@ export class SeatRepository {
         // By primary key (see `status`).
         .where(and(inArray(seats.id, seatIds), sql`${this.status()} = 'HELD'`, lte(seats.holdExpiresAt, this.clock.now())))
         // How long after its expiry each hold was released (database clock), for the metrics.
-        .returning({ id: seats.id, showId: seats.showId, msLate: sql<number>`-(${this.clock.msUntil(seats.holdExpiresAt)})`.mapWith(Number) })
+        .returning({
+          id: seats.id,
+          showId: seats.showId,
+          msLate: sql<number>`-(${this.clock.msUntil(seats.holdExpiresAt)})`.mapWith(Number),
+        })
     );
   }
 
@@ -449,10 +500,14 @@ export class SeatRepository {
    */
   async releaseAllLapsed(db: Db): Promise<{ id: string; showId: string; msLate: number }[]> {
     const { holdExpiries } = this.t;
-    const due = await db.delete(holdExpiries).where(lte(holdExpiries.expiresAt, this.clock.now() as unknown as Date)).returning({ seatId: holdExpiries.seatId });
+    const due = await db
+      .delete(holdExpiries)
+      .where(lte(holdExpiries.expiresAt, this.clock.now() as unknown as Date))
+      .returning({ seatId: holdExpiries.seatId });
     const seatIds = [...new Set(due.map((entry) => entry.seatId))];
     const released: { id: string; showId: string; msLate: number }[] = [];
-    for (let i = 0; i < seatIds.length; i += RELEASE_BATCH) released.push(...(await this.releaseLapsed(db, seatIds.slice(i, i + RELEASE_BATCH))));
+    for (let i = 0; i < seatIds.length; i += RELEASE_BATCH)
+      released.push(...(await this.releaseLapsed(db, seatIds.slice(i, i + RELEASE_BATCH))));
     return released;
   }
 }

@@ -24,7 +24,7 @@ export class ShowListService {
     const labels = await this.versions.labelsForRead(shows.map((show) => show.id));
     if (!labels) return this.seatMaps.summariesFromDatabase();
     if (this.counts.size > 10 * shows.length + 100) this.counts.clear();
-    return Promise.all(shows.map(async (show, i) => summary({ ...show, ...(await this.countsAt(show.id, labels[i]!)) })));
+    return Promise.all(shows.map(async (show, i) => summary({ ...show, ...(await this.countsAt(show.id, labels[i])) })));
   }
 
   async summary(showId: string): Promise<ShowSummary> {

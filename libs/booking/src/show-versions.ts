@@ -50,7 +50,10 @@ export class ShowVersions {
    * Runs `work` in one transaction; the shows it names as changed get a new version each, taken
    * just before commit. Redis unreachable: the transaction rolls back (a 503), like every write.
    */
-  async transaction<T>(work: (tx: Db) => Promise<{ result: T; changed: SeatsChanged[] }>, options?: TransactionOptions): Promise<{ result: T; versions: Map<string, number> }> {
+  async transaction<T>(
+    work: (tx: Db) => Promise<{ result: T; changed: SeatsChanged[] }>,
+    options?: TransactionOptions,
+  ): Promise<{ result: T; versions: Map<string, number> }> {
     const taken: [string, number][] = [];
     try {
       return await this.database.transaction(async (tx) => {
@@ -86,7 +89,7 @@ export class ShowVersions {
   async labelsForRead(showIds: string[]): Promise<number[] | undefined> {
     if (Date.now() < this.lastFailureAt + READ_BACKOFF_MS && this.lastAnswerAt < this.lastFailureAt) return undefined;
     try {
-      return showIds.length === 1 ? [await this.label(showIds[0]!)] : await this.labels(showIds);
+      return showIds.length === 1 ? [await this.label(showIds[0])] : await this.labels(showIds);
     } catch (error) {
       if (!(error instanceof DependencyUnavailableError)) throw error;
       this.lastFailureAt = Date.now();
@@ -140,7 +143,9 @@ export class ShowVersions {
   }
 
   private async begin(showId: string, seatIds: string[]): Promise<number> {
-    const version = Number(await redisCall(() => BEGIN.run<number>(this.redis, [...keys(showId), changedKey(showId)], [Date.now(), IN_FLIGHT_MS, ...seatIds])));
+    const version = Number(
+      await redisCall(() => BEGIN.run<number>(this.redis, [...keys(showId), changedKey(showId)], [Date.now(), IN_FLIGHT_MS, ...seatIds])),
+    );
     this.lastAnswerAt = Date.now();
     return version;
   }

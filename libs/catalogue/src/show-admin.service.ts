@@ -17,7 +17,9 @@ export class ShowHasBookingsError extends DomainError {
   readonly code = 'SHOW_HAS_BOOKINGS';
 
   constructor(showId: string, what: 'booked' | 'held') {
-    super(`Show "${showId}" has ${what === 'booked' ? 'bookings (cancelled ones count: their history stays)' : 'seats held right now'}; it cannot be deleted.`);
+    super(
+      `Show "${showId}" has ${what === 'booked' ? 'bookings (cancelled ones count: their history stays)' : 'seats held right now'}; it cannot be deleted.`,
+    );
   }
 }
 
@@ -98,7 +100,9 @@ export class ShowAdminService {
     this.catalog.forget(showId);
     this.snapshots.forget(showId);
     // Every other instance then finds its cached map out of date, and the show gone.
-    await this.versions.touch(showId).catch((error: Error) => this.logger.warn(`Show ${showId} deleted; its version was not moved on: ${error.message}`));
+    await this.versions
+      .touch(showId)
+      .catch((error: Error) => this.logger.warn(`Show ${showId} deleted; its version was not moved on: ${error.message}`));
   }
 
   /** The show's row, locked against concurrent changes until the transaction ends (PostgreSQL). */

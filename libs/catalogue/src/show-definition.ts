@@ -1,4 +1,4 @@
-import { InvalidRequestError } from '@app/common';
+import { hasControlCharacters, InvalidRequestError } from '@app/common';
 import { MAX_SEATS_PER_REQUEST } from '@app/config';
 import type { LayoutRow, LayoutSection, Price, ShowLayout } from '@app/db';
 import { randomBytes } from 'node:crypto';
@@ -17,7 +17,6 @@ export const SHOW_LIMITS = {
 const SHOW_ID = /^[a-z0-9-]{1,64}$/;
 const KEY = /^[a-z0-9-]{1,32}$/;
 const LABEL = /^[A-Za-z0-9.-]{1,8}$/;
-const TEXT = /^[^\u0000-\u001f\u007f]+$/;
 /** RFC 3339 date-time with an explicit offset: no local times, no bare dates. */
 const INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/i;
 const CURRENCIES = new Set(Intl.supportedValuesOf('currency'));
@@ -41,7 +40,13 @@ type Json = Record<string, unknown>;
 function object(value: unknown, path: string, allowed: readonly string[]): Json {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) fail(`${path} must be an object.`);
   const unknown = Object.keys(value as Json).filter((key) => !allowed.includes(key));
-  if (unknown.length > 0) fail(`${path} has unknown propert${unknown.length === 1 ? 'y' : 'ies'} ${unknown.slice(0, 3).map((key) => JSON.stringify(key.slice(0, 40))).join(', ')}.`);
+  if (unknown.length > 0)
+    fail(
+      `${path} has unknown propert${unknown.length === 1 ? 'y' : 'ies'} ${unknown
+        .slice(0, 3)
+        .map((key) => JSON.stringify(key.slice(0, 40)))
+        .join(', ')}.`,
+    );
   return value as Json;
 }
 
@@ -57,7 +62,7 @@ function text(value: unknown, path: string): string {
   if (typeof value !== 'string' || value.trim().length === 0) fail(`${path} must be a non-empty string.`);
   const string = value as string;
   if (string.length > SHOW_LIMITS.textLength) fail(`${path} may be at most ${SHOW_LIMITS.textLength} characters.`);
-  if (!TEXT.test(string)) fail(`${path} must not contain control characters.`);
+  if (hasControlCharacters(string)) fail(`${path} must not contain control characters.`);
   return string;
 }
 
@@ -101,8 +106,10 @@ const LABEL_RULE = '1 to 8 letters, digits, "-" or "."';
 function limits(value: unknown, path: string): { perOrder?: number | null; perCustomer?: number | null } {
   const body = object(value, path, ['perOrder', 'perCustomer']);
   const result: { perOrder?: number | null; perCustomer?: number | null } = {};
-  if (body.perOrder !== undefined) result.perOrder = body.perOrder === null ? null : integer(body.perOrder, `${path}.perOrder`, 1, MAX_SEATS_PER_REQUEST);
-  if (body.perCustomer !== undefined) result.perCustomer = body.perCustomer === null ? null : integer(body.perCustomer, `${path}.perCustomer`, 1, SHOW_LIMITS.perCustomer);
+  if (body.perOrder !== undefined)
+    result.perOrder = body.perOrder === null ? null : integer(body.perOrder, `${path}.perOrder`, 1, MAX_SEATS_PER_REQUEST);
+  if (body.perCustomer !== undefined)
+    result.perCustomer = body.perCustomer === null ? null : integer(body.perCustomer, `${path}.perCustomer`, 1, SHOW_LIMITS.perCustomer);
   return result;
 }
 
@@ -129,7 +136,17 @@ function generatedId(title: string): string {
  * body costs no more than its size.
  */
 export function parseShowDefinition(body: unknown, now: Date): ShowLayout {
-  const show = object(body, 'The show', ['id', 'title', 'venue', 'startsAt', 'salesOpenAt', 'salesCloseAt', 'limits', 'categories', 'sections']);
+  const show = object(body, 'The show', [
+    'id',
+    'title',
+    'venue',
+    'startsAt',
+    'salesOpenAt',
+    'salesCloseAt',
+    'limits',
+    'categories',
+    'sections',
+  ]);
   const title = text(show.title, 'title');
   let id: string;
   if (show.id === undefined) id = generatedId(title);
@@ -148,7 +165,11 @@ export function parseShowDefinition(body: unknown, now: Date): ShowLayout {
     const path = `categories[${i}]`;
     const category = object(value, path, ['key', 'label', 'price']);
     const key = matching(category.key, `${path}.key`, KEY, '1 to 32 of a-z, 0-9 and "-"');
-    return { key, label: category.label === undefined ? key : text(category.label, `${path}.label`), price: category.price === undefined ? null : price(category.price, `${path}.price`) };
+    return {
+      key,
+      label: category.label === undefined ? key : text(category.label, `${path}.label`),
+      price: category.price === undefined ? null : price(category.price, `${path}.price`),
+    };
   });
   const categoryKeys = new Set<string>();
   categories.forEach((category, i) => {
@@ -185,7 +206,8 @@ export function parseShowDefinition(body: unknown, now: Date): ShowLayout {
         seatCount += seats;
       } else if (Array.isArray(row.seats)) {
         if (row.seats.length === 0) fail(`${rowPath}: a row needs at least one seat.`);
-        if (seatCount + row.seats.length > SHOW_LIMITS.seats) fail(`A show may have at most ${SHOW_LIMITS.seats} seats; ${rowPath} goes past that.`);
+        if (seatCount + row.seats.length > SHOW_LIMITS.seats)
+          fail(`A show may have at most ${SHOW_LIMITS.seats} seats; ${rowPath} goes past that.`);
         const seen = new Set<string>();
         seats = row.seats.map((seat, n) => {
           const seatLabel = matching(seat, `${rowPath}.seats[${n}]`, LABEL, LABEL_RULE);
@@ -237,7 +259,10 @@ export function parseShowPatch(body: unknown): ShowPatch {
 }
 
 /** The show after a patch, checked as a whole (the window must still open before it closes). */
-export function applyPatch<T extends { salesOpenAt: Date; salesCloseAt: Date; perOrder: number; perCustomer: number | null }>(show: T, patch: ShowPatch): T {
+export function applyPatch<T extends { salesOpenAt: Date; salesCloseAt: Date; perOrder: number; perCustomer: number | null }>(
+  show: T,
+  patch: ShowPatch,
+): T {
   const { limits: newLimits, ...fields } = patch;
   const next = { ...show, ...fields };
   if (newLimits?.perOrder !== undefined) next.perOrder = newLimits.perOrder ?? MAX_SEATS_PER_REQUEST;

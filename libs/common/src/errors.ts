@@ -32,9 +32,25 @@ export class InvalidRequestError extends DomainError {
  */
 export function describeError(error: unknown): string {
   const messages: string[] = [];
-  for (let e: any = error; e && messages.length < 5; e = e.cause) {
-    const message = String(e.message ?? e).split('\nparams:')[0];
+  for (const e of causes(error, 5)) {
+    const message = (typeof e.message === 'string' ? e.message : typeof e === 'string' ? e : JSON.stringify(e)).split('\nparams:')[0];
     messages.push(`${message}${typeof e.code === 'string' ? ` [${e.code}]` : ''}`);
   }
   return messages.join(' ← ');
+}
+
+/** What an error (or anything thrown) may carry: drivers put a `code` on theirs, wrappers a `cause`. */
+export interface ErrorLike {
+  message?: unknown;
+  code?: unknown;
+  cause?: unknown;
+}
+
+/** An error and its causes, outermost first (drizzle wraps the driver's error, which is the one that says what went wrong). */
+export function* causes(error: unknown, limit = 10): Generator<ErrorLike> {
+  let e = error;
+  for (let i = 0; e !== null && e !== undefined && i < limit; i++) {
+    yield e;
+    e = (e as ErrorLike).cause;
+  }
 }

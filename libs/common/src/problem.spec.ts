@@ -34,6 +34,12 @@ describe(toProblem.name, () => {
 
   it('hides internals of unexpected errors', () => {
     const problem = toProblem(new Error('relation "seats" does not exist at 10.0.0.3'));
-    expect(problem).toEqual({ type: 'about:blank', title: 'Internal Server Error', status: 500, detail: 'An unexpected error occurred.', instance: undefined });
+    expect(problem).toEqual({
+      type: 'about:blank',
+      title: 'Internal Server Error',
+      status: 500,
+      detail: 'An unexpected error occurred.',
+      instance: undefined,
+    });
   });
 });

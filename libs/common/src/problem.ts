@@ -51,7 +51,8 @@ export function toProblem(error: unknown, path?: string, requestId?: string): Pr
 
 function problemOf(thrown: unknown, path?: string): Problem {
   // Nest wraps body-parser's errors (from middleware mounted with app.use) in an HttpException.
-  const error = thrown instanceof HttpException && typeof (thrown.cause as HttpError | undefined)?.type === 'string' ? thrown.cause : thrown;
+  const error =
+    thrown instanceof HttpException && typeof (thrown.cause as HttpError | undefined)?.type === 'string' ? thrown.cause : thrown;
   if (error instanceof DomainError && DOMAIN_PROBLEMS[error.code]) {
     const { status, type, title } = DOMAIN_PROBLEMS[error.code];
     return { type, title, status, detail: error.message, code: error.code, ...error.extensions, instance: path };

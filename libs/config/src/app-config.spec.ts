@@ -44,7 +44,10 @@ describe(loadConfig.name, () => {
     expect(config.corsOrigins).toEqual(['https://a.example', 'http://localhost:5173']);
     expect(config.rateLimit).toEqual({ perUserPerMinute: 30, perIpPerMinute: 600 });
     expect(config.auth).toEqual({ kind: 'jwks', url: 'https://id.example/.well-known/jwks.json' });
-    expect(loadConfig({ CORS_ORIGINS: '*', AUTH_JWT_SECRET: 'x'.repeat(32) })).toMatchObject({ corsOrigins: '*', auth: { kind: 'secret' } });
+    expect(loadConfig({ CORS_ORIGINS: '*', AUTH_JWT_SECRET: 'x'.repeat(32) })).toMatchObject({
+      corsOrigins: '*',
+      auth: { kind: 'secret' },
+    });
   });
 
   it('selects PostgreSQL and Redis from URLs, and stops seeding by default', () => {
@@ -97,7 +100,9 @@ describe(loadConfig.name, () => {
   });
 
   it.each(['[1]', '{"a:1":{"host":"b"}}', 'not json', '{"a:1":{"host":"b","port":70000}}'])('rejects REDIS_CLUSTER_NAT_MAP=%s', (value) => {
-    expect(() => loadConfig({ REDIS_CLUSTER_NODES: 'h:7000', REDIS_CLUSTER_NAT_MAP: value })).toThrow(/^REDIS_CLUSTER_NAT_MAP must be a JSON object/);
+    expect(() => loadConfig({ REDIS_CLUSTER_NODES: 'h:7000', REDIS_CLUSTER_NAT_MAP: value })).toThrow(
+      /^REDIS_CLUSTER_NAT_MAP must be a JSON object/,
+    );
   });
 
   it.each([

@@ -43,7 +43,12 @@ export type RedisConfig =
   | { kind: 'mock' }
   | { kind: 'url'; url: string }
   | { kind: 'sentinel'; sentinels: { host: string; port: number }[]; name: string; password?: string; sentinelPassword?: string }
-  | { kind: 'cluster'; nodes: { host: string; port: number }[]; password?: string; natMap?: Record<string, { host: string; port: number }> };
+  | {
+      kind: 'cluster';
+      nodes: { host: string; port: number }[];
+      password?: string;
+      natMap?: Record<string, { host: string; port: number }>;
+    };
 
 /** Hard limit from the public contract: at most this many seats in one hold, book or release. */
 export const MAX_SEATS_PER_REQUEST = 50;
@@ -116,7 +121,11 @@ function corsOrigins(env: Env): string[] | '*' {
   if (value === '*') return '*';
   const origins = value.split(',').map((origin) => origin.trim());
   for (const origin of origins) {
-    if (!/^https?:\/\/[^/\s]+$/.test(origin)) throw new ConfigError('CORS_ORIGINS', `must be * or a comma-separated list of origins like https://tickets.example (got "${origin}")`);
+    if (!/^https?:\/\/[^/\s]+$/.test(origin))
+      throw new ConfigError(
+        'CORS_ORIGINS',
+        `must be * or a comma-separated list of origins like https://tickets.example (got "${origin}")`,
+      );
   }
   return origins;
 }
@@ -141,7 +150,8 @@ function redisConfig(env: Env): RedisConfig {
   if (clusterNodes !== undefined) {
     // (REDIS_SENTINELS with REDIS_URL keeps its old meaning: the sentinels win.)
     for (const other of ['REDIS_URL', 'REDIS_SENTINELS']) {
-      if (optional(env, other) !== undefined) throw new ConfigError('REDIS_CLUSTER_NODES', `cannot be combined with ${other}: choose one way to reach Redis`);
+      if (optional(env, other) !== undefined)
+        throw new ConfigError('REDIS_CLUSTER_NODES', `cannot be combined with ${other}: choose one way to reach Redis`);
     }
     return {
       kind: 'cluster',
@@ -180,7 +190,14 @@ function natMap(env: Env): Record<string, { host: string; port: number }> | unde
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new ConfigError('REDIS_CLUSTER_NAT_MAP', problem);
   for (const [from, to] of Object.entries(parsed)) {
     const target = to as { host?: unknown; port?: unknown };
-    const valid = typeof target === 'object' && target !== null && typeof target.host === 'string' && target.host !== '' && Number.isInteger(target.port) && (target.port as number) >= 1 && (target.port as number) <= 65535;
+    const valid =
+      typeof target === 'object' &&
+      target !== null &&
+      typeof target.host === 'string' &&
+      target.host !== '' &&
+      Number.isInteger(target.port) &&
+      (target.port as number) >= 1 &&
+      (target.port as number) <= 65535;
     if (!valid) throw new ConfigError('REDIS_CLUSTER_NAT_MAP', `${problem} (entry "${from}")`);
   }
   return parsed as Record<string, { host: string; port: number }>;

@@ -1,4 +1,4 @@
-import { DependencyUnavailableError, describeError } from '@app/common';
+import { causes, DependencyUnavailableError, describeError } from '@app/common';
 import { Logger } from '@nestjs/common';
 import { type AnyColumn, type SQL, sql } from 'drizzle-orm';
 import { drizzle, type NodePgDatabase } from 'drizzle-orm/node-postgres';
@@ -20,7 +20,7 @@ const UNAVAILABLE_STATES = /^(08|57P0[123]|53300)/;
 const UNAVAILABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EHOSTUNREACH']);
 
 export function sqlState(error: unknown): string | undefined {
-  for (let e: any = error; e; e = e.cause) {
+  for (const e of causes(error)) {
     if (typeof e.code === 'string' && /^[0-9A-Z]{5}$/.test(e.code)) return e.code;
   }
   return undefined;
@@ -28,17 +28,22 @@ export function sqlState(error: unknown): string | undefined {
 
 /** A unique or primary-key violation, from either dialect (drizzle wraps the driver's error). */
 export function isUniqueViolation(error: unknown): boolean {
-  for (let e: any = error; e; e = e.cause) {
+  for (const e of causes(error)) {
     if (e.code === '23505' || e.code === 'SQLITE_CONSTRAINT_PRIMARYKEY' || e.code === 'SQLITE_CONSTRAINT_UNIQUE') return true;
   }
   return false;
 }
 
 function isUnavailable(error: unknown): boolean {
-  for (let e: any = error; e; e = e.cause) {
+  for (const e of causes(error)) {
     if (typeof e.code === 'string' && (UNAVAILABLE_CODES.has(e.code) || UNAVAILABLE_STATES.test(e.code))) return true;
     // "timeout exceeded when trying to connect": no pooled connection came free in time (overload).
-    if (typeof e.message === 'string' && /Connection terminated|connection timeout|timeout exceeded when trying to connect|Client has encountered a connection error/i.test(e.message)) {
+    if (
+      typeof e.message === 'string' &&
+      /Connection terminated|connection timeout|timeout exceeded when trying to connect|Client has encountered a connection error/i.test(
+        e.message,
+      )
+    ) {
       return true;
     }
   }
@@ -110,10 +115,13 @@ export class PostgresDatabase extends Database {
       retrying(() => {
         if (attempts++ > 0) this.transactionCounts.retries++;
         return this.onOneConnection((db, client) =>
-          db.transaction((tx) => {
-            this.clientOf.set(tx, client);
-            return work(tx as unknown as Db);
-          }, { isolationLevel }),
+          db.transaction(
+            (tx) => {
+              this.clientOf.set(tx, client);
+              return work(tx as unknown as Db);
+            },
+            { isolationLevel },
+          ),
         );
       }, isSerializationFailure),
     );
@@ -176,7 +184,8 @@ export class PostgresDatabase extends Database {
       return result;
     } catch (error) {
       if (isUnavailable(error)) {
-        if (this.reachable) this.logger.warn(`PostgreSQL unreachable, requests that need it answer 503 until it is back: ${describeError(error)}`);
+        if (this.reachable)
+          this.logger.warn(`PostgreSQL unreachable, requests that need it answer 503 until it is back: ${describeError(error)}`);
         this.reachable = false;
         throw new DependencyUnavailableError('database', { cause: error });
       }

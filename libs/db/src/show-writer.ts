@@ -93,7 +93,9 @@ export async function writeShow(database: Database, layout: ShowLayout, idOf: Se
     const { id, title, venue, startsAt, salesOpenAt, salesCloseAt, perOrder, perCustomer } = layout;
     await tx.insert(shows).values({ id, title, venue, startsAt, salesOpenAt, salesCloseAt, perOrder, perCustomer });
     if (layout.sections.length > 0) {
-      await tx.insert(sections).values(layout.sections.map((section, i) => ({ showId: id, key: section.key, label: section.label, position: i + 1 })));
+      await tx
+        .insert(sections)
+        .values(layout.sections.map((section, i) => ({ showId: id, key: section.key, label: section.label, position: i + 1 })));
     }
     if (layout.categories.length > 0) {
       await tx.insert(categories).values(
@@ -137,14 +139,24 @@ export async function createShow(database: Database, show: SimpleShow): Promise<
       perOrder: 50,
       perCustomer: null,
       categories: [],
-      sections: [{ key: 'main', label: 'Main', rows: Array.from({ length: show.rows }, (_, r) => ({ label: rowLabel(r), seats: show.seatsPerRow })) }],
+      sections: [
+        {
+          key: 'main',
+          label: 'Main',
+          rows: Array.from({ length: show.rows }, (_, r) => ({ label: rowLabel(r), seats: show.seatsPerRow })),
+        },
+      ],
     },
     legacySeatId,
   );
 }
 
 const rows = (from: string, to: string, seats: number, category: string): LayoutRow[] =>
-  Array.from({ length: to.charCodeAt(0) - from.charCodeAt(0) + 1 }, (_, i) => ({ label: String.fromCharCode(from.charCodeAt(0) + i), seats, category }));
+  Array.from({ length: to.charCodeAt(0) - from.charCodeAt(0) + 1 }, (_, i) => ({
+    label: String.fromCharCode(from.charCodeAt(0) + i),
+    seats,
+    category,
+  }));
 
 /** Always on sale in dev mode: the window runs from the epoch to the show. */
 export const DEMO_SHOWS: ShowLayout[] = [

@@ -1,4 +1,4 @@
-import { describeError, DomainError, requestIdOf, toProblem } from '@app/common';
+import { describeError, DomainError, requestIdOf, toProblem, userIdIn } from '@app/common';
 import { MAX_USER_ID_LENGTH } from '@app/config';
 import { Metrics } from '@app/metrics';
 import {
@@ -13,7 +13,7 @@ import {
 } from '@nestjs/common';
 import { ApiHeader } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
-import { catchError, from, mergeMap, type Observable, of } from 'rxjs';
+import { catchError, from, mergeMap, type Observable, of, throwError } from 'rxjs';
 import { IdempotencyKeyInUseError, IdempotencyKeyReusedError } from './idempotency.errors.js';
 import { parseIdempotencyKey, requestFingerprint } from './idempotency-key.js';
 import { IdempotencyStore } from './idempotency.store.js';
@@ -53,11 +53,15 @@ export class IdempotencyInterceptor implements NestInterceptor {
     const request = context.switchToHttp().getRequest<IdempotentRequest>();
     const response = context.switchToHttp().getResponse<Response>();
     const key = parseIdempotencyKey(request.headers['idempotency-key']);
-    const userId: unknown = request[SCOPE] ?? request.body?.userId;
+    const userId = request[SCOPE] ?? userIdIn(request.body);
     // Without a usable userId the body fails validation and nothing runs: nothing to claim.
     if (typeof userId !== 'string' || userId.length === 0 || userId.length > MAX_USER_ID_LENGTH) return next.handle();
 
-    const ref: IdempotencyRef = { userId, key, fingerprint: requestFingerprint(request.method, request.route.path, request.body) };
+    const ref: IdempotencyRef = {
+      userId,
+      key,
+      fingerprint: requestFingerprint(request.method, (request.route as { path: string }).path, request.body),
+    };
     const claim = await this.store.claim(ref);
     this.metrics.idempotency.inc({ outcome: OUTCOMES[claim.kind] });
     switch (claim.kind) {
@@ -71,7 +75,7 @@ export class IdempotencyInterceptor implements NestInterceptor {
 
     request[REF] = ref;
     return next.handle().pipe(
-      mergeMap(async (result) => {
+      mergeMap(async (result: unknown) => {
         if (result instanceof StoredResponse) {
           // The handler found this request's committed outcome in the database.
           await this.keep(ref, result);
@@ -80,7 +84,9 @@ export class IdempotencyInterceptor implements NestInterceptor {
         await this.keep(ref, StoredResponse.json(response.statusCode, result));
         return result;
       }),
-      catchError((error: unknown) => from(this.settleFailure(ref, claim.marker, error, request)).pipe(mergeMap(() => Promise.reject(error)))),
+      catchError((error: unknown) =>
+        from(this.settleFailure(ref, claim.marker, error, request)).pipe(mergeMap(() => throwError(() => error))),
+      ),
     );
   }
 

@@ -44,7 +44,7 @@ export class IdempotencyRecords {
       fingerprint: ref.fingerprint,
       statusCode: response.status,
       body: response.body,
-      createdAt: this.database.clock.now() as unknown as Date,
+      createdAt: this.database.clock.now(),
     });
   }
 }

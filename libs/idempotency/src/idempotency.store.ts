@@ -17,14 +17,13 @@ type Record =
   | { state: 'done'; fingerprint: string; status: number; contentType: StoredContentType; body: string };
 
 export type Claim =
-  | { kind: 'claimed'; marker: string }
-  | { kind: 'replay'; response: StoredResponse }
-  | { kind: 'in-progress' }
-  | { kind: 'mismatch' };
+  { kind: 'claimed'; marker: string } | { kind: 'replay'; response: StoredResponse } | { kind: 'in-progress' } | { kind: 'mismatch' };
 
 /** Redis key of a record: hashed, so any user id and key characters are safe, scoped per user. */
 const recordKey = ({ userId, key }: Pick<IdempotencyRef, 'userId' | 'key'>) =>
-  `idem:${createHash('sha256').update(JSON.stringify([userId, key])).digest('base64url')}`;
+  `idem:${createHash('sha256')
+    .update(JSON.stringify([userId, key]))
+    .digest('base64url')}`;
 
 /**
  * Idempotency records in Redis: an in-progress marker taken atomically, then the final response

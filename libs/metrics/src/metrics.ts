@@ -96,8 +96,16 @@ export class Metrics {
           this.inc(read());
         },
       });
-    counter('db_transactions_total', 'Database transactions run (each counted once, however often it was retried)', () => counts.transactions);
-    counter('db_transaction_retries_total', 'Transaction attempts repeated after a serialization failure (40001) or deadlock', () => counts.retries);
+    counter(
+      'db_transactions_total',
+      'Database transactions run (each counted once, however often it was retried)',
+      () => counts.transactions,
+    );
+    counter(
+      'db_transaction_retries_total',
+      'Transaction attempts repeated after a serialization failure (40001) or deadlock',
+      () => counts.retries,
+    );
   }
 
   /** Counts a write's outcome: granted when `work` resolves, refused (by reason) when it throws a conflict. */

@@ -45,7 +45,7 @@ export class ChangeLog {
   /** Drops what is older than `RETAIN_MS` (then only later versions can be answered). */
   prune(now: number): void {
     const cutoff = now - RETAIN_MS;
-    while (this.first < this.entries.length && this.entries[this.first]!.at < cutoff) this.first++;
+    while (this.first < this.entries.length && this.entries[this.first].at < cutoff) this.first++;
     if (this.first > 0) this.completeSince = Math.max(this.completeSince, cutoff);
     if (this.first > 1024 && this.first * 2 > this.entries.length) {
       this.entries = this.entries.slice(this.first);
@@ -72,13 +72,13 @@ export class ChangeLog {
     let high = this.entries.length;
     while (low < high) {
       const mid = (low + high) >>> 1;
-      if (this.entries[mid]!.at < from - 1000) low = mid + 1;
+      if (this.entries[mid].at < from - 1000) low = mid + 1;
       else high = mid;
     }
     const floor = version - LATE_MS * 1000;
     const latest = new Map<string, VersionedChange>();
     for (let i = low; i < this.entries.length; i++) {
-      const { change } = this.entries[i]!;
+      const { change } = this.entries[i];
       if (change.version > floor) latestPerSeat([change], latest);
     }
     return [...latest.values()];

@@ -41,7 +41,15 @@ interface EngineConnection {
 function sendFrame(socket: Socket, frame: Buffer[] | undefined): boolean {
   const conn = socket.conn as unknown as EngineConnection;
   const sender = conn.transport.socket?._sender;
-  if (!frame || !sender || conn.readyState !== 'open' || conn.transport.name !== 'websocket' || !conn.transport.writable || conn.writeBuffer.length > 0) return false;
+  if (
+    !frame ||
+    !sender ||
+    conn.readyState !== 'open' ||
+    conn.transport.name !== 'websocket' ||
+    !conn.transport.writable ||
+    conn.writeBuffer.length > 0
+  )
+    return false;
   sender.sendFrame(frame);
   return true;
 }
@@ -100,7 +108,7 @@ export class Fanout {
       const until = performance.now() + SLICE_MS;
       let written = 0;
       do {
-        const socket = this.namespace.sockets.get(ids[i++]!);
+        const socket = this.namespace.sockets.get(ids[i++]);
         if (!socket) continue;
         if (unreadBytes(socket) > DROP_UNREAD_BYTES) socket.disconnect(true);
         else {

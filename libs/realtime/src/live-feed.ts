@@ -41,19 +41,25 @@ export class LiveFeed extends SeatEvents implements OnModuleDestroy {
   attach(namespace: Namespace): void {
     this.namespace = namespace;
     this.fanout = new Fanout(namespace, this.metrics);
-    (namespace as unknown as { on(event: string, listener: (event: SeatsChangedEvent) => void): void }).on(SEATS_BATCH, (event) => this.heard(event));
+    (namespace as unknown as { on(event: string, listener: (event: SeatsChangedEvent) => void): void }).on(SEATS_BATCH, (event) =>
+      this.heard(event),
+    );
   }
 
   publish(showId: string, changes: SeatChange[], version: number): void {
     if (changes.length === 0) return;
     let pending = this.pending.get(showId);
-    if (!pending) this.pending.set(showId, (pending = new Map()));
+    if (!pending) this.pending.set(showId, (pending = new Map<string, VersionedChange>()));
     latestPerSeat(
       changes.map((change) => ({ ...change, version })),
       pending,
     );
     if (this.config.liveBatchMs === 0) this.flush(showId);
-    else if (!this.timers.has(showId)) this.timers.set(showId, setTimeout(() => this.flush(showId), this.config.liveBatchMs));
+    else if (!this.timers.has(showId))
+      this.timers.set(
+        showId,
+        setTimeout(() => this.flush(showId), this.config.liveBatchMs),
+      );
   }
 
   /**

@@ -14,8 +14,8 @@ export class PreEncodedJson {
  * (`3/seats,<id>[<json>]`), so every standard client decodes it.
  */
 class Encoder extends parser.Encoder {
-  override encode(packet: parser.Packet): any[] {
-    const [only] = Array.isArray(packet.data) && packet.data.length === 1 ? packet.data : [];
+  override encode(packet: parser.Packet): ReturnType<parser.Encoder['encode']> {
+    const [only] = Array.isArray(packet.data) && packet.data.length === 1 ? (packet.data as unknown[]) : [];
     if (packet.type !== parser.PacketType.ACK || !(only instanceof PreEncodedJson)) return super.encode(packet);
     const nsp = packet.nsp && packet.nsp !== '/' ? `${packet.nsp},` : '';
     return [`${packet.type}${nsp}${packet.id ?? ''}[${only.json}]`];

@@ -61,7 +61,7 @@ export class RedisIoAdapter extends IoAdapter {
 function handleRejections(client: Redis, methods: string[]): void {
   const target = client as unknown as Record<string, (...args: unknown[]) => Promise<unknown>>;
   for (const method of methods) {
-    const original = target[method]!.bind(client);
+    const original = target[method].bind(client);
     target[method] = (...args: unknown[]) => {
       const reply = original(...args);
       reply.catch(() => undefined);

@@ -27,7 +27,7 @@ export function createRedis(config: RedisConfig, role: RedisRole, connectionName
   switch (config.kind) {
     case 'mock':
       // All mock instances in a process share one keyspace, like clients of one server.
-      return new RedisMock(options) as unknown as Redis;
+      return new RedisMock(options);
     case 'url':
       return new Redis(config.url, options);
     case 'sentinel':
@@ -54,7 +54,12 @@ export function createRedis(config: RedisConfig, role: RedisRole, connectionName
  * contract's 2 s instead of waiting out the cluster's node timeout; the client retries with its
  * Idempotency-Key. A normal MOVED or ASK takes one redirection.
  */
-export const CLUSTER_RETRY = { retryDelayOnFailover: 100, retryDelayOnClusterDown: 100, retryDelayOnTryAgain: 100, maxRedirections: 5 } as const;
+export const CLUSTER_RETRY = {
+  retryDelayOnFailover: 100,
+  retryDelayOnClusterDown: 100,
+  retryDelayOnTryAgain: 100,
+  maxRedirections: 5,
+} as const;
 
 function createCluster(config: Extract<RedisConfig, { kind: 'cluster' }>, role: RedisRole, options: RedisOptions): Cluster {
   const { enableOfflineQueue, enableAutoPipelining: _, retryStrategy: __, ...redisOptions } = options;
@@ -79,8 +84,19 @@ function createCluster(config: Extract<RedisConfig, { kind: 'cluster' }>, role: 
  * node that holds the key, and a cluster client's own node connections must not be put in
  * subscriber mode).
  */
-export function createNodeSubscriber(config: Extract<RedisConfig, { kind: 'cluster' }>, node: { host: string; port: number }, connectionName: string): Redis {
-  return new Redis({ ...COMMON, ...ROLE_OPTIONS.subscriber, host: node.host, port: node.port, password: config.password, connectionName: `${connectionName}:subscriber` });
+export function createNodeSubscriber(
+  config: Extract<RedisConfig, { kind: 'cluster' }>,
+  node: { host: string; port: number },
+  connectionName: string,
+): Redis {
+  return new Redis({
+    ...COMMON,
+    ...ROLE_OPTIONS.subscriber,
+    host: node.host,
+    port: node.port,
+    password: config.password,
+    connectionName: `${connectionName}:subscriber`,
+  });
 }
 
 /** The client as a cluster, when it is one. */

@@ -1,3 +1,4 @@
+import { userIdIn } from '@app/common';
 import { type CanActivate, type ExecutionContext, Injectable } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { Callers } from './callers.js';
@@ -19,7 +20,7 @@ export class WriteAuthGuard implements CanActivate {
     const caller = await this.callers.resolve(request, response);
     // The admin token is for the admin endpoints and bookings; buyers' writes need a user.
     if (caller.kind !== 'user') throw this.callers.unauthenticated(response, 'Writes need an Authorization: Bearer token.');
-    const userId: unknown = request.body?.userId;
+    const userId = userIdIn(request.body);
     if (typeof userId === 'string') this.callers.requireActingFor(caller, userId, response);
     return true;
   }
@@ -33,6 +34,9 @@ export class AdminGuard implements CanActivate {
   canActivate(context: ExecutionContext): boolean {
     const request = context.switchToHttp().getRequest<Request>();
     if (this.callers.isAdmin(request)) return true;
-    throw this.callers.unauthenticated(context.switchToHttp().getResponse<Response>(), 'Admin endpoints need Authorization: Bearer <ADMIN_TOKEN>.');
+    throw this.callers.unauthenticated(
+      context.switchToHttp().getResponse<Response>(),
+      'Admin endpoints need Authorization: Bearer <ADMIN_TOKEN>.',
+    );
   }
 }

@@ -54,7 +54,11 @@ export class Callers {
     const token = /^Bearer ([\w-]+\.[\w-]+\.[\w-]+)$/.exec(request.headers.authorization ?? '')?.[1];
     if (!token) return { kind: 'anonymous' };
     try {
-      const { payload } = await jwtVerify(token, this.jwtKey as Uint8Array, this.jwtKey instanceof Uint8Array ? { algorithms: ['HS256'] } : {});
+      const { payload } = await jwtVerify(
+        token,
+        this.jwtKey as Uint8Array,
+        this.jwtKey instanceof Uint8Array ? { algorithms: ['HS256'] } : {},
+      );
       if (typeof payload.sub === 'string') return { kind: 'user', subject: payload.sub };
     } catch {
       // fall through

@@ -1,5 +1,5 @@
 import { type AppConfig } from '@app/config';
-import { DomainError } from '@app/common';
+import { DomainError, userIdIn } from '@app/common';
 import { LuaScript, redisCall } from '@app/redis';
 import { type ExecutionContext, Injectable } from '@nestjs/common';
 import { ThrottlerGuard, type ThrottlerLimitDetail, type ThrottlerOptions, type ThrottlerStorage } from '@nestjs/throttler';
@@ -23,8 +23,15 @@ export class RateLimitedError extends DomainError {
 export class RedisThrottlerStorage implements ThrottlerStorage {
   constructor(private readonly redis: Redis) {}
 
-  async increment(key: string, ttl: number, limit: number, blockDuration: number): Promise<Omit<ThrottlerLimitDetail, 'ttl' | 'limit' | 'key' | 'tracker'>> {
-    const reply = await redisCall(() => THROTTLE.run<string>(this.redis, [`throttle:{${key}}`, `throttle:{${key}}:blocked`], [ttl, limit, blockDuration || ttl]));
+  async increment(
+    key: string,
+    ttl: number,
+    limit: number,
+    blockDuration: number,
+  ): Promise<Omit<ThrottlerLimitDetail, 'ttl' | 'limit' | 'key' | 'tracker'>> {
+    const reply = await redisCall(() =>
+      THROTTLE.run<string>(this.redis, [`throttle:{${key}}`, `throttle:{${key}}:blocked`], [ttl, limit, blockDuration || ttl]),
+    );
     const [hits, windowLeft, blockLeft] = reply.split(':').map(Number) as [number, number, number];
     return {
       totalHits: hits,
@@ -44,10 +51,14 @@ export function writeThrottlers(config: AppConfig): ThrottlerOptions[] {
       name: 'user',
       ttl: MINUTE_MS,
       limit: perUserPerMinute,
-      getTracker: (request) => (typeof request.body?.userId === 'string' ? `user:${request.body.userId}` : `ip:${request.ip}`),
+      getTracker: (request) => {
+        const userId = userIdIn(request.body);
+        return typeof userId === 'string' ? `user:${userId}` : `ip:${request.ip}`;
+      },
     });
   }
-  if (perIpPerMinute > 0) throttlers.push({ name: 'ip', ttl: MINUTE_MS, limit: perIpPerMinute, getTracker: (request) => `ip:${request.ip}` });
+  if (perIpPerMinute > 0)
+    throttlers.push({ name: 'ip', ttl: MINUTE_MS, limit: perIpPerMinute, getTracker: (request) => `ip:${request.ip}` });
   return throttlers;
 }
 

@@ -12,16 +12,29 @@ const KEY = { pattern: '^[a-z0-9-]{1,32}$' };
 const LABEL = { pattern: '^[A-Za-z0-9.-]{1,8}$' };
 
 export class LimitsInputDto {
-  @ApiPropertyOptional({ minimum: 1, maximum: MAX_SEATS_PER_REQUEST, nullable: true, type: Number, description: `Most seats per hold (default ${MAX_SEATS_PER_REQUEST}; null in a patch: back to it)` })
+  @ApiPropertyOptional({
+    minimum: 1,
+    maximum: MAX_SEATS_PER_REQUEST,
+    nullable: true,
+    type: Number,
+    description: `Most seats per hold (default ${MAX_SEATS_PER_REQUEST}; null in a patch: back to it)`,
+  })
   perOrder?: number | null;
-  @ApiPropertyOptional({ minimum: 1, maximum: SHOW_LIMITS.perCustomer, nullable: true, type: Number, description: 'Most seats per user, held plus booked (default: no limit)' })
+  @ApiPropertyOptional({
+    minimum: 1,
+    maximum: SHOW_LIMITS.perCustomer,
+    nullable: true,
+    type: Number,
+    description: 'Most seats per user, held plus booked (default: no limit)',
+  })
   perCustomer?: number | null;
 }
 
 export class CategoryInputDto {
   @ApiProperty({ ...KEY, example: 'stalls' }) key!: string;
   @ApiPropertyOptional({ example: 'Stalls', maxLength: SHOW_LIMITS.textLength, description: 'Defaults to the key' }) label?: string;
-  @ApiPropertyOptional({ type: PriceDto, nullable: true, description: 'null: not sold at a price (complimentary)' }) price?: PriceDto | null;
+  @ApiPropertyOptional({ type: PriceDto, nullable: true, description: 'null: not sold at a price (complimentary)' })
+  price?: PriceDto | null;
 }
 
 export class RowInputDto {
@@ -34,7 +47,8 @@ export class RowInputDto {
     example: ['1', '2', '2A', '3'],
   })
   seats!: number | string[];
-  @ApiPropertyOptional({ ...KEY, nullable: true, type: String, example: 'stalls', description: 'A key of `categories`' }) category?: string | null;
+  @ApiPropertyOptional({ ...KEY, nullable: true, type: String, example: 'stalls', description: 'A key of `categories`' }) category?:
+    string | null;
 }
 
 export class SectionInputDto {
@@ -44,7 +58,11 @@ export class SectionInputDto {
 }
 
 export class CreateShowDto {
-  @ApiPropertyOptional({ pattern: '^[a-z0-9-]{1,64}$', example: 'neon-nights-2027', description: 'Generated from the title when absent; "shows" is reserved' })
+  @ApiPropertyOptional({
+    pattern: '^[a-z0-9-]{1,64}$',
+    example: 'neon-nights-2027',
+    description: 'Generated from the title when absent; "shows" is reserved',
+  })
   id?: string;
   @ApiProperty({ example: 'Neon Nights', maxLength: SHOW_LIMITS.textLength }) title!: string;
   @ApiPropertyOptional({ example: 'Harbour Arena', maxLength: SHOW_LIMITS.textLength }) venue?: string;
@@ -53,7 +71,12 @@ export class CreateShowDto {
   @ApiPropertyOptional({ format: 'date-time', description: 'Default: startsAt; must be after salesOpenAt' }) salesCloseAt?: string;
   @ApiPropertyOptional({ type: LimitsInputDto }) limits?: LimitsInputDto;
   @ApiPropertyOptional({ type: [CategoryInputDto], maxItems: SHOW_LIMITS.categories }) categories?: CategoryInputDto[];
-  @ApiProperty({ type: [SectionInputDto], minItems: 1, maxItems: SHOW_LIMITS.sections, description: `At most ${SHOW_LIMITS.seats} seats in all` })
+  @ApiProperty({
+    type: [SectionInputDto],
+    minItems: 1,
+    maxItems: SHOW_LIMITS.sections,
+    description: `At most ${SHOW_LIMITS.seats} seats in all`,
+  })
   sections!: SectionInputDto[];
 }
 
@@ -63,5 +86,6 @@ export class PatchShowDto {
   @ApiPropertyOptional({ format: 'date-time' }) startsAt?: string;
   @ApiPropertyOptional({ format: 'date-time' }) salesOpenAt?: string;
   @ApiPropertyOptional({ format: 'date-time' }) salesCloseAt?: string;
-  @ApiPropertyOptional({ type: LimitsInputDto, description: 'Each member given replaces that member; null: back to its default' }) limits?: LimitsInputDto;
+  @ApiPropertyOptional({ type: LimitsInputDto, description: 'Each member given replaces that member; null: back to its default' })
+  limits?: LimitsInputDto;
 }

@@ -19,7 +19,13 @@ export class ShowsAdminController {
   @ApiOperation({ summary: 'Create a show with its seat layout, categories, prices, sales window and limits' })
   @ApiBody({ type: CreateShowDto })
   @ApiCreatedResponse({ type: ShowSummaryDto })
-  @ApiProblems([400, 'Invalid show: the detail names the offending item; nothing created'], [401, 'No or wrong admin token'], [409, 'SHOW_EXISTS'], [413, 'Body over 1 MiB'], 503)
+  @ApiProblems(
+    [400, 'Invalid show: the detail names the offending item; nothing created'],
+    [401, 'No or wrong admin token'],
+    [409, 'SHOW_EXISTS'],
+    [413, 'Body over 1 MiB'],
+    503,
+  )
   create(@Body() body: unknown) {
     return this.shows.create(body);
   }
@@ -28,7 +34,13 @@ export class ShowsAdminController {
   @ApiOperation({ summary: "Change a show's title, venue, times, sales window or limits (never its layout)" })
   @ApiBody({ type: PatchShowDto })
   @ApiOkResponse({ type: ShowSummaryDto })
-  @ApiProblems([400, 'Invalid patch, a layout member, or a window that would close before it opens'], [401, 'No or wrong admin token'], 404, [413, 'Body over 1 MiB'], 503)
+  @ApiProblems(
+    [400, 'Invalid patch, a layout member, or a window that would close before it opens'],
+    [401, 'No or wrong admin token'],
+    404,
+    [413, 'Body over 1 MiB'],
+    503,
+  )
   update(@Param('showId', new PathIdPipe('showId')) showId: string, @Body() body: unknown) {
     return this.shows.update(showId, body);
   }

@@ -1,5 +1,5 @@
 import { BookingsService } from '@app/booking';
-import { InvalidRequestError } from '@app/common';
+import { InvalidRequestError, userIdIn } from '@app/common';
 import { setIdempotencyScope } from '@app/idempotency';
 import { Callers, ForbiddenError } from '@app/security';
 import { type CanActivate, type ExecutionContext, Injectable } from '@nestjs/common';
@@ -36,9 +36,10 @@ export class BookingAccessGuard implements CanActivate {
       this.callers.requireActingFor(caller, owner, response);
       return true;
     }
-    const userId: unknown = request.body?.userId;
+    const userId = userIdIn(request.body);
     if (caller.kind === 'admin') {
-      if (userId !== undefined && userId !== owner) throw new ForbiddenError(`Booking "${bookingId}" is not ${String(userId)}'s.`);
+      if (userId !== undefined && userId !== owner)
+        throw new ForbiddenError(`Booking "${bookingId}" is not ${typeof userId === 'string' ? userId : JSON.stringify(userId)}'s.`);
       setIdempotencyScope(request, owner);
       return true;
     }

@@ -9,7 +9,10 @@ import { CancelBookingDto, ListBookingsQueryDto, PathIdPipe } from '../seats/sea
 import { BookingDto } from '../seats/seats-responses.dto.js';
 import { BookingAccessGuard } from './booking-access.guard.js';
 
-const OWNER_ONLY: [number, string] = [403, "Someone else's booking (with authentication on: the token's sub is not the owner, and it is not the admin token)"];
+const OWNER_ONLY: [number, string] = [
+  403,
+  "Someone else's booking (with authentication on: the token's sub is not the owner, and it is not the admin token)",
+];
 const NOT_FOUND: [number, string] = [404, 'Unknown booking'];
 
 @ApiTags('bookings')

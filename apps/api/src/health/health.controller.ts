@@ -59,7 +59,7 @@ export class HealthController {
       return;
     }
     if (cluster.status !== 'ready') throw new Error(`cluster client is ${cluster.status}`);
-    const info = (await cluster.cluster('INFO')) as string;
+    const info = await cluster.cluster('INFO');
     if (!/^cluster_state:ok\b/m.test(info)) throw new Error(`cluster state is ${/^cluster_state:(\w+)/m.exec(info)?.[1] ?? 'unknown'}`);
   }
 

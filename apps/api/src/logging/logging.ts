@@ -24,14 +24,17 @@ export function requestId(request: IncomingMessage, response: ServerResponse): s
  */
 export function createRootLogger(level: LogLevel, destination?: DestinationStream): Logger {
   const stream =
-    destination ?? (process.stdout.isTTY ? pretty({
+    destination ??
+    (process.stdout.isTTY
+      ? pretty({
           colorize: true,
           sync: true,
           translateTime: 'SYS:HH:MM:ss.l',
           // The request line's message already says method, url, status and time.
           ignore: 'pid,hostname,context,req,res,responseTime',
           messageFormat: '{if context}[{context}] {end}{msg}',
-        }) : undefined);
+        })
+      : undefined);
   const options = { level, redact: { paths: ['req.headers.authorization', 'req.headers.cookie'], censor: '[redacted]' } };
   return stream ? pino(options, stream) : pino(options);
 }
@@ -55,7 +58,8 @@ export function requestLogging(root: Logger) {
       response.statusCode === 503 ? 'warn' : error || response.statusCode >= 500 ? 'error' : response.statusCode >= 400 ? 'warn' : 'info',
     customSuccessMessage: (request, response, ms) => `${request.method} ${request.url} ${response.statusCode} ${Math.round(ms)} ms`,
     customErrorMessage: (request, response) => `${request.method} ${request.url} ${response.statusCode}`,
-    customErrorObject: (_request, _response, error, value) => (/^failed with status code/.test(error.message) ? { ...value, err: undefined } : value),
+    customErrorObject: (_request, _response, error, value) =>
+      /^failed with status code/.test(error.message) ? { ...(value as object), err: undefined } : (value as object),
     serializers: {
       req: (request: { id: string; method: string; url: string }) => ({ id: request.id, method: request.method, url: request.url }),
       res: (response: { statusCode: number }) => ({ statusCode: response.statusCode }),
@@ -70,7 +74,14 @@ export function requestLogging(root: Logger) {
 type Level = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace';
 
 /** Nest's own start-up chatter (every module and route, one line each) is for debugging only. */
-const FRAMEWORK_CONTEXTS = new Set(['NestFactory', 'InstanceLoader', 'RoutesResolver', 'RouterExplorer', 'WebSocketsController', 'NestApplication']);
+const FRAMEWORK_CONTEXTS = new Set([
+  'NestFactory',
+  'InstanceLoader',
+  'RoutesResolver',
+  'RouterExplorer',
+  'WebSocketsController',
+  'NestApplication',
+]);
 
 /**
  * Nest's logger interface on pino. Lines logged while a request is served carry its id. Nest

@@ -12,7 +12,9 @@ export class MetricsController {
   @Header('cache-control', 'no-store')
   @ApiOperation({ summary: 'Prometheus metrics of this instance (text exposition format)' })
   @ApiProduces('text/plain')
-  @ApiOkResponse({ description: 'seat_writes_total, seat_expiry_*, idempotency_requests_total, http_*, socketio_connected_clients, process metrics' })
+  @ApiOkResponse({
+    description: 'seat_writes_total, seat_expiry_*, idempotency_requests_total, http_*, socketio_connected_clients, process metrics',
+  })
   async scrape(@Res({ passthrough: true }) response: Response): Promise<string> {
     response.type(this.metrics.registry.contentType);
     return this.metrics.registry.metrics();

@@ -27,7 +27,9 @@ export const ApiProblems = (...problems: (number | [number, string])[]) =>
         status,
         description,
         content: { 'application/problem+json': { schema: { $ref: getSchemaPath(ProblemDto) } } },
-        headers: [409, 429, 503].includes(status) ? { 'Retry-After': { description: 'Seconds to wait before retrying', schema: { type: 'integer' } } } : undefined,
+        headers: [409, 429, 503].includes(status)
+          ? { 'Retry-After': { description: 'Seconds to wait before retrying', schema: { type: 'integer' } } }
+          : undefined,
       });
     }),
   );
@@ -35,5 +37,9 @@ export const ApiProblems = (...problems: (number | [number, string])[]) =>
 /** Headers on every answer of a write. */
 export const ApiWriteHeaders = () =>
   applyDecorators(
-    ApiHeader({ name: 'X-Request-Id', required: false, description: 'Optional id for this request (echoed back, logged, and put in problems)' }),
+    ApiHeader({
+      name: 'X-Request-Id',
+      required: false,
+      description: 'Optional id for this request (echoed back, logged, and put in problems)',
+    }),
   );

@@ -16,7 +16,8 @@ export class ProblemFilter implements ExceptionFilter {
     const request = http.getRequest<Request>();
     const response = http.getResponse<Response>();
     const problem = toProblem(error, request.originalUrl, requestIdOf(request));
-    if (problem.status === 503) this.metrics?.unavailable.inc({ dependency: error instanceof DependencyUnavailableError ? error.dependency : 'none' });
+    if (problem.status === 503)
+      this.metrics?.unavailable.inc({ dependency: error instanceof DependencyUnavailableError ? error.dependency : 'none' });
     if (error instanceof DependencyUnavailableError) {
       // Expected while a dependency is down (its client logs the outage once): debug only, no stack.
       this.logger.debug(`${request.method} ${request.originalUrl} → 503: ${describeError(error.cause ?? error)}`);

@@ -1,11 +1,8 @@
-import { InvalidRequestError } from '@app/common';
+import { InvalidRequestError, NO_CONTROL_CHARACTERS } from '@app/common';
 import { MAX_SEATS_PER_REQUEST, MAX_USER_ID_LENGTH } from '@app/config';
 import { applyDecorators, Injectable, type PipeTransform } from '@nestjs/common';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { ArrayMaxSize, ArrayNotEmpty, ArrayUnique, IsArray, IsOptional, IsString, Length, Matches } from 'class-validator';
-
-/** Ids are text: control characters (NUL cannot even be stored by PostgreSQL) are refused. */
-export const NO_CONTROL_CHARACTERS = /^[^\u0000-\u001f\u007f]*$/;
 
 /** The rules of a list of seat ids: 1 to 50 distinct ids of text. */
 const SeatIdsRules = () =>
@@ -21,7 +18,11 @@ const SeatIdsRules = () =>
 
 /** The rules of a user id: 1 to 128 characters of text. */
 const UserIdRules = () =>
-  applyDecorators(IsString(), Length(1, MAX_USER_ID_LENGTH), Matches(NO_CONTROL_CHARACTERS, { message: 'userId must not contain control characters' }));
+  applyDecorators(
+    IsString(),
+    Length(1, MAX_USER_ID_LENGTH),
+    Matches(NO_CONTROL_CHARACTERS, { message: 'userId must not contain control characters' }),
+  );
 
 /** Body of hold-bulk, book-bulk and release-bulk. */
 export class SeatsRequestDto {

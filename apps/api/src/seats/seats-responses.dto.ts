@@ -4,7 +4,12 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 
 export class LimitsDto {
   @ApiProperty({ example: 8, description: 'Most seats in one hold' }) perOrder!: number;
-  @ApiProperty({ example: 8, nullable: true, type: Number, description: 'Most seats one user holds plus has booked in this show; null: no limit' })
+  @ApiProperty({
+    example: 8,
+    nullable: true,
+    type: Number,
+    description: 'Most seats one user holds plus has booked in this show; null: no limit',
+  })
   perCustomer!: number | null;
 }
 
@@ -44,15 +49,23 @@ export class SeatDto {
   @ApiProperty({ example: 'floor', nullable: true, type: String }) section!: string | null;
   @ApiProperty({ example: 'stalls', nullable: true, type: String }) category!: string | null;
   @ApiProperty({ enum: ['AVAILABLE', 'HELD', 'BOOKED'] }) status!: string;
-  @ApiProperty({ format: 'date-time', nullable: true, type: String, description: 'When the hold lapses; null unless HELD' }) holdExpiresAt!: string | null;
+  @ApiProperty({ format: 'date-time', nullable: true, type: String, description: 'When the hold lapses; null unless HELD' })
+  holdExpiresAt!: string | null;
 }
 
 export class SeatMapDto {
   @ApiProperty({ example: 'neon-nights' }) showId!: string;
-  @ApiProperty({ example: 1796117515594012, description: "Grows with every change of the show's seats; seats:changed events carry the version of their changes" }) version!: number;
+  @ApiProperty({
+    example: 1796117515594012,
+    description: "Grows with every change of the show's seats; seats:changed events carry the version of their changes",
+  })
+  version!: number;
   @ApiProperty({ type: [SectionDto], description: 'In layout order' }) sections!: SectionDto[];
   @ApiProperty({ type: [CategoryDto] }) categories!: CategoryDto[];
-  @ApiProperty({ type: [SeatDto], description: 'In layout order: sections as given, rows as given, seats by number. Never says who holds a seat' })
+  @ApiProperty({
+    type: [SeatDto],
+    description: 'In layout order: sections as given, rows as given, seats by number. Never says who holds a seat',
+  })
   seats!: SeatDto[];
 }
 
@@ -74,7 +87,11 @@ export class AreaDto {
 
 export class ShowLayoutDto {
   @ApiProperty({ example: 'neon-nights' }) showId!: string;
-  @ApiProperty({ example: 'Xk3v0c1cM2bq5h1r9QmE0A', description: 'Digest of the layout; changes only if the show is deleted and made again' }) layoutVersion!: string;
+  @ApiProperty({
+    example: 'Xk3v0c1cM2bq5h1r9QmE0A',
+    description: 'Digest of the layout; changes only if the show is deleted and made again',
+  })
+  layoutVersion!: string;
   @ApiProperty({ type: [SectionDto] }) sections!: SectionDto[];
   @ApiProperty({ type: [CategoryDto] }) categories!: CategoryDto[];
   @ApiProperty({ type: [LayoutSeatDto], description: 'In layout order, as in the full seat map' }) seats!: LayoutSeatDto[];
@@ -92,7 +109,11 @@ export class SeatStatusDto {
   @ApiProperty({ example: 'neon-nights' }) showId!: string;
   @ApiProperty({ example: 1796117515594012, description: 'As in the full seat map' }) version!: number;
   @ApiProperty({ example: 'Xk3v0c1cM2bq5h1r9QmE0A', description: 'The layout these statuses are in the order of' }) layoutVersion!: string;
-  @ApiProperty({ example: 'AAHBBAX', description: 'One character per seat of the layout, in its order: A available, H held, B booked, X not for sale' }) statuses!: string;
+  @ApiProperty({
+    example: 'AAHBBAX',
+    description: 'One character per seat of the layout, in its order: A available, H held, B booked, X not for sale',
+  })
+  statuses!: string;
   @ApiProperty({
     type: 'object',
     additionalProperties: { $ref: '#/components/schemas/AreaCountsDto' },
@@ -106,7 +127,8 @@ export class HoldDto {
   @ApiProperty({ example: 'user-42' }) userId!: string;
   @ApiProperty({ example: 'neon-nights' }) showId!: string;
   @ApiProperty({ type: [String], example: ['neon-nights-A1', 'neon-nights-A2'] }) seatIds!: string[];
-  @ApiProperty({ format: 'date-time', description: 'The earliest expiry among the held seats (re-holding never extends)' }) expiresAt!: string;
+  @ApiProperty({ format: 'date-time', description: 'The earliest expiry among the held seats (re-holding never extends)' })
+  expiresAt!: string;
 }
 
 export class BookedSeatDto {
@@ -124,9 +146,14 @@ export class BookingDto {
   @ApiProperty({ type: [String], example: ['neon-nights-A1', 'neon-nights-A2'], description: 'The seats still booked' }) seatIds!: string[];
   @ApiProperty({ enum: ['CONFIRMED', 'CANCELLED'], description: 'CANCELLED once no seat remains' }) status!: string;
   @ApiProperty({ format: 'date-time' }) createdAt!: string;
-  @ApiProperty({ type: [String], example: [], description: 'Seats cancelled from this booking (they may have been sold again)' }) cancelledSeatIds!: string[];
+  @ApiProperty({ type: [String], example: [], description: 'Seats cancelled from this booking (they may have been sold again)' })
+  cancelledSeatIds!: string[];
   @ApiProperty({ type: [BookedSeatDto], description: 'The seats still booked, with their prices at booking time' }) seats!: BookedSeatDto[];
-  @ApiProperty({ type: PriceDto, nullable: true, description: 'Sum of the seats still booked; null unless every one has a price in one currency' })
+  @ApiProperty({
+    type: PriceDto,
+    nullable: true,
+    description: 'Sum of the seats still booked; null unless every one has a price in one currency',
+  })
   total!: PriceDto | null;
 }
 
@@ -155,6 +182,7 @@ export class ProblemDto {
   @ApiPropertyOptional({ example: 'SEAT_CONFLICT', description: 'Machine-readable reason' }) code?: string;
   @ApiPropertyOptional({ example: '/api/seats/hold-bulk' }) instance?: string;
   @ApiPropertyOptional({ description: 'The X-Request-Id of the request that produced this answer' }) requestId?: string;
-  @ApiPropertyOptional({ type: [SeatConflictDto], description: 'For seat conflicts (409): every seat that stood in the way' }) conflicts?: SeatConflictDto[];
+  @ApiPropertyOptional({ type: [SeatConflictDto], description: 'For seat conflicts (409): every seat that stood in the way' })
+  conflicts?: SeatConflictDto[];
   @ApiPropertyOptional({ type: LimitDto, description: 'For LIMIT_EXCEEDED (409): which limit, and its value' }) limit?: LimitDto;
 }

@@ -6,7 +6,16 @@ import { applyDecorators, Body, Controller, Get, HttpCode, Param, Post, Req, Res
 import type { Request, Response } from 'express';
 import { ApiBearerAuth, ApiExtraModels, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { ApiProblems, ApiWriteHeaders } from '../problem/api-problems.js';
-import { AreaCountsDto, BookingDto, HoldDto, ReleaseDto, SeatMapDto, SeatStatusDto, ShowLayoutDto, ShowSummaryDto } from './seats-responses.dto.js';
+import {
+  AreaCountsDto,
+  BookingDto,
+  HoldDto,
+  ReleaseDto,
+  SeatMapDto,
+  SeatStatusDto,
+  ShowLayoutDto,
+  ShowSummaryDto,
+} from './seats-responses.dto.js';
 import { SeatsRequestDto, PathIdPipe } from './seats-request.dto.js';
 
 /**
@@ -80,10 +89,19 @@ export class SeatsController {
 
   @Get(':showId')
   @ApiOperation({ summary: "A show's seat map (never says who holds a seat); ETag and gzip, built once per version" })
-  @ApiOkResponse({ type: SeatMapDto, headers: { ETag: { description: 'W/"<version>"; send it as If-None-Match to get a 304 while the map is unchanged', schema: { type: 'string' } } } })
+  @ApiOkResponse({
+    type: SeatMapDto,
+    headers: {
+      ETag: { description: 'W/"<version>"; send it as If-None-Match to get a 304 while the map is unchanged', schema: { type: 'string' } },
+    },
+  })
   @ApiResponse({ status: 304, description: 'Not modified: the If-None-Match ETag is the current version' })
   @ApiProblems(400, 404)
-  async seatMap(@Param('showId', new PathIdPipe('showId')) showId: string, @Req() request: Request, @Res() response: Response): Promise<void> {
+  async seatMap(
+    @Param('showId', new PathIdPipe('showId')) showId: string,
+    @Req() request: Request,
+    @Res() response: Response,
+  ): Promise<void> {
     const snapshot = await this.snapshots.current(showId);
     await send(request, response, { etag: snapshot.etag, cacheControl: 'no-cache', json: snapshot.json, gzip: () => snapshot.gzip() });
   }
@@ -91,12 +109,17 @@ export class SeatsController {
   @Get(':showId/layout')
   @ApiOperation({
     summary: "A show's layout: sections, categories, seats without status, general-admission areas",
-    description: 'The same bytes for the show\'s whole life: cache it (strong ETag, `Cache-Control: public, no-cache`) and follow the status part.',
+    description:
+      "The same bytes for the show's whole life: cache it (strong ETag, `Cache-Control: public, no-cache`) and follow the status part.",
   })
   @ApiOkResponse({ type: ShowLayoutDto, headers: { ETag: { description: '"<layoutVersion>" (strong)', schema: { type: 'string' } } } })
   @ApiResponse({ status: 304, description: 'Not modified: the layout named by If-None-Match is the current one' })
   @ApiProblems(400, 404)
-  async layout(@Param('showId', new PathIdPipe('showId')) showId: string, @Req() request: Request, @Res() response: Response): Promise<void> {
+  async layout(
+    @Param('showId', new PathIdPipe('showId')) showId: string,
+    @Req() request: Request,
+    @Res() response: Response,
+  ): Promise<void> {
     const layout = await this.snapshots.layoutOf(showId);
     await send(request, response, { etag: layout.etag, cacheControl: 'public, no-cache', json: layout.json, gzip: () => layout.gzip() });
   }
@@ -104,14 +127,24 @@ export class SeatsController {
   @Get(':showId/status')
   @ApiOperation({
     summary: "Every seat's status as one character, in layout order (A available, H held, B booked, X not for sale)",
-    description: 'Fresh like the full map: a read that starts after a write was answered reflects it, with a greater version, on any instance.',
+    description:
+      'Fresh like the full map: a read that starts after a write was answered reflects it, with a greater version, on any instance.',
   })
   @ApiOkResponse({ type: SeatStatusDto, headers: { ETag: { description: 'W/"status-<version>"', schema: { type: 'string' } } } })
   @ApiResponse({ status: 304, description: 'Not modified: the If-None-Match ETag is the current version' })
   @ApiProblems(400, 404)
-  async status(@Param('showId', new PathIdPipe('showId')) showId: string, @Req() request: Request, @Res() response: Response): Promise<void> {
+  async status(
+    @Param('showId', new PathIdPipe('showId')) showId: string,
+    @Req() request: Request,
+    @Res() response: Response,
+  ): Promise<void> {
     const snapshot = await this.snapshots.current(showId);
-    await send(request, response, { etag: snapshot.statusEtag, cacheControl: 'no-cache', json: snapshot.statusJson, gzip: () => snapshot.statusGzipped() });
+    await send(request, response, {
+      etag: snapshot.statusEtag,
+      cacheControl: 'no-cache',
+      json: snapshot.statusJson,
+      gzip: () => snapshot.statusGzipped(),
+    });
   }
 
   @Post('hold-bulk')

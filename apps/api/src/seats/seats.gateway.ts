@@ -29,7 +29,8 @@ interface SocketState {
   subscribes: number[];
 }
 
-const stateOf = (socket: Socket): SocketState => (socket.data.limits ??= { shows: new Set(), subscribes: [] });
+const stateOf = (socket: Socket): SocketState =>
+  ((socket.data as { limits?: SocketState }).limits ??= { shows: new Set(), subscribes: [] });
 
 const rateLimited = (message: string) => ({ error: { code: 'RATE_LIMITED', message } });
 
@@ -67,17 +68,25 @@ export class SeatsGateway implements OnGatewayInit, OnGatewayConnection, OnGatew
   async subscribe(@ConnectedSocket() socket: Socket, @MessageBody() body: SubscribeRequest) {
     const state = stateOf(socket);
     const now = Date.now();
-    while (state.subscribes.length > 0 && state.subscribes[0]! <= now - SOCKET_LIMITS.windowMs) state.subscribes.shift();
+    while (state.subscribes.length > 0 && state.subscribes[0] <= now - SOCKET_LIMITS.windowMs) state.subscribes.shift();
     if (state.subscribes.length >= SOCKET_LIMITS.subscribes) {
-      return rateLimited(`At most ${SOCKET_LIMITS.subscribes} subscribe per ${SOCKET_LIMITS.windowMs / 1000} s per connection; wait a little.`);
+      return rateLimited(
+        `At most ${SOCKET_LIMITS.subscribes} subscribe per ${SOCKET_LIMITS.windowMs / 1000} s per connection; wait a little.`,
+      );
     }
     state.subscribes.push(now);
 
     const showId = body?.showId;
     const version = body?.version;
     const format = body?.format ?? 'full';
-    if (!isId(showId) || (version !== undefined && (typeof version !== 'number' || !Number.isSafeInteger(version))) || (format !== 'full' && format !== 'status')) {
-      return { error: { code: 'INVALID_REQUEST', message: 'subscribe needs { showId: string, version?: integer, format?: "full" | "status" }' } };
+    if (
+      !isId(showId) ||
+      (version !== undefined && (typeof version !== 'number' || !Number.isSafeInteger(version))) ||
+      (format !== 'full' && format !== 'status')
+    ) {
+      return {
+        error: { code: 'INVALID_REQUEST', message: 'subscribe needs { showId: string, version?: integer, format?: "full" | "status" }' },
+      };
     }
     if (!state.shows.has(showId) && state.shows.size >= SOCKET_LIMITS.shows) {
       return rateLimited(`At most ${SOCKET_LIMITS.shows} shows per connection; unsubscribe from one first.`);

@@ -57,7 +57,9 @@ describe.skipIf(!realBackend.available)('PostgreSQL connections lost in the midd
     await killer;
 
     const unavailable = outcomes.filter((o) => o.status === 503).length;
-    report(`[postgres loss] ${terminated} connections terminated; first attempts: ${outcomes.length - unavailable}×201, ${unavailable}×503`);
+    report(
+      `[postgres loss] ${terminated} connections terminated; first attempts: ${outcomes.length - unavailable}×201, ${unavailable}×503`,
+    );
     expect(terminated).toBeGreaterThan(0);
     expect(outcomes.filter((o) => o.status !== 201 && o.status !== 503).map((o) => `${o.status} ${o.body?.detail}`)).toEqual([]);
 
@@ -65,12 +67,12 @@ describe.skipIf(!realBackend.available)('PostgreSQL connections lost in the midd
     const finals = await Promise.all(outcomes.map((outcome) => settle(api, outcome)));
     expect(finals.map((reply) => reply.status)).toEqual(outcomes.map(() => 201));
     for (const [i, outcome] of outcomes.entries()) {
-      if (outcome.status === 201) expect(finals[i]!.body.bookingId).toBe(outcome.body.bookingId);
+      if (outcome.status === 201) expect(finals[i].body.bookingId).toBe(outcome.body.bookingId);
     }
 
     const ledger = await readLedger(api, showId);
     expect(ledger.problems).toEqual([]);
     expect([...ledger.bookings.keys()].sort()).toEqual(finals.map((reply) => reply.body.bookingId).sort());
-    for (const [i, reply] of finals.entries()) expect(ledger.bookings.get(reply.body.bookingId)).toEqual(outcomes[i]!.seatIds);
+    for (const [i, reply] of finals.entries()) expect(ledger.bookings.get(reply.body.bookingId)).toEqual(outcomes[i].seatIds);
   });
 });

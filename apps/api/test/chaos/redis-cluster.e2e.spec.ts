@@ -2,7 +2,16 @@ import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RedisCluster } from '../../../infra-local/src/redis-cluster.js';
 import type { RedisNode } from '../../../infra-local/src/redis-topology.js';
-import { buyThroughKill, canRunChaos, EXPECTED_STATUSES, expectSalesKept, expiryByEventAfterFailover, send, settle, tally } from '../support/chaos.js';
+import {
+  buyThroughKill,
+  canRunChaos,
+  EXPECTED_STATUSES,
+  expectSalesKept,
+  expiryByEventAfterFailover,
+  send,
+  settle,
+  tally,
+} from '../support/chaos.js';
 import { Harness } from '../support/harness.js';
 import { clusterBackend } from '../support/redis-cluster-backend.js';
 import { report } from '../support/report.js';
@@ -39,10 +48,10 @@ describe.skipIf(!canRunChaos)('Redis Cluster: resharding and a master killed und
   it('answers 503 to a hold whose slot is being migrated, holds nothing, and holds on retry once the slot has moved', async () => {
     const { showId, seatIds } = await api.newShow(1, 4);
     const lockOf = (seatId: string) => `hold:{${showId}}:${seatId}`;
-    const slot = await run(cluster.nodes[0]!, (redis) => redis.cluster('KEYSLOT', lockOf(seatIds[0]!)) as Promise<number>);
-    const source = await cluster.masterOf(lockOf(seatIds[0]!));
+    const slot = await run(cluster.nodes[0], (redis) => redis.cluster('KEYSLOT', lockOf(seatIds[0])));
+    const source = await cluster.masterOf(lockOf(seatIds[0]));
     const target = (await cluster.masters()).find((node) => node !== source)!;
-    const idOf = (node: RedisNode) => run(node, (redis) => redis.cluster('MYID') as Promise<string>);
+    const idOf = (node: RedisNode) => run(node, (redis) => redis.cluster('MYID'));
     const [sourceId, targetId] = [await idOf(source), await idOf(target)];
 
     // The buyer already holds the first seat: its lock exists on the source, the second's does not.
@@ -54,20 +63,22 @@ describe.skipIf(!canRunChaos)('Redis Cluster: resharding and a master killed und
     expect(during.status).toBe(503);
     // Nothing of it is held: not in Redis, not in the database.
     for (const node of [source, target]) {
-      expect(await run(node, (redis) => redis.cluster('GETKEYSINSLOT', slot, 1000) as Promise<string[]>)).not.toContain(lockOf(seatIds[1]!));
+      expect(await run(node, (redis) => redis.cluster('GETKEYSINSLOT', slot, 1000))).not.toContain(lockOf(seatIds[1]));
     }
     expect((await api.get(`/api/seats/${showId}`)).body.seats[1].status).toBe('AVAILABLE');
 
     // Move the slot's keys, then hand the slot over on every master.
-    const keys = await run(source, (redis) => redis.cluster('GETKEYSINSLOT', slot, 1000) as Promise<string[]>);
+    const keys = await run(source, (redis) => redis.cluster('GETKEYSINSLOT', slot, 1000));
     await run(source, (redis) => redis.call('MIGRATE', '127.0.0.1', target.port, '', 0, 5000, 'KEYS', ...keys));
     for (const node of await cluster.masters()) await run(node, (redis) => redis.cluster('SETSLOT', slot, 'NODE', targetId));
 
     const retried = await settle(api, during);
-    report(`[cluster] hold across slot ${slot} migrating: 503 after ${(during.at - during.sentAt).toFixed(0)} ms; after the move, the retry answered ${retried.status}`);
+    report(
+      `[cluster] hold across slot ${slot} migrating: 503 after ${(during.at - during.sentAt).toFixed(0)} ms; after the move, the retry answered ${retried.status}`,
+    );
     expect(retried.status).toBe(201);
     expect(retried.body.seatIds).toEqual(seatIds.slice(0, 2));
-    expect(await run(target, (redis) => redis.exists(lockOf(seatIds[0]!), lockOf(seatIds[1]!)))).toBe(2);
+    expect(await run(target, (redis) => redis.exists(lockOf(seatIds[0]), lockOf(seatIds[1])))).toBe(2);
     await cluster.settle();
   }, 60_000);
 

@@ -35,7 +35,9 @@ describe.skipIf(!canRunChaos)('Redis master killed under load (Sentinel failover
     const { outcomes, killedAt, recoveredAt } = await buyThroughKill([api, other], seatIds, () => topology.master.kill('SIGKILL'));
 
     const failoverMs = recoveredAt - killedAt;
-    report(`[failover] first successful hold sent after the kill answered ${failoverMs.toFixed(0)} ms after kill -9 of the master; ${tally(outcomes)}`);
+    report(
+      `[failover] first successful hold sent after the kill answered ${failoverMs.toFixed(0)} ms after kill -9 of the master; ${tally(outcomes)}`,
+    );
     expect(Number.isFinite(failoverMs)).toBe(true);
     expect(await topology.masterPort()).toBe(topology.replica!.port);
     expect(await topology.masterPort()).not.toBe(oldMaster);

@@ -27,8 +27,7 @@ export interface Outcome {
  * The chaos suites need PostgreSQL, and `redis-server` to start nodes of their own. Outside CI
  * they skip when either is missing; with CI=true they run (and fail) regardless.
  */
-export const canRunChaos =
-  realBackend.available && (process.env.CI === 'true' || spawnSync(REDIS_SERVER, ['--version']).status === 0);
+export const canRunChaos = realBackend.available && (process.env.CI === 'true' || spawnSync(REDIS_SERVER, ['--version']).status === 0);
 
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -76,7 +75,7 @@ export async function runBuyers(options: {
   };
   await Promise.all(
     Array.from({ length: buyers }, async (_, buyer) => {
-      const api = apis[buyer % apis.length]!;
+      const api = apis[buyer % apis.length];
       const userId = `buyer-${buyer}`;
       while (!until()) {
         const seats = pick(seatIds, 2);
@@ -91,7 +90,7 @@ export async function runBuyers(options: {
 
 function pick<T>(items: T[], count: number): T[] {
   const chosen = new Set<T>();
-  while (chosen.size < count) chosen.add(items[Math.floor(Math.random() * items.length)]!);
+  while (chosen.size < count) chosen.add(items[Math.floor(Math.random() * items.length)]);
   return [...chosen];
 }
 
@@ -132,7 +131,8 @@ export async function readLedger(api: Harness, showId: string): Promise<Ledger> 
   for (const [bookingId, list] of bookings) if (list.length === 0) problems.push(`booking ${bookingId} has no seats left`);
   for (const seat of seatRows) {
     const listed = soldBy.get(seat.id);
-    if (seat.status === 'BOOKED' && seat.bookingId !== listed) problems.push(`seat ${seat.id} BOOKED by ${seat.bookingId} but listed in ${listed}`);
+    if (seat.status === 'BOOKED' && seat.bookingId !== listed)
+      problems.push(`seat ${seat.id} BOOKED by ${seat.bookingId} but listed in ${listed}`);
     if (seat.status !== 'BOOKED' && listed) problems.push(`seat ${seat.id} is ${seat.status} but listed in booking ${listed}`);
   }
   return { bookings, problems };
@@ -159,7 +159,8 @@ export async function buyThroughKill(apis: Harness[], seatIds: string[], kill: (
     buyers: 40,
     record: (outcome) => {
       run.outcomes.push(outcome);
-      if (outcome.path === HOLD && outcome.status === 201 && outcome.sentAt > run.killedAt) run.recoveredAt = Math.min(run.recoveredAt, outcome.at);
+      if (outcome.path === HOLD && outcome.status === 201 && outcome.sentAt > run.killedAt)
+        run.recoveredAt = Math.min(run.recoveredAt, outcome.at);
     },
     until: () => performance.now() > Math.min(deadline, run.recoveredAt + 2000),
   });
@@ -212,7 +213,7 @@ export async function expiryByEventAfterFailover(api: Harness, other: Harness): 
   for (const instance of [api, other]) instance.app.get(HoldTimers).stop();
   const hold = await api.post(HOLD, { seatIds: [seatIds[0]], userId: 'after-failover' });
   expect(hold.status).toBe(201);
-  await watcher.waitFor(seatIds[0]!, 'HELD');
-  const releasedAt = await watcher.waitFor(seatIds[0]!, 'AVAILABLE', 30_000);
+  await watcher.waitFor(seatIds[0], 'HELD');
+  const releasedAt = await watcher.waitFor(seatIds[0], 'AVAILABLE', 30_000);
   return releasedAt - Date.parse(hold.body.expiresAt);
 }

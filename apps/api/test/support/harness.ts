@@ -94,7 +94,9 @@ export class Harness {
    */
   post<T = any>(path: string, body: unknown, headers: Record<string, string | null> = {}): Promise<Reply<T>> {
     const { 'idempotency-key': key = randomUUID(), ...rest } = headers;
-    const sent: Record<string, string> = Object.fromEntries(Object.entries(rest).filter((entry): entry is [string, string] => entry[1] !== null));
+    const sent: Record<string, string> = Object.fromEntries(
+      Object.entries(rest).filter((entry): entry is [string, string] => entry[1] !== null),
+    );
     if (key !== null) sent['idempotency-key'] = key;
     return this.request('POST', path, typeof body === 'string' ? body : JSON.stringify(body), sent);
   }

@@ -39,13 +39,14 @@ export class LiveClient {
   fromStatus(layout: { seats: { id: string }[] }, status: { version: number; statuses: string }): void {
     const byCode = Object.fromEntries(Object.entries(CODES).map(([name, code]) => [code, name]));
     this.order = layout.seats.map((seat) => seat.id);
-    this.order.forEach((id, i) => this.seats.set(id, { status: byCode[status.statuses[i]!]!, holdExpiresAt: null, version: status.version }));
+    this.order.forEach((id, i) => this.seats.set(id, { status: byCode[status.statuses[i]], holdExpiresAt: null, version: status.version }));
   }
 
   apply(changes: Change[]): void {
     for (const change of changes) {
       const seat = this.seats.get(change.seatId);
-      if (seat && change.version > seat.version) this.seats.set(change.seatId, { status: change.status, holdExpiresAt: change.holdExpiresAt, version: change.version });
+      if (seat && change.version > seat.version)
+        this.seats.set(change.seatId, { status: change.status, holdExpiresAt: change.holdExpiresAt, version: change.version });
     }
   }
 

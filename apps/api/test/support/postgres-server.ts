@@ -18,7 +18,8 @@ const BIN = binaries();
 /** initdb refuses to run as root: as root, the server runs as the `postgres` user. */
 const asPostgres = process.getuid?.() === 0 ? ['runuser', '-u', 'postgres', '--'] : [];
 
-export const canRunOwnPostgres = BIN !== undefined && existsSync(join(BIN, 'initdb')) && (asPostgres.length === 0 || spawnSync('id', ['postgres']).status === 0);
+export const canRunOwnPostgres =
+  BIN !== undefined && existsSync(join(BIN, 'initdb')) && (asPostgres.length === 0 || spawnSync('id', ['postgres']).status === 0);
 
 /**
  * A PostgreSQL server of the test's own, in a temporary directory on a free port, so a test can
@@ -46,7 +47,7 @@ export class PostgresServer {
       chownSync(dir, uid, gid);
     }
     const [command, ...args] = [...asPostgres, join(BIN!, 'initdb'), '-D', join(dir, 'data'), '-U', 'postgres', '-A', 'trust', '--no-sync'];
-    const init = spawnSync(command!, args, { encoding: 'utf8' });
+    const init = spawnSync(command, args, { encoding: 'utf8' });
     if (init.status !== 0) throw new Error(`initdb failed: ${init.stderr}`);
     const server = new PostgresServer(dir, await freePort());
     await server.run();
@@ -59,9 +60,20 @@ export class PostgresServer {
    * exits at once, and is started again.
    */
   async run(): Promise<void> {
-    const [command, ...args] = [...asPostgres, join(BIN!, 'postgres'), '-D', join(this.dir, 'data'), '-p', String(this.port), '-k', this.dir, '-c', 'listen_addresses=127.0.0.1'];
+    const [command, ...args] = [
+      ...asPostgres,
+      join(BIN!, 'postgres'),
+      '-D',
+      join(this.dir, 'data'),
+      '-p',
+      String(this.port),
+      '-k',
+      this.dir,
+      '-c',
+      'listen_addresses=127.0.0.1',
+    ];
     const spawnServer = () => {
-      const child = spawn(command!, args, { stdio: 'ignore' });
+      const child = spawn(command, args, { stdio: 'ignore' });
       child.once('exit', () => {
         if (this.child === child && !this.stopping) setTimeout(() => this.child === child && (this.child = spawnServer()), 100);
       });
@@ -69,18 +81,23 @@ export class PostgresServer {
     };
     this.stopping = false;
     this.child = spawnServer();
-    await waitFor('PostgreSQL to accept connections', async () => {
-      const client = new pg.Client({ connectionString: this.url, connectionTimeoutMillis: 500 });
-      try {
-        await client.connect();
-        await client.query('select 1');
-        return true;
-      } catch {
-        return false;
-      } finally {
-        await client.end().catch(() => undefined);
-      }
-    }, 30_000, 100);
+    await waitFor(
+      'PostgreSQL to accept connections',
+      async () => {
+        const client = new pg.Client({ connectionString: this.url, connectionTimeoutMillis: 500 });
+        try {
+          await client.connect();
+          await client.query('select 1');
+          return true;
+        } catch {
+          return false;
+        } finally {
+          await client.end().catch(() => undefined);
+        }
+      },
+      30_000,
+      100,
+    );
   }
 
   /** kill -9 of the postmaster: nothing is flushed, no client is told; its backends exit on their own. */

@@ -26,9 +26,17 @@ export class ServerProcess {
   static async start(env: Record<string, string> = {}, timeoutMs = 30_000): Promise<ServerProcess> {
     if (!existsSync(MAIN)) throw new Error(`${MAIN} is missing: run \`npm run build\` first`);
     const port = await freePort();
-    const child = spawn(process.execPath, [MAIN], { cwd: ROOT, env: { PATH: process.env.PATH, PORT: String(port), SQLITE_PATH: ':memory:', ...env } });
+    const child = spawn(process.execPath, [MAIN], {
+      cwd: ROOT,
+      env: { PATH: process.env.PATH, PORT: String(port), SQLITE_PATH: ':memory:', ...env },
+    });
     const server = new ServerProcess(child, port);
-    await waitFor('the server to answer', async () => (await fetch(`${server.baseUrl}/health/live`).catch(() => undefined))?.ok === true, timeoutMs, 100);
+    await waitFor(
+      'the server to answer',
+      async () => (await fetch(`${server.baseUrl}/health/live`).catch(() => undefined))?.ok === true,
+      timeoutMs,
+      100,
+    );
     return server;
   }
 

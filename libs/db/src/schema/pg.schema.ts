@@ -143,7 +143,9 @@ export const bookingSeats = pgTable(
   },
   (t) => [
     primaryKey({ columns: [t.bookingId, t.seatId] }),
-    uniqueIndex('booking_seats_live_seat').on(t.seatId).where(sql`${t.cancelledAt} is null`),
+    uniqueIndex('booking_seats_live_seat')
+      .on(t.seatId)
+      .where(sql`${t.cancelledAt} is null`),
   ],
 );
 

@@ -138,7 +138,9 @@ export const bookingSeats = sqliteTable(
   },
   (t) => [
     primaryKey({ columns: [t.bookingId, t.seatId] }),
-    uniqueIndex('booking_seats_live_seat').on(t.seatId).where(sql`${t.cancelledAt} is null`),
+    uniqueIndex('booking_seats_live_seat')
+      .on(t.seatId)
+      .where(sql`${t.cancelledAt} is null`),
   ],
 );
 
