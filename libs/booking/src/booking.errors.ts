@@ -58,3 +58,20 @@ function describe(conflicts: SeatConflict[]): string {
     .join(', ');
   return `${n} seat${n === 1 ? '' : 's'} unavailable: ${seats}${n > 5 ? ', …' : ''}. Nothing was changed.`;
 }
+
+export class BookingNotFoundError extends DomainError {
+  readonly code = 'BOOKING_NOT_FOUND';
+
+  constructor(bookingId: string) {
+    super(`No booking with id "${bookingId}".`);
+  }
+}
+
+/** Every seat asked for was cancelled already; nothing changed. */
+export class BookingCancelledError extends DomainError {
+  readonly code = 'BOOKING_CANCELLED';
+
+  constructor(bookingId: string) {
+    super(`The seats asked for in booking "${bookingId}" are already cancelled. Nothing was changed.`);
+  }
+}

@@ -1,28 +1,12 @@
-import { DomainError, InvalidRequestError } from '@app/common';
+import { InvalidRequestError } from '@app/common';
 import { Database } from '@app/db';
 import { Inject, Injectable } from '@nestjs/common';
+import { BookingCancelledError, BookingNotFoundError } from './booking.errors.js';
 import { bookingView, type BookingView } from './booking-view.js';
 import { type BookingRow, BookingRepository } from './booking.repository.js';
 import { SeatEvents, unheld } from './seat-events.js';
 import { SeatLocks } from './seat-locks.js';
 import { ShowVersions } from './show-versions.js';
-
-export class BookingNotFoundError extends DomainError {
-  readonly code = 'BOOKING_NOT_FOUND';
-
-  constructor(bookingId: string) {
-    super(`No booking with id "${bookingId}".`);
-  }
-}
-
-/** Every seat asked for was cancelled already; nothing changed. */
-export class BookingCancelledError extends DomainError {
-  readonly code = 'BOOKING_CANCELLED';
-
-  constructor(bookingId: string) {
-    super(`The seats asked for in booking "${bookingId}" are already cancelled. Nothing was changed.`);
-  }
-}
 
 /** How many bookings a list returns at most (newest first). */
 export const MAX_LISTED_BOOKINGS = 200;

@@ -7,7 +7,7 @@ export {
   SeatConflictError,
   ShowNotFoundError,
 } from './booking.errors.js';
-export { BookingCancelledError, BookingNotFoundError, BookingsService, MAX_LISTED_BOOKINGS } from './bookings.service.js';
+export { BookingsService, MAX_LISTED_BOOKINGS } from './bookings.service.js';
 export { BookingRepository } from './booking.repository.js';
 export { SeatCatalog, type ShowRules } from './seat-catalog.js';
 export { BookingModule } from './booking.module.js';

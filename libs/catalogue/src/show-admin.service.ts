@@ -1,27 +1,9 @@
 import { SeatCatalog, SeatMapSnapshots, ShowListService, type ShowSummary, ShowNotFoundError, ShowVersions } from '@app/booking';
-import { DomainError } from '@app/common';
 import { type Db, Database, isUniqueViolation, writeShow } from '@app/db';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { and, eq, or, sql } from 'drizzle-orm';
+import { ShowExistsError, ShowHasBookingsError } from './catalogue.errors.js';
 import { applyPatch, parseShowDefinition, parseShowPatch } from './show-definition.js';
-
-export class ShowExistsError extends DomainError {
-  readonly code = 'SHOW_EXISTS';
-
-  constructor(showId: string) {
-    super(`A show with id "${showId}" exists already. Nothing was created.`);
-  }
-}
-
-export class ShowHasBookingsError extends DomainError {
-  readonly code = 'SHOW_HAS_BOOKINGS';
-
-  constructor(showId: string, what: 'booked' | 'held') {
-    super(
-      `Show "${showId}" has ${what === 'booked' ? 'bookings (cancelled ones count: their history stays)' : 'seats held right now'}; it cannot be deleted.`,
-    );
-  }
-}
 
 /** Creates, changes and deletes shows (the admin API). The layout is written once and never changes. */
 @Injectable()

@@ -1,9 +1,12 @@
+import type { ErrorCode } from './problem.js';
+
 /**
  * Domain errors carry a stable code; the API maps codes to HTTP problems in one place
  * (apps/api/src/problem). Services throw these, never HttpException.
  */
 export abstract class DomainError extends Error {
-  abstract readonly code: string;
+  /** One of the problem table's codes (`problem.ts`): an error without a mapping does not compile. */
+  abstract readonly code: ErrorCode;
   /** Extra members for the problem document (RFC 9457 §3.2 extension members). */
   readonly extensions: Record<string, unknown> = {};
   /** When set, the response carries `Retry-After` with this many seconds. */

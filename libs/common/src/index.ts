@@ -1,5 +1,5 @@
 export { causes, DependencyUnavailableError, describeError, type ErrorLike, DomainError, InvalidRequestError } from './errors.js';
-export { type Problem, requestIdOf, toProblem } from './problem.js';
+export { type ErrorCode, type Problem, requestIdOf, toProblem } from './problem.js';
 export { findUp } from './find-up.js';
 export { userIdIn } from './request-body.js';
 export { hasControlCharacters, NO_CONTROL_CHARACTERS } from './text.js';

@@ -12,7 +12,7 @@ export interface Problem {
 }
 
 /** Domain error codes → HTTP. The one place where a domain fact becomes a status code. */
-const DOMAIN_PROBLEMS: Record<string, { status: number; type: string; title: string }> = {
+const DOMAIN_PROBLEMS = {
   SEAT_CONFLICT: { status: 409, type: '/problems/seat-conflict', title: 'Seats unavailable' },
   SHOW_NOT_FOUND: { status: 404, type: '/problems/show-not-found', title: 'Show not found' },
   SALES_CLOSED: { status: 409, type: '/problems/sales-closed', title: 'Not on sale' },
@@ -30,7 +30,10 @@ const DOMAIN_PROBLEMS: Record<string, { status: number; type: string; title: str
   RATE_LIMITED: { status: 429, type: '/problems/rate-limited', title: 'Too many requests' },
   UNAUTHENTICATED: { status: 401, type: '/problems/unauthenticated', title: 'Authentication required' },
   FORBIDDEN: { status: 403, type: '/problems/forbidden', title: 'Forbidden' },
-};
+} as const satisfies Record<string, { status: number; type: string; title: string }>;
+
+/** The stable `code` of every domain error. */
+export type ErrorCode = keyof typeof DOMAIN_PROBLEMS;
 
 /** Errors thrown by express's body parser before any route runs (malformed JSON, too large, …). */
 interface HttpError extends Error {
@@ -53,7 +56,7 @@ function problemOf(thrown: unknown, path?: string): Problem {
   // Nest wraps body-parser's errors (from middleware mounted with app.use) in an HttpException.
   const error =
     thrown instanceof HttpException && typeof (thrown.cause as HttpError | undefined)?.type === 'string' ? thrown.cause : thrown;
-  if (error instanceof DomainError && DOMAIN_PROBLEMS[error.code]) {
+  if (error instanceof DomainError) {
     const { status, type, title } = DOMAIN_PROBLEMS[error.code];
     return { type, title, status, detail: error.message, code: error.code, ...error.extensions, instance: path };
   }

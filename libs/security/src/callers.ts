@@ -1,19 +1,9 @@
 import { APP_CONFIG, type AppConfig } from '@app/config';
-import { DomainError } from '@app/common';
+import { ForbiddenError, UnauthenticatedError } from './security.errors.js';
 import { Inject, Injectable } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { createRemoteJWKSet, type JWTVerifyGetKey, jwtVerify } from 'jose';
 import { createHash, timingSafeEqual } from 'node:crypto';
-
-/** No valid Bearer token where one is needed. */
-export class UnauthenticatedError extends DomainError {
-  readonly code = 'UNAUTHENTICATED';
-}
-
-/** A valid caller who may not do this (another user's booking, another user's name). */
-export class ForbiddenError extends DomainError {
-  readonly code = 'FORBIDDEN';
-}
 
 /** Who is calling: the admin token, a user proven by a JWT, or nobody in particular. */
 export type Caller = { kind: 'admin' } | { kind: 'user'; subject: string } | { kind: 'anonymous' };

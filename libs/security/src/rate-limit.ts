@@ -1,5 +1,6 @@
 import { type AppConfig } from '@app/config';
-import { DomainError, userIdIn } from '@app/common';
+import { userIdIn } from '@app/common';
+import { RateLimitedError } from './security.errors.js';
 import { LuaScript, redisCall } from '@app/redis';
 import { type ExecutionContext, Injectable } from '@nestjs/common';
 import { ThrottlerGuard, type ThrottlerLimitDetail, type ThrottlerOptions, type ThrottlerStorage } from '@nestjs/throttler';
@@ -7,17 +8,6 @@ import type { Redis } from 'ioredis';
 
 const THROTTLE = LuaScript.fromFile(new URL('./lua/throttle.lua', import.meta.url));
 const MINUTE_MS = 60_000;
-
-/** Too many writes from this user or this address; `Retry-After` says when to try again. */
-export class RateLimitedError extends DomainError {
-  readonly code = 'RATE_LIMITED';
-  override readonly retryAfterSeconds: number;
-
-  constructor(scope: string, retryAfterSeconds: number) {
-    super(`Too many writes from this ${scope}; retry in ${retryAfterSeconds} s.`);
-    this.retryAfterSeconds = retryAfterSeconds;
-  }
-}
 
 /** @nestjs/throttler's counters in Redis, so a limit holds across every instance. */
 export class RedisThrottlerStorage implements ThrottlerStorage {
