@@ -1,4 +1,4 @@
-import { BookingRepository, SeatRepository } from '@app/booking';
+import { BookingRepository, HoldRepository } from '@app/booking';
 import { createShow, type Db, openDatabase, type PostgresDatabase } from '@app/db';
 import type { SQL } from 'drizzle-orm';
 import { Logger } from '@nestjs/common';
@@ -15,7 +15,7 @@ import { realBackend } from './support/backends.js';
  */
 describe.skipIf(!realBackend.available)('query plans of the write path', () => {
   let database: PostgresDatabase;
-  let seats: SeatRepository;
+  let holds: HoldRepository;
   let bookings: BookingRepository;
   let cleanup: () => Promise<void>;
 
@@ -23,7 +23,7 @@ describe.skipIf(!realBackend.available)('query plans of the write path', () => {
     const provisioned = await realBackend.provision({ SEED_DEMO: 'false' });
     cleanup = provisioned.cleanup;
     database = (await openDatabase(provisioned.config, new Logger('test'))) as PostgresDatabase;
-    seats = new SeatRepository(database);
+    holds = new HoldRepository(database);
     bookings = new BookingRepository(database);
   });
   afterAll(async () => {
@@ -87,19 +87,19 @@ describe.skipIf(!realBackend.available)('query plans of the write path', () => {
   // Query builders (with toSQL) and the named statements sent by `executeNamed`.
   const statements = async (): Promise<Record<string, any>> => {
     const [hold, holdGeneric] = await sent((db) =>
-      seats.holdAtOnce(db, { showId: 'plan', seatIds: ids, userId: 'u', holdId: 'h', ttlMs: 60_000 }),
+      holds.holdAtOnce(db, { showId: 'plan', seatIds: ids, userId: 'u', holdId: 'h', ttlMs: 60_000 }),
     );
-    const [sell, sellGeneric] = await sent((db) => seats.sell(db, { seatIds: ids, userId: 'u', bookingId: 'b', showId: 'plan' }));
+    const [sell, sellGeneric] = await sent((db) => bookings.sell(db, { seatIds: ids, userId: 'u', bookingId: 'b', showId: 'plan' }));
     return {
       'hold: in one statement (rules, own holds, claim)': hold,
       'hold: in one statement, generic plan': holdGeneric,
-      'hold: the seats this user holds': seats.liveHoldsOf(database.db, ids, 'u'),
-      'hold: claim free or lapsed seats': seats.claimForHold(database.db, { seatIds: ids, userId: 'u', holdId: 'h', ttlMs: 60_000 }),
+      'hold: the seats this user holds': holds.liveHoldsOf(database.db, ids, 'u'),
+      'hold: claim free or lapsed seats': holds.claimForHold(database.db, { seatIds: ids, userId: 'u', holdId: 'h', ttlMs: 60_000 }),
       'book: sell held seats, with booking and lines, in one statement': sell,
       'book: in one statement, generic plan': sellGeneric,
-      'hold/book/release: why refused': seats.states(database.db, ids),
-      'release: give back held seats': seats.releaseHeld(database.db, ids, 'u'),
-      'expiry: release these lapsed seats': seats.releaseLapsed(database.db, ids),
+      'hold/book/release: why refused': holds.states(database.db, ids),
+      'release: give back held seats': holds.releaseHeld(database.db, ids, 'u'),
+      'expiry: release these lapsed seats': holds.releaseLapsed(database.db, ids),
       'cancellation: free the seats of the booking': bookings.freeSeats(database.db, 'b', ids),
     };
   };

@@ -11,7 +11,9 @@ import { SeatCatalog } from './seat-catalog.js';
 import { SeatHoldService } from './seat-hold.service.js';
 import { SeatLocks } from './seat-locks.js';
 import { SeatMapService } from './seat-map.service.js';
-import { SeatRepository } from './seat.repository.js';
+import { HoldRepository } from './hold.repository.js';
+import { SeatMapRepository } from './seat-map.repository.js';
+import { ShowRepository } from './show.repository.js';
 import { ShowVersions } from './show-versions.js';
 import { SeatMapSnapshots } from './seat-map-snapshots.js';
 import { ShowListService } from './show-list.service.js';
@@ -19,7 +21,9 @@ import { ShowListService } from './show-list.service.js';
 @Module({
   imports: [IdempotencyModule],
   providers: [
-    SeatRepository,
+    ShowRepository,
+    HoldRepository,
+    SeatMapRepository,
     ShowVersions,
     BookingRepository,
     BookingsService,
@@ -36,6 +40,7 @@ import { ShowListService } from './show-list.service.js';
     HoldExpiryListener,
   ],
   exports: [
+    ShowRepository,
     SeatHoldService,
     SeatBookingService,
     SeatMapService,

@@ -1,7 +1,8 @@
-import { type Db, Database } from '@app/db';
+import { type Db } from '@app/db';
 import { and, asc, desc, eq, inArray, isNull, sql } from 'drizzle-orm';
-import { Inject, Injectable } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import type { BookingLine } from './booking-view.js';
+import { Statements } from './statements.js';
 
 export interface BookingRow {
   id: string;
@@ -10,13 +11,119 @@ export interface BookingRow {
   createdAt: Date;
 }
 
-/** Statements about bookings after they were made: lookups and cancellations. */
-@Injectable()
-export class BookingRepository {
-  constructor(@Inject(Database) private readonly database: Database) {}
+/** A seat as it is sold: where it is and what it costs at booking time. */
+export interface BookedSeat {
+  id: string;
+  label: string;
+  section: string | null;
+  category: string | null;
+  priceAmount: number | null;
+  priceCurrency: string | null;
+}
 
-  private get t() {
-    return this.database.tables;
+/** Statements about bookings: the sale that makes one, lookups and cancellations. */
+@Injectable()
+export class BookingRepository extends Statements {
+  /**
+   * Sells the seats this user holds (live, by the database clock): HELD → BOOKED, the booking and
+   * one line per seat with its price as of now (copied: later price changes do not apply). Returns
+   * the seats sold; fewer than asked means nothing may be kept (the caller rolls back).
+   *
+   * PostgreSQL: one statement (a data-modifying CTE on one snapshot), reaching the seats by primary
+   * key; the booking rows are written only when every seat was sold. SQLite, which has no
+   * data-modifying CTEs: the same in three statements.
+   */
+  async sell(
+    db: Db,
+    booking: { seatIds: string[]; userId: string; bookingId: string; showId: string },
+  ): Promise<{ seats: BookedSeat[]; createdAt: Date }> {
+    if (this.database.kind === 'sqlite') {
+      const seats = await this.confirmBooked(db, booking);
+      if (seats.length < booking.seatIds.length) return { seats, createdAt: new Date(0) };
+      const createdAt = await this.insertBooking(db, { id: booking.bookingId, userId: booking.userId, showId: booking.showId, seats });
+      return { seats, createdAt };
+    }
+    const { seatIds, userId, bookingId, showId } = booking;
+    const rows = await this.postgres.executeNamed<SoldRow>(
+      db,
+      'sell',
+      sql`
+      with sold as (
+        update seats set status = 'BOOKED', booking_id = ${bookingId}
+         where id = any(${sql.param(seatIds)}::text[]) and (status || '') = 'HELD' and hold_owner = ${userId} and hold_expires_at > now()
+        returning id, label, section, category, show_id
+      ), priced as (
+        select sold.id, sold.label, sold.section, sold.category, c.price_amount, c.price_currency
+          from sold left join categories c on c.show_id = sold.show_id and c.key = sold.category
+      ), booking as (
+        insert into bookings (id, user_id, show_id, created_at)
+        select ${bookingId}, ${userId}, ${showId}, date_trunc('milliseconds', now()) where (select count(*) from sold) = ${seatIds.length}
+        returning floor(extract(epoch from created_at) * 1000)::double precision as created_ms
+      ), lines as (
+        insert into booking_seats (booking_id, seat_id, label, section, category, price_amount, price_currency)
+        select ${bookingId}, id, label, section, category, price_amount, price_currency from priced where exists (select 1 from booking)
+      )
+      select priced.*, (select created_ms from booking) as created_ms from priced`,
+    );
+    return {
+      seats: rows.map((row) => ({
+        id: row.id,
+        label: row.label,
+        section: row.section,
+        category: row.category,
+        priceAmount: row.price_amount,
+        priceCurrency: row.price_currency,
+      })),
+      createdAt: new Date(rows[0]?.created_ms ?? 0),
+    };
+  }
+
+  /**
+   * SQLite's half of `sell`: HELD → BOOKED for the seats this user holds and whose hold has not
+   * lapsed (by the database clock), with their prices; checked first, then updated, inside the
+   * single writer's transaction.
+   */
+  private async confirmBooked(db: Db, booking: { seatIds: string[]; userId: string; bookingId: string }): Promise<BookedSeat[]> {
+    const { seats, categories } = this.t;
+    const bookable = sql<number>`case when ${and(eq(seats.holdOwner, booking.userId), this.liveHold())} then 1 else 0 end`.mapWith(Number);
+    const rows = await db
+      .select({
+        id: seats.id,
+        bookable,
+        label: seats.label,
+        section: seats.section,
+        category: seats.category,
+        priceAmount: categories.priceAmount,
+        priceCurrency: categories.priceCurrency,
+      })
+      .from(seats)
+      .leftJoin(categories, and(eq(categories.showId, seats.showId), eq(categories.key, seats.category)))
+      .where(inArray(seats.id, booking.seatIds));
+    const booked = rows.filter((row) => row.bookable === 1);
+    if (booked.length === 0) return [];
+    const updated = await db
+      .update(seats)
+      .set({ status: 'BOOKED', bookingId: booking.bookingId })
+      .where(
+        inArray(
+          seats.id,
+          booked.map((row) => row.id),
+        ),
+      )
+      .returning({ id: seats.id });
+    const confirmed = new Set(updated.map((row) => row.id));
+    return booked.filter((row) => confirmed.has(row.id)).map(({ bookable: _, ...seat }) => seat);
+  }
+
+  /** SQLite's other half of `sell`: the booking and its seats, each with its price as of now. */
+  private async insertBooking(db: Db, booking: { id: string; userId: string; showId: string; seats: BookedSeat[] }): Promise<Date> {
+    const { bookings, bookingSeats } = this.t;
+    const [row] = await db
+      .insert(bookings)
+      .values({ id: booking.id, userId: booking.userId, showId: booking.showId, createdAt: this.clock.now() })
+      .returning({ createdAt: bookings.createdAt });
+    await db.insert(bookingSeats).values(booking.seats.map(({ id, ...seat }) => ({ ...seat, seatId: id, bookingId: booking.id })));
+    return row.createdAt;
   }
 
   async byId(db: Db, bookingId: string): Promise<BookingRow | undefined> {
@@ -74,4 +181,15 @@ export class BookingRepository {
       .set({ status: 'AVAILABLE', holdOwner: null, holdId: null, holdExpiresAt: null, bookingId: null })
       .where(and(inArray(seats.id, seatIds), eq(seats.bookingId, bookingId), eq(seats.status, 'BOOKED')));
   }
+}
+
+interface SoldRow {
+  id: string;
+  label: string;
+  section: string | null;
+  category: string | null;
+  price_amount: number | null;
+  price_currency: string | null;
+  /** The booking's creation instant, ms since the epoch (null when it was not written). */
+  created_ms: number | null;
 }

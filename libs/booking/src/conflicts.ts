@@ -1,5 +1,5 @@
 import { type SeatConflict, SeatConflictError } from './booking.errors.js';
-import type { SeatState } from './seat.repository.js';
+import type { SeatState } from './hold.repository.js';
 
 /** Why a seat could not be held by `userId`, judged from its database state. */
 export function holdConflict(state: SeatState | undefined, seatId: string): SeatConflict {

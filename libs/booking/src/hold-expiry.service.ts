@@ -3,7 +3,7 @@ import { Database } from '@app/db';
 import { Metrics } from '@app/metrics';
 import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import { SeatEvents, unheld } from './seat-events.js';
-import { SeatRepository } from './seat.repository.js';
+import { HoldRepository } from './hold.repository.js';
 import { ShowVersions } from './show-versions.js';
 
 /** Which path released a lapsed hold: the granting instance's timer, a keyspace event, the sweep. */
@@ -24,7 +24,7 @@ export class HoldExpiry implements OnApplicationShutdown {
 
   constructor(
     @Inject(Database) private readonly database: Database,
-    private readonly seats: SeatRepository,
+    private readonly holds: HoldRepository,
     private readonly events: SeatEvents,
     private readonly metrics: Metrics,
     private readonly versions: ShowVersions,
@@ -43,7 +43,7 @@ export class HoldExpiry implements OnApplicationShutdown {
     if (unfreed.length === 0) return;
     // Still held a little longer: try those again together once the last of them has lapsed
     // (msLeft <= 0: it lapsed between the two queries; at once).
-    const early = (await this.database.read((db) => this.seats.states(db, unfreed))).filter(
+    const early = (await this.database.read((db) => this.holds.states(db, unfreed))).filter(
       (seat) => seat.status === 'HELD' && seat.msLeft !== null && seat.msLeft <= MAX_EARLY_EVENT_MS,
     );
     if (early.length > 0)
@@ -82,7 +82,7 @@ export class HoldExpiry implements OnApplicationShutdown {
    */
   private async release(seatIds?: string[]) {
     const { result, versions } = await this.versions.transaction(async (tx) => {
-      const rows = seatIds ? await this.seats.releaseLapsed(tx, seatIds) : await this.seats.releaseAllLapsed(tx);
+      const rows = seatIds ? await this.holds.releaseLapsed(tx, seatIds) : await this.holds.releaseAllLapsed(tx);
       return { result: rows, changed: rows.map((row) => ({ showId: row.showId, seatIds: [row.id] })) };
     });
     return result.map((row) => ({ ...row, version: versions.get(row.showId)! }));

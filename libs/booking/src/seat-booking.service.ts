@@ -10,7 +10,8 @@ import { SeatCatalog } from './seat-catalog.js';
 import { SeatEvents, unheld } from './seat-events.js';
 import type { SeatsRequest } from './seat-hold.service.js';
 import { SeatLocks } from './seat-locks.js';
-import { SeatRepository } from './seat.repository.js';
+import { BookingRepository } from './booking.repository.js';
+import { HoldRepository } from './hold.repository.js';
 import { ShowVersions } from './show-versions.js';
 
 /** Turns a user's live holds into a confirmed booking, decided by one SERIALIZABLE transaction. */
@@ -20,7 +21,8 @@ export class SeatBookingService {
 
   constructor(
     @Inject(Database) private readonly database: Database,
-    private readonly seats: SeatRepository,
+    private readonly holds: HoldRepository,
+    private readonly bookings: BookingRepository,
     private readonly catalog: SeatCatalog,
     private readonly locks: SeatLocks,
     private readonly idempotencyRecords: IdempotencyRecords,
@@ -61,11 +63,11 @@ export class SeatBookingService {
       async (tx) => {
         // The hold's owner and expiry are checked against the database clock in the statement
         // that sells the seats; booking_seats' unique index on live lines backs it up.
-        const sold = await this.seats.sell(tx, { seatIds, userId, bookingId, showId });
+        const sold = await this.bookings.sell(tx, { seatIds, userId, bookingId, showId });
         await requireEverySeat(
           seatIds,
           sold.seats,
-          (ids) => this.seats.states(tx, ids),
+          (ids) => this.holds.states(tx, ids),
           (state, id) => ownershipConflict(state, id, userId),
         );
         const bySeat = new Map(sold.seats.map((seat) => [seat.id, seat]));

@@ -2,7 +2,8 @@ import { InvalidRequestError } from '@app/common';
 import { Database } from '@app/db';
 import { Inject, Injectable } from '@nestjs/common';
 import { SeatConflictError } from './booking.errors.js';
-import { SeatRepository } from './seat.repository.js';
+import { HoldRepository } from './hold.repository.js';
+import { ShowRepository } from './show.repository.js';
 
 const MAX_CACHED_SEATS = 500_000;
 /** How long a show's sales window and limits are trusted for the fast refusals before a hold. */
@@ -31,14 +32,15 @@ export class SeatCatalog {
 
   constructor(
     @Inject(Database) private readonly database: Database,
-    private readonly seats: SeatRepository,
+    private readonly holds: HoldRepository,
+    private readonly shows: ShowRepository,
   ) {}
 
   /** The one show all the seats belong to; 409 NOT_FOUND for unknown seats, 400 for mixed shows. */
   async showOf(seatIds: string[]): Promise<string> {
     const missing = seatIds.filter((id) => !this.showBySeat.has(id));
     if (missing.length > 0) {
-      const found = await this.database.read((db) => this.seats.locate(db, missing));
+      const found = await this.database.read((db) => this.holds.locate(db, missing));
       if (this.showBySeat.size + found.length > MAX_CACHED_SEATS) this.showBySeat.clear();
       for (const { id, showId } of found) this.showBySeat.set(id, showId);
     }
@@ -62,7 +64,7 @@ export class SeatCatalog {
     const pending = this.reading.get(showId);
     if (pending) return pending;
     const read = this.database
-      .read((db) => this.seats.showRules(db, showId))
+      .read((db) => this.shows.showRules(db, showId))
       .then((rules) => {
         // Not if the show changed meanwhile (`forget`): the next request reads it again.
         if (this.reading.get(showId) !== read) return rules;

@@ -1,4 +1,4 @@
-import type { SeatStatus } from './seat.repository.js';
+import type { SeatStatus } from './statements.js';
 
 export interface SeatChange {
   seatId: string;

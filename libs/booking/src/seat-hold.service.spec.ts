@@ -6,7 +6,8 @@ import type { HoldTimers } from './hold-timers.js';
 import type { SeatCatalog } from './seat-catalog.js';
 import { SeatHoldService } from './seat-hold.service.js';
 import type { SeatLocks } from './seat-locks.js';
-import type { SeatRepository } from './seat.repository.js';
+import type { HoldRepository } from './hold.repository.js';
+import type { ShowRepository } from './show.repository.js';
 import type { ShowVersions } from './show-versions.js';
 
 const SHOW = 'show-1';
@@ -18,10 +19,10 @@ const onSale = { onSale: true, perOrder: 8, perCustomer: null as number | null }
  * SeatHoldService with its collaborators faked (no Redis, no database): what it asks of each,
  * in which order, and what it gives back when one of them refuses.
  */
-function newTestService(dialect: 'postgres' | 'sqlite' = 'sqlite') {
+function newTestService() {
   const calls: string[] = [];
   const seats = {
-    holdAtOnce: vi.fn(),
+    holdAtOnce: vi.fn(async () => undefined), // as on SQLite: the statement-per-step path
     holdRules: vi.fn(async () => onSale),
     liveHoldsOf: vi.fn(async () => [] as { id: string; msLeft: number | null; holdExpiresAt: Date }[]),
     customerSeats: vi.fn(async () => 0),
@@ -47,11 +48,12 @@ function newTestService(dialect: 'postgres' | 'sqlite' = 'sqlite') {
     showOf: vi.fn(async () => SHOW),
     rulesOf: vi.fn(async () => ({ perOrder: 8, salesOpenAt: new Date(0), salesCloseAt: new Date(Date.now() + 86_400_000) })),
   };
-  const database = { kind: dialect, serializeOn: vi.fn(async () => undefined) };
+  const database = { serializeOn: vi.fn(async () => undefined) };
   const service = new SeatHoldService(
     database as unknown as Database,
     { holdTtlSeconds: 60 } as AppConfig,
-    seats as unknown as SeatRepository,
+    seats as unknown as HoldRepository,
+    seats as unknown as ShowRepository,
     catalog as unknown as SeatCatalog,
     locks as unknown as SeatLocks,
     events,

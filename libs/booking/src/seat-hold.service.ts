@@ -9,7 +9,8 @@ import { HoldTimers } from './hold-timers.js';
 import { SeatCatalog } from './seat-catalog.js';
 import { SeatEvents, unheld } from './seat-events.js';
 import { SeatLocks } from './seat-locks.js';
-import { SeatRepository } from './seat.repository.js';
+import { HoldRepository } from './hold.repository.js';
+import { ShowRepository } from './show.repository.js';
 import { ShowVersions } from './show-versions.js';
 
 /** How far this instance's clock may be trusted for the early sales-window refusal. */
@@ -43,7 +44,8 @@ export class SeatHoldService {
   constructor(
     @Inject(Database) private readonly database: Database,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-    private readonly seats: SeatRepository,
+    private readonly holds: HoldRepository,
+    private readonly shows: ShowRepository,
     private readonly catalog: SeatCatalog,
     private readonly locks: SeatLocks,
     private readonly events: SeatEvents,
@@ -129,37 +131,36 @@ export class SeatHoldService {
    * lapsed) and is claimed now. Any shortfall rolls the whole transaction back.
    */
   private async recordHold(tx: Db, showId: string, seatIds: string[], userId: string, holdId: string, ttlMs: number) {
-    // PostgreSQL: one statement does it all unless a refusal or a per-customer limit applies; then
-    // it wrote nothing, and the rules it read are judged below.
-    const atOnce =
-      this.database.kind === 'postgres' ? await this.seats.holdAtOnce(tx, { showId, seatIds, userId, holdId, ttlMs }) : undefined;
+    // One statement does it all where the dialect can (PostgreSQL) unless a refusal or a
+    // per-customer limit applies; then it wrote nothing, and the rules it read are judged below.
+    const atOnce = await this.holds.holdAtOnce(tx, { showId, seatIds, userId, holdId, ttlMs });
     if (atOnce?.rules && atOnce.rules.onSale && seatIds.length <= atOnce.rules.perOrder && atOnce.rules.perCustomer === null) {
       const { kept, claimed } = atOnce;
       const keptIds = new Set(kept.map((row) => row.id));
       await requireEverySeat(
         seatIds.filter((id) => !keptIds.has(id)),
         claimed,
-        (ids) => this.seats.states(tx, ids),
+        (ids) => this.holds.states(tx, ids),
         holdConflict,
       );
       return { expiresAt: new Date(Math.min(...[...kept, ...claimed].map((row) => row.holdExpiresAt.getTime()))), kept, claimed };
     }
-    const rules = atOnce ? atOnce.rules : await this.seats.holdRules(tx, showId);
+    const rules = atOnce ? atOnce.rules : await this.shows.holdRules(tx, showId);
     if (!rules) throw new SeatConflictError(seatIds.map((seatId) => ({ seatId, reason: 'NOT_FOUND' as const })));
     if (!rules.onSale) throw new SalesClosedError(showId);
     if (seatIds.length > rules.perOrder) throw new LimitExceededError('perOrder', rules.perOrder);
     if (rules.perCustomer !== null) await this.database.serializeOn(tx, [showId, userId]);
 
-    const kept = await this.seats.liveHoldsOf(tx, seatIds, userId);
+    const kept = await this.holds.liveHoldsOf(tx, seatIds, userId);
     const keptIds = new Set(kept.map((row) => row.id));
     const toClaim = seatIds.filter((id) => !keptIds.has(id));
     if (rules.perCustomer !== null && toClaim.length > 0) {
-      const already = await this.seats.customerSeats(tx, showId, userId);
+      const already = await this.holds.customerSeats(tx, showId, userId);
       if (already + toClaim.length > rules.perCustomer) throw new LimitExceededError('perCustomer', rules.perCustomer);
     }
-    const claimed = toClaim.length > 0 ? await this.seats.claimForHold(tx, { seatIds: toClaim, userId, holdId, ttlMs }) : [];
-    await requireEverySeat(toClaim, claimed, (ids) => this.seats.states(tx, ids), holdConflict);
-    await this.seats.queueExpiries(tx, toClaim);
+    const claimed = toClaim.length > 0 ? await this.holds.claimForHold(tx, { seatIds: toClaim, userId, holdId, ttlMs }) : [];
+    await requireEverySeat(toClaim, claimed, (ids) => this.holds.states(tx, ids), holdConflict);
+    await this.holds.queueExpiries(tx, toClaim);
     const expiries = [...kept, ...claimed].map((row) => row.holdExpiresAt!.getTime());
     return { expiresAt: new Date(Math.min(...expiries)), kept, claimed };
   }
@@ -168,11 +169,11 @@ export class SeatHoldService {
   async release({ seatIds, userId }: SeatsRequest): Promise<ReleaseResult> {
     const showId = await this.catalog.showOf(seatIds);
     const { versions } = await this.versions.transaction(async (tx) => {
-      const released = await this.seats.releaseHeld(tx, seatIds, userId);
+      const released = await this.holds.releaseHeld(tx, seatIds, userId);
       await requireEverySeat(
         seatIds,
         released,
-        (ids) => this.seats.states(tx, ids),
+        (ids) => this.holds.states(tx, ids),
         (state, id) => ownershipConflict(state, id, userId),
       );
       return { result: undefined, changed: [{ showId, seatIds }] };

@@ -1,7 +1,8 @@
 import { Database, type Price } from '@app/db';
 import { Inject, Injectable } from '@nestjs/common';
 import { ShowNotFoundError } from './booking.errors.js';
-import { type SeatStatus, SeatRepository } from './seat.repository.js';
+import { SeatMapRepository, type SeatView } from './seat-map.repository.js';
+import { ShowRepository } from './show.repository.js';
 
 export interface ShowSummary {
   id: string;
@@ -13,17 +14,6 @@ export interface ShowSummary {
   limits: { perOrder: number; perCustomer: number | null };
   totalSeats: number;
   availableSeats: number;
-}
-
-export interface SeatView {
-  id: string;
-  label: string;
-  row: string;
-  number: number;
-  section: string | null;
-  category: string | null;
-  status: SeatStatus;
-  holdExpiresAt: string | null;
 }
 
 export interface SeatMap {
@@ -44,90 +34,47 @@ export interface SeatMap {
 export class SeatMapService {
   constructor(
     @Inject(Database) private readonly database: Database,
-    private readonly seats: SeatRepository,
+    private readonly shows: ShowRepository,
+    private readonly seatMaps: SeatMapRepository,
   ) {}
 
   /** Every show with its seat counts, by one aggregate over all seats (the fallback without Redis). */
   async summariesFromDatabase(): Promise<ShowSummary[]> {
-    const rows = await this.database.read((db) => this.seats.listShows(db));
+    const rows = await this.database.read((db) => this.shows.listShows(db));
     return rows.map(summary);
   }
 
   /** The shows, without counts: O(shows). */
   async showRows(showId?: string) {
-    return this.database.read((db) => this.seats.showRows(db, showId));
+    return this.database.read((db) => this.shows.showRows(db, showId));
   }
 
   async countsOf(showId: string): Promise<{ totalSeats: number; availableSeats: number }> {
-    return this.database.read((db) => this.seats.seatCounts(db, showId));
+    return this.database.read((db) => this.shows.seatCounts(db, showId));
   }
 
   /**
    * The whole seat map as pieces ready to join: the layout part of the head, every seat's JSON in
-   * layout order, and status codes (A free, H held, B sold). Serialised by PostgreSQL, or here in
-   * dev mode.
+   * layout order, and status codes (A free, H held, B sold).
    */
   async serialized(showId: string): Promise<SerializedMap> {
-    if (this.database.kind !== 'postgres') {
-      const map = await this.readFromDatabase(showId);
-      return {
-        layout: layoutHead(map.sections, map.categories),
-        ids: map.seats.map((seat) => seat.id),
-        seats: map.seats.map((seat) => JSON.stringify(seat)),
-        codes: map.seats.map((seat) => CODES[seat.status]).join(''),
-      };
-    }
     const found = await this.database.readForMaps(async (db) => {
-      const seats = await this.seats.seatMapJson(db, showId);
-      if (seats.ids === '' && !(await this.seats.showExists(db, showId))) return undefined;
-      return { seats, sections: await this.seats.sectionsOf(db, showId), categories: await this.seats.categoriesOf(db, showId) };
+      const seats = await this.seatMaps.seatMapJson(db, showId);
+      if (seats.ids.length === 0 && !(await this.shows.showExists(db, showId))) return undefined;
+      return { seats, sections: await this.shows.sectionsOf(db, showId), categories: await this.shows.categoriesOf(db, showId) };
     });
     if (!found) throw new ShowNotFoundError(showId);
     const { seats, sections, categories } = found;
-    const split = (list: string) => (list === '' ? [] : list.split('\n'));
-    return {
-      layout: layoutHead(sections, categories.map(categoryView)),
-      ids: split(seats.ids),
-      seats: split(seats.seats),
-      codes: seats.codes,
-    };
+    return { layout: layoutHead(sections, categories.map(categoryView)), ...seats };
   }
 
   /** Some seats of the show as seat-map JSON with their status codes (to bring a snapshot up to date). */
   async serializedSeats(showId: string, seatIds: string[]): Promise<{ id: string; json: string; code: string }[]> {
-    if (this.database.kind === 'postgres') return this.database.readForMaps((db) => this.seats.seatJsonOf(db, showId, seatIds));
-    const wanted = new Set(seatIds);
-    const map = await this.readFromDatabase(showId);
-    return map.seats
-      .filter((seat) => wanted.has(seat.id))
-      .map((seat) => ({ id: seat.id, json: JSON.stringify(seat), code: CODES[seat.status] }));
-  }
-
-  async readFromDatabase(showId: string): Promise<Omit<SeatMap, 'version'>> {
-    const found = await this.database.read(async (db) => {
-      const seats = await this.seats.seatMap(db, showId);
-      if (seats.length === 0 && !(await this.seats.showExists(db, showId))) return undefined;
-      return { seats, sections: await this.seats.sectionsOf(db, showId), categories: await this.seats.categoriesOf(db, showId) };
-    });
-    if (!found) throw new ShowNotFoundError(showId);
-    const { seats: rows, sections, categories } = found;
-    return {
-      showId,
-      sections,
-      categories: categories.map(categoryView),
-      seats: rows.map(({ msLeft, holdExpiresAt, status, ...seat }) => {
-        const lapsed = status === 'HELD' && (msLeft === null || msLeft <= 0);
-        return {
-          ...seat,
-          status: lapsed ? 'AVAILABLE' : status,
-          holdExpiresAt: status === 'HELD' && !lapsed ? holdExpiresAt!.toISOString() : null,
-        };
-      }),
-    };
+    return this.database.readForMaps((db) => this.seatMaps.seatJsonOf(db, showId, seatIds));
   }
 }
 
-type ShowRow = Awaited<ReturnType<SeatRepository['showRows']>>[number];
+type ShowRow = Awaited<ReturnType<ShowRepository['showRows']>>[number];
 
 export function summary({
   startsAt,
@@ -155,8 +102,6 @@ export interface SerializedMap {
   /** One character per seat: A free, H held, B sold. */
   codes: string;
 }
-
-const CODES: Record<SeatStatus, string> = { AVAILABLE: 'A', HELD: 'H', BOOKED: 'B' };
 
 function layoutHead(sections: SeatMap['sections'], categories: SeatMap['categories']): string {
   return `"sections":${JSON.stringify(sections)},"categories":${JSON.stringify(categories)},"seats":[`;

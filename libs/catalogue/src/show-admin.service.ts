@@ -1,7 +1,14 @@
-import { SeatCatalog, SeatMapSnapshots, ShowListService, type ShowSummary, ShowNotFoundError, ShowVersions } from '@app/booking';
-import { type Db, Database, isUniqueViolation, writeShow } from '@app/db';
+import {
+  SeatCatalog,
+  SeatMapSnapshots,
+  ShowListService,
+  ShowNotFoundError,
+  ShowRepository,
+  type ShowSummary,
+  ShowVersions,
+} from '@app/booking';
+import { type Db, Database, isUniqueViolation } from '@app/db';
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { and, eq, or, sql } from 'drizzle-orm';
 import { ShowExistsError, ShowHasBookingsError } from './catalogue.errors.js';
 import { applyPatch, parseShowDefinition, parseShowPatch } from './show-definition.js';
 
@@ -12,6 +19,7 @@ export class ShowAdminService {
 
   constructor(
     @Inject(Database) private readonly database: Database,
+    private readonly repository: ShowRepository,
     private readonly shows: ShowListService,
     private readonly catalog: SeatCatalog,
     private readonly versions: ShowVersions,
@@ -25,7 +33,7 @@ export class ShowAdminService {
     await this.versions.touch(layout.id);
     const started = performance.now();
     try {
-      const seats = await writeShow(this.database, layout);
+      const seats = await this.repository.create(layout);
       this.logger.log(`Created show ${layout.id} with ${seats.length} seats in ${Math.round(performance.now() - started)} ms`);
     } catch (error) {
       // Every id written (sections, categories, seats) starts with the show's: a duplicate is the show.
@@ -37,22 +45,9 @@ export class ShowAdminService {
 
   async update(showId: string, body: unknown): Promise<ShowSummary> {
     const patch = parseShowPatch(body);
-    const { shows } = this.database.tables;
     await this.database.transaction(async (tx) => {
       const current = await this.lockShow(tx, showId);
-      const next = applyPatch(current, patch);
-      await tx
-        .update(shows)
-        .set({
-          title: next.title,
-          venue: next.venue,
-          startsAt: next.startsAt,
-          salesOpenAt: next.salesOpenAt,
-          salesCloseAt: next.salesCloseAt,
-          perOrder: next.perOrder,
-          perCustomer: next.perCustomer,
-        })
-        .where(eq(shows.id, showId));
+      await this.repository.update(tx, showId, applyPatch(current, patch));
     });
     this.catalog.forget(showId);
     return this.shows.summary(showId);
@@ -65,19 +60,11 @@ export class ShowAdminService {
    * hold that comes after finds its seats gone (NOT_FOUND).
    */
   async delete(showId: string): Promise<void> {
-    const { shows, seats, sections, categories, bookings } = this.database.tables;
     await this.database.transaction(async (tx) => {
       await this.lockShow(tx, showId);
-      const [booked] = await tx.select({ id: bookings.id }).from(bookings).where(eq(bookings.showId, showId)).limit(1);
-      if (booked) throw new ShowHasBookingsError(showId, 'booked');
-      const now = this.database.clock.now();
-      const free = or(eq(seats.status, 'AVAILABLE'), and(eq(seats.status, 'HELD'), sql`${seats.holdExpiresAt} <= ${now}`));
-      await tx.delete(seats).where(and(eq(seats.showId, showId), free));
-      const [left] = await tx.select({ id: seats.id }).from(seats).where(eq(seats.showId, showId)).limit(1);
-      if (left) throw new ShowHasBookingsError(showId, 'held');
-      await tx.delete(sections).where(eq(sections.showId, showId));
-      await tx.delete(categories).where(eq(categories.showId, showId));
-      await tx.delete(shows).where(eq(shows.id, showId));
+      if (await this.repository.hasBookings(tx, showId)) throw new ShowHasBookingsError(showId, 'booked');
+      if (!(await this.repository.deleteFreeSeats(tx, showId))) throw new ShowHasBookingsError(showId, 'held');
+      await this.repository.deleteShow(tx, showId);
     });
     this.catalog.forget(showId);
     this.snapshots.forget(showId);
@@ -87,11 +74,8 @@ export class ShowAdminService {
       .catch((error: Error) => this.logger.warn(`Show ${showId} deleted; its version was not moved on: ${error.message}`));
   }
 
-  /** The show's row, locked against concurrent changes until the transaction ends (PostgreSQL). */
   private async lockShow(tx: Db, showId: string) {
-    const { shows } = this.database.tables;
-    const query = tx.select().from(shows).where(eq(shows.id, showId));
-    const [row] = await (this.database.kind === 'postgres' ? query.for('update') : query);
+    const row = await this.repository.lock(tx, showId);
     if (!row) throw new ShowNotFoundError(showId);
     return row;
   }

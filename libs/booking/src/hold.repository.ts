@@ -1,0 +1,221 @@
+import { type Db } from '@app/db';
+import { Injectable } from '@nestjs/common';
+import { and, eq, inArray, isNull, lte, sql } from 'drizzle-orm';
+import { nullableNumber, type SeatStatus, Statements } from './statements.js';
+
+export interface SeatState {
+  id: string;
+  status: SeatStatus;
+  holdOwner: string | null;
+  /** Milliseconds until the hold lapses by the database clock; null when there is no hold. */
+  msLeft: number | null;
+}
+
+/** Statements about holds: taking, keeping, queueing for expiry and releasing them. */
+@Injectable()
+export class HoldRepository extends Statements {
+  /**
+   * Seats this user holds (live) or has booked (not cancelled) in the show: live holds through
+   * `hold_expiries`, each checked against its seat (still held by this user until that instant),
+   * and booked seats through the user's bookings.
+   */
+  async customerSeats(db: Db, showId: string, userId: string): Promise<number> {
+    const { seats, holdExpiries, bookings, bookingSeats } = this.t;
+    const [held] = await db
+      .select({ n: sql<number>`cast(count(distinct ${seats.id}) as integer)`.mapWith(Number) })
+      .from(holdExpiries)
+      .innerJoin(seats, eq(seats.id, holdExpiries.seatId))
+      .where(
+        and(
+          eq(holdExpiries.showId, showId),
+          eq(holdExpiries.owner, userId),
+          eq(seats.holdOwner, userId),
+          eq(seats.holdExpiresAt, holdExpiries.expiresAt),
+          this.liveHold(),
+        ),
+      );
+    const [booked] = await db
+      .select({ n: sql<number>`cast(count(*) as integer)`.mapWith(Number) })
+      .from(bookings)
+      .innerJoin(bookingSeats, eq(bookingSeats.bookingId, bookings.id))
+      .where(and(eq(bookings.userId, userId), eq(bookings.showId, showId), isNull(bookingSeats.cancelledAt)));
+    return held.n + booked.n;
+  }
+
+  locate(db: Db, seatIds: string[]) {
+    const { seats } = this.t;
+    return db.select({ id: seats.id, showId: seats.showId }).from(seats).where(inArray(seats.id, seatIds));
+  }
+
+  states(db: Db, seatIds: string[]): Promise<SeatState[]> {
+    const { seats } = this.t;
+    return db
+      .select({
+        id: seats.id,
+        status: seats.status,
+        holdOwner: seats.holdOwner,
+        msLeft: this.clock.msUntil(seats.holdExpiresAt).mapWith(nullableNumber),
+      })
+      .from(seats)
+      .where(inArray(seats.id, seatIds));
+  }
+
+  /** Marks free (or lapsed) seats as held by this user until now + ttl, bumping the fencing version. */
+  claimForHold(db: Db, hold: { seatIds: string[]; userId: string; holdId: string; ttlMs: number }) {
+    const { seats } = this.t;
+    return db
+      .update(seats)
+      .set({
+        status: 'HELD',
+        holdOwner: hold.userId,
+        holdId: hold.holdId,
+        holdExpiresAt: this.clock.nowPlusMs(hold.ttlMs),
+        holdVersion: sql`${seats.holdVersion} + 1`,
+        bookingId: null,
+      })
+      .where(and(inArray(seats.id, hold.seatIds), this.takeable()))
+      .returning({ id: seats.id, holdExpiresAt: seats.holdExpiresAt });
+  }
+
+  /**
+   * A hold in one statement (PostgreSQL; undefined on SQLite), for shows without a per-customer limit (the common
+   * case). Reads the show's rules by the database clock and this user's live holds among the seats,
+   * and claims the others that are free (or lapsed) only if the show is on sale, the request is
+   * within `perOrder` and no per-customer limit applies; otherwise it writes nothing and the caller
+   * judges from `rules` (a show with a per-customer limit takes the statement-per-step path). Seats
+   * are reached by primary key.
+   */
+  async holdAtOnce(
+    db: Db,
+    hold: { showId: string; seatIds: string[]; userId: string; holdId: string; ttlMs: number },
+  ): Promise<HoldAtOnce | undefined> {
+    // SQLite has no data-modifying CTEs: the caller takes the statement-per-step path.
+    if (this.database.kind !== 'postgres') return undefined;
+    const { showId, seatIds, userId, holdId, ttlMs } = hold;
+    const ids = sql`${sql.param(seatIds)}::text[]`;
+    const [row] = await this.postgres.executeNamed<{ rules: HoldAtOnce['rules'] | null; kept: HeldRow[]; claimed: HeldRow[] }>(
+      db,
+      'hold_at_once',
+      sql`
+      -- Instants as whole ms since the epoch, truncated as everywhere else (to_char MS, node-postgres).
+      with rules as (
+        select sales_open_at <= now() and now() < sales_close_at as "onSale", per_order as "perOrder", per_customer as "perCustomer"
+          from shows where id = ${showId}
+      ), kept as (
+        select id, floor(extract(epoch from hold_expires_at) * 1000)::double precision as "expiresMs",
+               round(extract(epoch from (hold_expires_at - now())) * 1000)::double precision as "msLeft"
+          from seats where id = any(${ids}) and (status || '') = 'HELD' and hold_owner = ${userId} and hold_expires_at > now()
+      ), claimed as (
+        update seats set status = 'HELD', hold_owner = ${userId}, hold_id = ${holdId}, booking_id = null, hold_version = hold_version + 1,
+                         hold_expires_at = now() + (${ttlMs}::double precision * interval '1 millisecond')
+         where id = any(${ids}) and ((status || '') = 'AVAILABLE' or ((status || '') = 'HELD' and hold_expires_at <= now()))
+           and exists (select 1 from rules where "onSale" and "perCustomer" is null and "perOrder" >= ${seatIds.length})
+        returning id, show_id, hold_expires_at, floor(extract(epoch from hold_expires_at) * 1000)::double precision as "expiresMs"
+      ), queued as (
+        insert into hold_expiries (seat_id, show_id, owner, expires_at) select id, show_id, ${userId}, hold_expires_at from claimed
+      )
+      select (select row_to_json(rules) from rules) as rules,
+             (select coalesce(json_agg(kept), '[]') from kept) as kept,
+             (select coalesce(json_agg(json_build_object('id', id, 'expiresMs', "expiresMs")), '[]') from claimed) as claimed`,
+    );
+    const held = ({ id, expiresMs, msLeft }: HeldRow) => ({ id, holdExpiresAt: new Date(expiresMs), msLeft: msLeft ?? null });
+    return { rules: row.rules ?? undefined, kept: row.kept.map(held), claimed: row.claimed.map(held) };
+  }
+
+  /** Records the holds of these seats in `hold_expiries` (copied from the seats: the very instants). */
+  async queueExpiries(db: Db, seatIds: string[]): Promise<void> {
+    if (seatIds.length === 0) return;
+    const { seats, holdExpiries } = this.t;
+    await db.insert(holdExpiries).select(
+      db
+        .select({
+          seatId: seats.id,
+          showId: seats.showId,
+          owner: sql<string>`${seats.holdOwner}`.as('owner'),
+          expiresAt: sql<Date>`${seats.holdExpiresAt}`.as('expires_at'),
+        })
+        .from(seats)
+        .where(and(inArray(seats.id, seatIds), sql`${this.status()} = 'HELD'`)),
+    );
+  }
+
+  /** The seats among `seatIds` that this user holds right now. */
+  liveHoldsOf(db: Db, seatIds: string[], userId: string) {
+    const { seats } = this.t;
+    return db
+      .select({
+        id: seats.id,
+        holdExpiresAt: seats.holdExpiresAt,
+        msLeft: this.clock.msUntil(seats.holdExpiresAt).mapWith(nullableNumber),
+      })
+      .from(seats)
+      .where(and(inArray(seats.id, seatIds), eq(seats.holdOwner, userId), this.liveHold()));
+  }
+
+  /** HELD → AVAILABLE for this user's live holds (an explicit release clears the owner). */
+  releaseHeld(db: Db, seatIds: string[], userId: string) {
+    const { seats } = this.t;
+    return db
+      .update(seats)
+      .set({ status: 'AVAILABLE', holdOwner: null, holdId: null, holdExpiresAt: null })
+      .where(and(inArray(seats.id, seatIds), eq(seats.holdOwner, userId), this.liveHold()))
+      .returning({ id: seats.id });
+  }
+
+  /**
+   * HELD → AVAILABLE for holds that have lapsed by the database clock (all of them, or the given
+   * seats). The last owner and expiry are kept so a late buyer hears EXPIRED. Idempotent: only the
+   * caller whose statement changed a row sees it returned.
+   */
+  releaseLapsed(db: Db, seatIds: string[]) {
+    const { seats } = this.t;
+    return (
+      db
+        .update(seats)
+        .set({ status: 'AVAILABLE', holdId: null })
+        // By primary key (see `status`).
+        .where(and(inArray(seats.id, seatIds), sql`${this.status()} = 'HELD'`, lte(seats.holdExpiresAt, this.clock.now())))
+        // How long after its expiry each hold was released (database clock), for the metrics.
+        .returning({
+          id: seats.id,
+          showId: seats.showId,
+          msLate: sql<number>`-(${this.clock.msUntil(seats.holdExpiresAt)})`.mapWith(Number),
+        })
+    );
+  }
+
+  /**
+   * Every lapsed hold, for the sweeper: takes the due entries of `hold_expiries` and releases their
+   * seats that are still held and lapsed (by primary key, in batches).
+   */
+  async releaseAllLapsed(db: Db): Promise<{ id: string; showId: string; msLate: number }[]> {
+    const { holdExpiries } = this.t;
+    const due = await db
+      .delete(holdExpiries)
+      .where(lte(holdExpiries.expiresAt, this.clock.now() as unknown as Date))
+      .returning({ seatId: holdExpiries.seatId });
+    const seatIds = [...new Set(due.map((entry) => entry.seatId))];
+    const released: { id: string; showId: string; msLate: number }[] = [];
+    for (let i = 0; i < seatIds.length; i += RELEASE_BATCH)
+      released.push(...(await this.releaseLapsed(db, seatIds.slice(i, i + RELEASE_BATCH))));
+    return released;
+  }
+}
+
+/** Seats per statement when the sweeper releases many at once (bound parameters are limited). */
+const RELEASE_BATCH = 1000;
+
+interface HeldRow {
+  id: string;
+  expiresMs: number;
+  msLeft?: number;
+}
+
+export interface HoldAtOnce {
+  /** The show's rules by the database clock; undefined when the show does not exist. */
+  rules: { onSale: boolean; perOrder: number; perCustomer: number | null } | undefined;
+  /** Seats this user already held (kept as they were). */
+  kept: { id: string; holdExpiresAt: Date; msLeft: number | null }[];
+  /** Seats claimed by this statement (none unless the rules allowed it). */
+  claimed: { id: string; holdExpiresAt: Date; msLeft: number | null }[];
+}
