@@ -1,11 +1,13 @@
 import { InvalidRequestError } from '@app/common';
 import { Database } from '@app/db';
 import { Inject, Injectable } from '@nestjs/common';
+import { LRUCache } from 'lru-cache';
 import { SeatConflictError } from './booking.errors.js';
 import { HoldRepository } from './hold.repository.js';
 import { ShowRepository } from './show.repository.js';
 
 const MAX_CACHED_SEATS = 500_000;
+const MAX_CACHED_RULES = 10_000;
 /** How long a show's sales window and limits are trusted for the fast refusals before a hold. */
 const RULES_TTL_MS = 1000;
 
@@ -26,8 +28,8 @@ export interface ShowRules {
  */
 @Injectable()
 export class SeatCatalog {
-  private readonly showBySeat = new Map<string, string>();
-  private readonly rules = new Map<string, { rules: ShowRules | undefined; until: number }>();
+  private readonly showBySeat = new LRUCache<string, string>({ max: MAX_CACHED_SEATS });
+  private readonly rules = new LRUCache<string, { rules: ShowRules | undefined }>({ max: MAX_CACHED_RULES, ttl: RULES_TTL_MS });
   private readonly reading = new Map<string, Promise<ShowRules | undefined>>();
 
   constructor(
@@ -38,15 +40,19 @@ export class SeatCatalog {
 
   /** The one show all the seats belong to; 409 NOT_FOUND for unknown seats, 400 for mixed shows. */
   async showOf(seatIds: string[]): Promise<string> {
-    const missing = seatIds.filter((id) => !this.showBySeat.has(id));
+    // Read once (which also marks them recently used), so that caching the missing ones cannot evict them.
+    const showOfSeat = new Map(seatIds.map((id) => [id, this.showBySeat.get(id)]));
+    const missing = seatIds.filter((id) => showOfSeat.get(id) === undefined);
     if (missing.length > 0) {
       const found = await this.database.read((db) => this.holds.locate(db, missing));
-      if (this.showBySeat.size + found.length > MAX_CACHED_SEATS) this.showBySeat.clear();
-      for (const { id, showId } of found) this.showBySeat.set(id, showId);
+      for (const { id, showId } of found) {
+        this.showBySeat.set(id, showId);
+        showOfSeat.set(id, showId);
+      }
     }
-    const unknown = seatIds.filter((id) => !this.showBySeat.has(id));
+    const unknown = seatIds.filter((id) => showOfSeat.get(id) === undefined);
     if (unknown.length > 0) throw new SeatConflictError(unknown.map((seatId) => ({ seatId, reason: 'NOT_FOUND' })));
-    const shows = new Set(seatIds.map((id) => this.showBySeat.get(id)!));
+    const shows = new Set(showOfSeat.values());
     if (shows.size > 1) {
       throw new InvalidRequestError(`All seats of one request must belong to one show; these span ${shows.size} shows.`);
     }
@@ -60,7 +66,7 @@ export class SeatCatalog {
    */
   async rulesOf(showId: string): Promise<ShowRules | undefined> {
     const cached = this.rules.get(showId);
-    if (cached && cached.until > Date.now()) return cached.rules;
+    if (cached) return cached.rules;
     const pending = this.reading.get(showId);
     if (pending) return pending;
     const read = this.database
@@ -68,8 +74,7 @@ export class SeatCatalog {
       .then((rules) => {
         // Not if the show changed meanwhile (`forget`): the next request reads it again.
         if (this.reading.get(showId) !== read) return rules;
-        if (this.rules.size > 10_000) this.rules.clear();
-        this.rules.set(showId, { rules, until: Date.now() + RULES_TTL_MS });
+        this.rules.set(showId, { rules });
         return rules;
       })
       .finally(() => {
@@ -83,6 +88,6 @@ export class SeatCatalog {
   forget(showId: string): void {
     this.rules.delete(showId);
     this.reading.delete(showId);
-    for (const [seatId, show] of this.showBySeat) if (show === showId) this.showBySeat.delete(seatId);
+    for (const [seatId, show] of this.showBySeat.entries()) if (show === showId) this.showBySeat.delete(seatId);
   }
 }

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { LRUCache } from 'lru-cache';
 import { createHash } from 'node:crypto';
 import { promisify } from 'node:util';
 import { gzip } from 'node:zlib';
@@ -63,7 +64,7 @@ export class SeatMapSnapshot {
   readonly statusEtag: string | undefined;
   readonly totalSeats: number;
   readonly availableSeats: number;
-  /** Roughly what it may keep: the seat pieces, the full map joined once read, its gzip (~120 bytes a seat each). */
+  /** Roughly what it may keep: the seat pieces, the full map joined once read, its gzip (~120 bytes a seat each); counted when cached (loose by design). */
   readonly bytes: number;
   private fullJson?: string;
   private fullGzip?: Promise<Buffer>;
@@ -129,10 +130,13 @@ const MAX_CACHED_BYTES = 96 * 1024 * 1024;
  */
 @Injectable()
 export class SeatMapSnapshots {
-  private readonly cache = new Map<string, SeatMapSnapshot>();
+  /** Least recently used dropped first; a snapshot larger than the whole budget is still kept alone. */
+  private readonly cache = new LRUCache<string, SeatMapSnapshot>({
+    maxSize: MAX_CACHED_BYTES,
+    sizeCalculation: (snapshot) => Math.min(snapshot.bytes, MAX_CACHED_BYTES),
+  });
   private readonly building = new Map<string, Builds>();
-  private cachedBytes = 0;
-  private readonly layouts = new Map<string, { layout: ShowLayout; checkedAt: number }>();
+  private readonly layouts = new LRUCache<string, { layout: ShowLayout; checkedAt: number }>({ max: MAX_LAYOUTS });
 
   constructor(
     private readonly seatMaps: SeatMapService,
@@ -143,10 +147,7 @@ export class SeatMapSnapshots {
     const label = await this.labelOf(showId);
     if (label === undefined) return this.build(showId, this.cache.get(showId)?.version ?? 0, false);
     const cached = this.cache.get(showId);
-    if (cached?.version === label) {
-      this.touch(cached);
-      return cached;
-    }
+    if (cached?.version === label) return cached;
     return this.rebuilt(showId, label);
   }
 
@@ -197,9 +198,7 @@ export class SeatMapSnapshots {
     const known = this.layouts.get(showId);
     if (known && Date.now() - known.checkedAt < LAYOUT_RECHECK_MS) return known.layout;
     const { layout } = await this.current(showId);
-    this.layouts.delete(showId);
     this.layouts.set(showId, { layout, checkedAt: Date.now() });
-    if (this.layouts.size > MAX_LAYOUTS) this.layouts.delete(this.layouts.keys().next().value!);
     return layout;
   }
 
@@ -210,15 +209,14 @@ export class SeatMapSnapshots {
 
   /** The cached snapshot at this label, if any (the show list reads its counts from here). */
   cachedAt(showId: string, label: number): SeatMapSnapshot | undefined {
-    const cached = this.cache.get(showId);
+    const cached = this.cache.peek(showId);
     return cached?.version === label ? cached : undefined;
   }
 
   /** Drops what this instance has of a show (it was deleted here). */
   forget(showId: string): void {
     this.layouts.delete(showId);
-    const cached = this.cache.get(showId);
-    if (cached) this.drop(cached);
+    this.cache.delete(showId);
   }
 
   /** The version label, or undefined when Redis cannot answer now. */
@@ -268,27 +266,10 @@ export class SeatMapSnapshots {
   }
 
   private keep(snapshot: SeatMapSnapshot): void {
-    const previous = this.cache.get(snapshot.showId);
+    const previous = this.cache.peek(snapshot.showId);
     // A slower rebuild of an older label must not replace a newer snapshot.
     if (previous && previous.version > snapshot.version) return;
-    if (previous) this.drop(previous);
     this.cache.set(snapshot.showId, snapshot);
-    this.cachedBytes += sizeOf(snapshot);
-    for (const oldest of this.cache.values()) {
-      if (this.cachedBytes <= MAX_CACHED_BYTES || oldest === snapshot) break;
-      this.drop(oldest);
-    }
-  }
-
-  private touch(snapshot: SeatMapSnapshot): void {
-    this.cache.delete(snapshot.showId);
-    this.cache.set(snapshot.showId, snapshot);
-  }
-
-  private drop(snapshot: SeatMapSnapshot): void {
-    if (this.cache.get(snapshot.showId) !== snapshot) return;
-    this.cache.delete(snapshot.showId);
-    this.cachedBytes -= sizeOf(snapshot);
   }
 }
 
@@ -296,6 +277,3 @@ interface Builds {
   current?: { label: number; done: Promise<SeatMapSnapshot> };
   next?: Promise<SeatMapSnapshot>;
 }
-
-/** Counted when kept (a full map joined later is not re-counted; the bound is loose by design). */
-const sizeOf = (snapshot: SeatMapSnapshot) => snapshot.bytes;

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { LRUCache } from 'lru-cache';
 import { ShowNotFoundError } from './booking.errors.js';
 import { SeatMapService, summary, type ShowSummary } from './seat-map.service.js';
 import { SeatMapSnapshots } from './seat-map-snapshots.js';
@@ -11,7 +12,7 @@ import { ShowVersions } from './show-versions.js';
  */
 @Injectable()
 export class ShowListService {
-  private readonly counts = new Map<string, { label: number; totalSeats: number; availableSeats: number }>();
+  private readonly counts = new LRUCache<string, { label: number; totalSeats: number; availableSeats: number }>({ max: 10_000 });
 
   constructor(
     private readonly seatMaps: SeatMapService,
@@ -23,7 +24,6 @@ export class ShowListService {
     const shows = await this.seatMaps.showRows();
     const labels = await this.versions.labelsForRead(shows.map((show) => show.id));
     if (!labels) return this.seatMaps.summariesFromDatabase();
-    if (this.counts.size > 10 * shows.length + 100) this.counts.clear();
     return Promise.all(shows.map(async (show, i) => summary({ ...show, ...(await this.countsAt(show.id, labels[i])) })));
   }
 
