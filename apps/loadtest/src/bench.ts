@@ -1,7 +1,7 @@
 import { createShow, PostgresDatabase } from '@app/db';
 import { type ChildProcess, fork, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, openSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import pg from 'pg';
 import { Redis } from 'ioredis';
@@ -9,6 +9,8 @@ import { io, type Socket } from 'socket.io-client';
 import { freePort, waitFor } from '../../infra-local/src/redis-topology.js';
 import { runContention, type ContentionResult } from './contention.js';
 import { closedLoop, HttpClient, type LoadSummary, percentile, Recorder, round } from './load.js';
+import { watchMemory } from './proc.js';
+import { markdown, stadiumMarkdown, type Throughput } from './report.js';
 import { stadiumScenario } from './stadium.js';
 
 /**
@@ -31,14 +33,6 @@ const OUT_DIR = '.bench';
 const only = process.env.BENCH_ONLY;
 const serviceNodeOptions = (process.env.BENCH_NODE_OPTIONS ?? '').split(' ').filter(Boolean);
 
-interface Throughput extends LoadSummary {
-  /** For hold+book: completed pairs per second. */
-  pairsPerSecond?: number;
-  /** For hold+book: transaction attempts repeated after a serialization failure (or deadlock), per booking made. */
-  retriesPerBooking?: number;
-  /** For hold+book: the share of `seats` updates that were heap-only (HOT), from pg_stat_user_tables. */
-  hotUpdateShare?: number;
-}
 
 /** Updates of `seats` so far, and how many were HOT (statistics reach the view within a second or so). */
 async function seatUpdates(database: PostgresDatabase): Promise<{ updates: number; hot: number }> {
@@ -381,21 +375,6 @@ async function startApi(port: number, databaseUrl: string, children: ChildProces
   return child;
 }
 
-/** Peak resident memory of a process, from the kernel's high-water mark (VmHWM). */
-function watchMemory(pid: number) {
-  const read = () => Number(/VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024;
-  let peak = 0;
-  const timer = setInterval(() => (peak = Math.max(peak, read())), 500);
-  return {
-    /** The peak so far (VmHWM is a high-water mark: it never goes down). */
-    peak: () => round(Math.max(peak, read())),
-    stop: () => {
-      clearInterval(timer);
-      return round(Math.max(peak, read()));
-    },
-  };
-}
-
 async function newShow(database: PostgresDatabase, rows: number, seatsPerRow: number) {
   const showId = `bench-${randomUUID().slice(0, 8)}`;
   await createShow(database, { id: showId, title: showId, venue: 'Benchmark hall', startsAt: new Date(), rows, seatsPerRow });
@@ -437,71 +416,6 @@ async function flushRedis(): Promise<void> {
 const machine = () => ({ cpus: cpus().length, model: cpus()[0]?.model, memoryGb: round(totalmem() / 2 ** 30), node: process.version });
 const hasServerErrors = (summary: LoadSummary) => Object.keys(summary.statuses).some((status) => Number(status) >= 500);
 const log = (message: string) => console.log(`[bench ${new Date().toISOString().slice(11, 19)}] ${message}`);
-
-function markdown(r: any): string {
-  const t = (s: Throughput) => `${s.perSecond} req/s | ${s.p50} / ${s.p95} / ${s.p99} ms | ${JSON.stringify(s.statuses)}`;
-  return [
-    `Machine: ${r.machine.cpus} × ${r.machine.model}, ${r.machine.memoryGb} GiB, Node ${r.machine.node}; ${r.date}${r.settings.quick ? ' (quick run)' : ''}.`,
-    `Load: closed loop, ${r.settings.connections} connections from one Node process on the same machine.`,
-    '',
-    '| scenario | throughput | p50 / p95 / p99 | answers |',
-    '|---|---|---|---|',
-    `| contention: ${r.contention.vus} users, 10 seats — holds | ${t(r.contention.holds)} |`,
-    `| contention — books | ${t(r.contention.books)} |`,
-    `| holds, distinct seats | ${t(r.holdsDistinct)} |`,
-    `| holds, contended seats | ${t(r.holdsContended)} |`,
-    `| hold + book, distinct seats (per pair) | ${r.holdBook.pairsPerSecond} pairs/s | ${r.holdBook.p50} / ${r.holdBook.p95} / ${r.holdBook.p99} ms | ${JSON.stringify(r.holdBook.statuses)} |`,
-    `| the same with 20,000 live holds elsewhere in the table | ${r.holdBookWithLiveHolds.pairsPerSecond} pairs/s | ${r.holdBookWithLiveHolds.p50} / ${r.holdBookWithLiveHolds.p95} / ${r.holdBookWithLiveHolds.p99} ms | ${JSON.stringify(r.holdBookWithLiveHolds.statuses)} |`,
-    `| floor: http + one Redis SET NX PX | ${t(r.floors.redis)} |`,
-    `| floor: Nest (express) controller + one Redis SET NX PX | ${t(r.floors.nestRedis)} |`,
-    `| floor: http + one PostgreSQL conditional UPDATE | ${t(r.floors.postgres)} |`,
-    '',
-    '| check | result |',
-    '|---|---|',
-    `| contention: seats sold / double sales / 5xx | ${r.contention.seatsSold} / ${r.contention.doubleSales} / ${r.contention.serverErrors} |`,
-    `| contention: replays faithful / unfaithful / in flight | ${r.contention.replays.faithful} / ${r.contention.replays.unfaithful} / ${r.contention.replays.inFlight} |`,
-    `| contended holds ÷ Redis floor | ${r.ratios.contendedHoldsToRedisFloor} |`,
-    `| contended holds ÷ Nest + Redis floor (target ≥ 0.5) | ${r.ratios.contendedHoldsToNestRedisFloor} |`,
-    `| Nest + Redis floor ÷ Redis floor (the framework's share) | ${r.ratios.nestRedisFloorToRedisFloor} |`,
-    `| distinct holds ÷ Redis floor | ${r.ratios.distinctHoldsToRedisFloor} |`,
-    `| distinct holds ÷ PostgreSQL floor (target ≥ 0.3) | ${r.ratios.distinctHoldsToPostgresFloor} |`,
-    `| hold+book pairs ÷ PostgreSQL floor (target ≥ 0.15) | ${r.ratios.holdBookPairsToPostgresFloor} |`,
-    `| hold+book: booking attempts repeated on 40001, per booking (target < 5 %) | ${round(100 * r.holdBook.retriesPerBooking, 1)} % |`,
-    `| hold+book: seat updates that were HOT (heap-only) | ${round(100 * r.holdBook.hotUpdateShare, 0)} % |`,
-    `| hold+book p50 with 20,000 live holds ÷ without (target ≤ 1.1) | ${r.ratios.holdBookP50WithLiveHoldsToWithout} |`,
-    `| expiry → event, ${r.expiry.holds} holds: median / p99 / worst (target p99 < 1 s) | ${r.expiry.medianMs} / ${r.expiry.p99Ms} / ${r.expiry.worstMs} ms (${r.expiry.freed} freed) |`,
-    `| fan-out to ${r.fanout.clients} clients: median / p99 / worst (target p99 < 100 ms) | ${r.fanout.medianMs} / ${r.fanout.p99Ms} / ${r.fanout.worstMs} ms (${r.fanout.deliveries} of ${r.fanout.expected} delivered) |`,
-    `| peak RSS of the service: write-path scenarios (target ≤ 300 MiB) / the whole run, stadium included | ${r.peakRssBeforeStadiumMb} / ${r.peakRssMb} MiB |`,
-    '',
-    ...(r.stadium ? stadiumMarkdown(r.stadium) : []),
-  ].join('\n');
-}
-
-function stadiumMarkdown(s: any): string[] {
-  const cpu = (p: any) => `${p.cpuSeconds.service} / ${p.cpuSeconds.postgres} / ${p.cpuSeconds.redis} / ${p.cpuSeconds.load}`;
-  const buyers = (p: any) =>
-    p.buyers ? `${p.buyers.pairsPerSecond} pairs/s, hold p99 ${p.buyers.holds.p99} ms, ${JSON.stringify(p.buyers.answers)}` : '';
-  const fans = (p: any) =>
-    p.deliveries !== undefined
-      ? `${p.deliveries} events (${p.changesDelivered} changes), arrival p50 ${p.arrivalP50Ms} / p99 ${p.arrivalP99Ms} ms`
-      : '';
-  const reads = (p: any) => {
-    const r = p.statusReads ?? p.layoutReads;
-    return r ? `${r.perSecond} reads/s, p99 ${r.p99} ms, ${r.bytesPerRead} B/read ${JSON.stringify(r.statuses)}` : '';
-  };
-  const size = (b: { json: number; gzip: number }) => `${Math.round(b.json / 1024)} KB / ${Math.round(b.gzip / 1024)} KB gzipped`;
-  return [
-    `Stadium on Node ${s.node}: ${s.seats} seats created through the admin API in ${s.createMs} ms; full map ${size(s.bytes.map)}, layout ${size(s.bytes.layout)}, status ${size(s.bytes.status)}; ${s.fans} fans subscribed from 4 processes.`,
-    '',
-    '| stadium phase | s | CPU s: service / PostgreSQL / Redis / load | buyers | fans | reads |',
-    '|---|---|---|---|---|---|',
-    ...s.phases.map((p: any) => `| ${p.name} | ${p.seconds} | ${cpu(p)} | ${buyers(p)} | ${fans(p)} | ${reads(p)} |`),
-    '',
-    `Targets: buyer answers with fans ${JSON.stringify(s.buyers.answers)} (no 503); pairs/s with fans ÷ without ${round(s.buyers.pairsPerSecond / s.buyersWithoutFans.pairsPerSecond, 2)} (≥ 0.7); change → arrival p99 ${s.arrivalP99Ms} ms (≤ 250); status reads ${s.statusReads.perSecond}/s p99 ${s.statusReads.p99Ms} ms (≥ 1,000/s, ≤ 250 ms); layout 304s ${s.layoutNotModifiedPerSecond}/s (≥ 10,000); 503s by dependency ${JSON.stringify(s.unavailableBy)}.`,
-    `Show list with ${s.showList.seatsInDatabase} seats in the database: cold ${s.showList.coldMs} ms, warm p50 ${s.showList.warmP50} ms, p99 ${s.showList.warmP99} ms.`,
-    '',
-  ];
-}
 
 main().catch((error: Error) => {
   console.error(`bench failed: ${error.stack ?? error.message}`);

@@ -1,11 +1,11 @@
 import type { PostgresDatabase } from '@app/db';
 import { type ChildProcess, fork } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { readdirSync, readFileSync } from 'node:fs';
 import { setPriority } from 'node:os';
 import { Redis } from 'ioredis';
 import { request } from 'undici';
 import { percentile, round } from './load.js';
+import { cpuSeconds, memoryMb, postgresPids } from './proc.js';
 import { ArrivalHistogram, type Command, type LoadRole } from './stadium-load.js';
 
 /**
@@ -38,38 +38,6 @@ const FAN_PROCESSES = 4;
  */
 const FAN_PRIORITY = Number(process.env.BENCH_FAN_NICE ?? 10);
 const LAYOUT_READERS = 64;
-
-/** CPU seconds (user + system) a process has used so far, from /proc/<pid>/stat; 0 once it is gone. */
-function cpuSeconds(pid: number): number {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks (USER_HZ = 100)
-  } catch {
-    return 0;
-  }
-}
-
-/** A process's resident memory now and at its peak so far (VmRSS, VmHWM), in MiB. */
-function memoryMb(pid: number): { rss: number; peak: number } {
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  const read = (field: string) => round(Number(new RegExp(`${field}:\\s+(\\d+) kB`).exec(status)?.[1] ?? 0) / 1024);
-  return { rss: read('VmRSS'), peak: read('VmHWM') };
-}
-
-/** Every PostgreSQL server process (the postmaster and its backends). */
-function postgresPids(): number[] {
-  return readdirSync('/proc')
-    .filter((name) => /^\d+$/.test(name))
-    .map(Number)
-    .filter((pid) => {
-      try {
-        return readFileSync(`/proc/${pid}/comm`, 'utf8').trim() === 'postgres';
-      } catch {
-        return false;
-      }
-    });
-}
 
 /** A forked load process, driven by commands over IPC. */
 class LoadProcess {
