@@ -33,7 +33,6 @@ const OUT_DIR = '.bench';
 const only = process.env.BENCH_ONLY;
 const serviceNodeOptions = (process.env.BENCH_NODE_OPTIONS ?? '').split(' ').filter(Boolean);
 
-
 /** Updates of `seats` so far, and how many were HOT (statistics reach the view within a second or so). */
 async function seatUpdates(database: PostgresDatabase): Promise<{ updates: number; hot: number }> {
   await new Promise((resolve) => setTimeout(resolve, 1500));

@@ -49,4 +49,3 @@ export function watchMemory(pid: number) {
     },
   };
 }
-

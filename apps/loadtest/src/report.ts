@@ -74,4 +74,3 @@ export function stadiumMarkdown(s: any): string[] {
     '',
   ];
 }
-

@@ -6,8 +6,8 @@ import { HoldExpiryListener } from './hold-expiry.listener.js';
 import { HoldExpiry } from './hold-expiry.service.js';
 import { HoldTimers } from './hold-timers.js';
 import { HoldSweeper } from './hold.sweeper.js';
-import { SeatBookingService } from './seat-booking.service.js';
-import { SeatCatalog } from './seat-catalog.js';
+import { SeatSaleService } from './seat-sale.service.js';
+import { SeatDirectory } from './seat-directory.js';
 import { SeatHoldService } from './seat-hold.service.js';
 import { SeatLocks } from './seat-locks.js';
 import { SeatMapService } from './seat-map.service.js';
@@ -27,10 +27,10 @@ import { ShowListService } from './show-list.service.js';
     ShowVersions,
     BookingRepository,
     BookingsService,
-    SeatCatalog,
+    SeatDirectory,
     SeatLocks,
     SeatHoldService,
-    SeatBookingService,
+    SeatSaleService,
     SeatMapService,
     SeatMapSnapshots,
     ShowListService,
@@ -42,12 +42,12 @@ import { ShowListService } from './show-list.service.js';
   exports: [
     ShowRepository,
     SeatHoldService,
-    SeatBookingService,
+    SeatSaleService,
     SeatMapService,
     SeatMapSnapshots,
     ShowListService,
     BookingsService,
-    SeatCatalog,
+    SeatDirectory,
     ShowVersions,
   ],
 })

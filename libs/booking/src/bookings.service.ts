@@ -4,7 +4,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { BookingCancelledError, BookingNotFoundError } from './booking.errors.js';
 import { bookingView, type BookingView } from './booking-view.js';
 import { type BookingRow, BookingRepository } from './booking.repository.js';
-import { SeatEvents, unheld } from './seat-events.js';
+import { SeatEvents, changesTo } from './seat-events.js';
 import { SeatLocks } from './seat-locks.js';
 import { ShowVersions } from './show-versions.js';
 
@@ -78,7 +78,7 @@ export class BookingsService {
     });
     // A concurrent cancellation of the same seats got there first.
     if (cancelled.length === 0) throw new BookingCancelledError(bookingId);
-    this.events.publish(booking.showId, unheld(cancelled, 'AVAILABLE'), versions.get(booking.showId)!);
+    this.events.publish(booking.showId, changesTo(cancelled, 'AVAILABLE'), versions.get(booking.showId)!);
     return this.find(bookingId);
   }
 

@@ -2,7 +2,7 @@ import { describeError } from '@app/common';
 import { Database } from '@app/db';
 import { Metrics } from '@app/metrics';
 import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
-import { SeatEvents, unheld } from './seat-events.js';
+import { SeatEvents, changesTo } from './seat-events.js';
 import { HoldRepository } from './hold.repository.js';
 import { ShowVersions } from './show-versions.js';
 
@@ -99,6 +99,6 @@ export class HoldExpiry implements OnApplicationShutdown {
       show.seatIds.push(id);
       byShow.set(showId, show);
     }
-    for (const [showId, { seatIds, version }] of byShow) this.events.publish(showId, unheld(seatIds, 'AVAILABLE'), version);
+    for (const [showId, { seatIds, version }] of byShow) this.events.publish(showId, changesTo(seatIds, 'AVAILABLE'), version);
   }
 }

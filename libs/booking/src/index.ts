@@ -9,9 +9,9 @@ export {
 } from './booking.errors.js';
 export { BookingsService, MAX_LISTED_BOOKINGS } from './bookings.service.js';
 export { BookingRepository } from './booking.repository.js';
-export { SeatCatalog, type ShowRules } from './seat-catalog.js';
+export { SeatDirectory, type ShowRules } from './seat-directory.js';
 export { BookingModule } from './booking.module.js';
-export { SeatBookingService } from './seat-booking.service.js';
+export { SeatSaleService } from './seat-sale.service.js';
 export { type BookedSeatView, type BookingLine, bookingView, type BookingView } from './booking-view.js';
 export { type HoldResult, type ReleaseResult, SeatHoldService, type SeatsRequest } from './seat-hold.service.js';
 export { lockKey, parseLockKey, SeatLocks } from './seat-locks.js';

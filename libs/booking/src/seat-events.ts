@@ -7,8 +7,8 @@ export interface SeatChange {
   holdExpiresAt: string | null;
 }
 
-/** The same change for every seat: freed (AVAILABLE) or sold (BOOKED). */
-export function unheld(seatIds: string[], status: 'AVAILABLE' | 'BOOKED'): SeatChange[] {
+/** The same change for every seat: to AVAILABLE (freed) or to BOOKED (sold), with no hold expiry. */
+export function changesTo(seatIds: string[], status: 'AVAILABLE' | 'BOOKED'): SeatChange[] {
   return seatIds.map((seatId) => ({ seatId, status, holdExpiresAt: null }));
 }
 

@@ -3,7 +3,7 @@ import type { Database, Db } from '@app/db';
 import { describe, expect, it, vi } from 'vitest';
 import { LimitExceededError, SeatConflictError } from './booking.errors.js';
 import type { HoldTimers } from './hold-timers.js';
-import type { SeatCatalog } from './seat-catalog.js';
+import type { SeatDirectory } from './seat-directory.js';
 import { SeatHoldService } from './seat-hold.service.js';
 import type { SeatLocks } from './seat-locks.js';
 import type { HoldRepository } from './hold.repository.js';
@@ -44,7 +44,7 @@ function newTestService() {
   };
   const events = { publish: vi.fn(() => void calls.push('publish')) };
   const timers = { arm: vi.fn() };
-  const catalog = {
+  const directory = {
     showOf: vi.fn(async () => SHOW),
     rulesOf: vi.fn(async () => ({ perOrder: 8, salesOpenAt: new Date(0), salesCloseAt: new Date(Date.now() + 86_400_000) })),
   };
@@ -54,13 +54,13 @@ function newTestService() {
     { holdTtlSeconds: 60 } as AppConfig,
     seats as unknown as HoldRepository,
     seats as unknown as ShowRepository,
-    catalog as unknown as SeatCatalog,
+    directory as unknown as SeatDirectory,
     locks as unknown as SeatLocks,
     events,
     timers as unknown as HoldTimers,
     versions as unknown as ShowVersions,
   );
-  return { service, seats, locks, versions, events, timers, catalog, database, calls };
+  return { service, seats, locks, versions, events, timers, directory, database, calls };
 }
 
 describe('SeatHoldService.hold', () => {

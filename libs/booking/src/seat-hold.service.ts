@@ -6,8 +6,8 @@ import { randomUUID } from 'node:crypto';
 import { LimitExceededError, SalesClosedError, SeatConflictError } from './booking.errors.js';
 import { holdConflict, ownershipConflict, requireEverySeat } from './conflicts.js';
 import { HoldTimers } from './hold-timers.js';
-import { SeatCatalog } from './seat-catalog.js';
-import { SeatEvents, unheld } from './seat-events.js';
+import { SeatDirectory } from './seat-directory.js';
+import { SeatEvents, changesTo } from './seat-events.js';
 import { SeatLocks } from './seat-locks.js';
 import { HoldRepository } from './hold.repository.js';
 import { ShowRepository } from './show.repository.js';
@@ -46,7 +46,7 @@ export class SeatHoldService {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly holds: HoldRepository,
     private readonly shows: ShowRepository,
-    private readonly catalog: SeatCatalog,
+    private readonly directory: SeatDirectory,
     private readonly locks: SeatLocks,
     private readonly events: SeatEvents,
     private readonly timers: HoldTimers,
@@ -54,7 +54,7 @@ export class SeatHoldService {
   ) {}
 
   async hold({ seatIds, userId }: SeatsRequest): Promise<HoldResult> {
-    const showId = await this.catalog.showOf(seatIds);
+    const showId = await this.directory.showOf(seatIds);
     await this.refuseEarly(showId, seatIds);
     const holdId = randomUUID();
     const ttlMs = this.config.holdTtlSeconds * 1000;
@@ -115,7 +115,7 @@ export class SeatHoldService {
    * this instance's clock; near its edges the database clock decides, in `recordHold`).
    */
   private async refuseEarly(showId: string, seatIds: string[]): Promise<void> {
-    const rules = await this.catalog.rulesOf(showId);
+    const rules = await this.directory.rulesOf(showId);
     if (!rules) throw new SeatConflictError(seatIds.map((seatId) => ({ seatId, reason: 'NOT_FOUND' as const })));
     if (seatIds.length > rules.perOrder) throw new LimitExceededError('perOrder', rules.perOrder);
     const now = Date.now();
@@ -167,7 +167,7 @@ export class SeatHoldService {
 
   /** Releases this user's live holds on all the seats, or none of them. */
   async release({ seatIds, userId }: SeatsRequest): Promise<ReleaseResult> {
-    const showId = await this.catalog.showOf(seatIds);
+    const showId = await this.directory.showOf(seatIds);
     const { versions } = await this.versions.transaction(async (tx) => {
       const released = await this.holds.releaseHeld(tx, seatIds, userId);
       await requireEverySeat(
@@ -181,7 +181,7 @@ export class SeatHoldService {
     await this.locks.releaseOwned(showId, seatIds, userId).catch((error: Error) => {
       this.logger.warn(`Released seats in the database but not their locks (they lapse by TTL): ${describeError(error)}`);
     });
-    this.events.publish(showId, unheld(seatIds, 'AVAILABLE'), versions.get(showId)!);
+    this.events.publish(showId, changesTo(seatIds, 'AVAILABLE'), versions.get(showId)!);
     return { userId, showId, released: seatIds };
   }
 }

@@ -120,11 +120,11 @@ const MAX_CACHED_BYTES = 96 * 1024 * 1024;
 
 /**
  * The seat map of a show at its current version, built once per version per instance and shared by
- * every GET and socket.io subscription. A read asks Redis for the show's version label (one round
+ * every GET and socket.io subscription. A read asks Redis for the show's read version (one round
  * trip); if the cached snapshot has it, that is the answer. Otherwise one rebuild runs (concurrent
- * readers of the same or an older label wait for it): label first, then the database, so a
- * snapshot holds at least every change its label claims. A read that starts after a write was
- * answered gets a label at least as new as that write's version, so it reflects the write, on
+ * readers of the same or an older read version wait for it): read version first, then the database, so a
+ * snapshot holds at least every change its read version claims. A read that starts after a write was
+ * answered gets a read version at least as new as that write's version, so it reflects the write, on
  * whichever instance it lands. With Redis unreachable, reads are answered from the database
  * without caching, labelled with the last version known.
  */
@@ -144,42 +144,42 @@ export class SeatMapSnapshots {
   ) {}
 
   async current(showId: string): Promise<SeatMapSnapshot> {
-    const label = await this.labelOf(showId);
-    if (label === undefined) return this.build(showId, this.cache.get(showId)?.version ?? 0, false);
+    const readVersion = await this.readVersionOf(showId);
+    if (readVersion === undefined) return this.build(showId, this.cache.get(showId)?.version ?? 0, false);
     const cached = this.cache.get(showId);
-    if (cached?.version === label) return cached;
-    return this.rebuilt(showId, label);
+    if (cached?.version === readVersion) return cached;
+    return this.rebuilt(showId, readVersion);
   }
 
   /**
-   * One rebuild at a time per show. A reader whose label the build in progress covers waits for
+   * One rebuild at a time per show. A reader whose read version the build in progress covers waits for
    * it; a newer one waits for the single next build, which starts when the current one ends and
-   * reads its label then (at least as new as every waiting reader's).
+   * reads its read version then (at least as new as every waiting reader's).
    */
-  private rebuilt(showId: string, label: number): Promise<SeatMapSnapshot> {
+  private rebuilt(showId: string, readVersion: number): Promise<SeatMapSnapshot> {
     const builds = this.building.get(showId) ?? {};
-    if (builds.current && builds.current.label >= label) return builds.current.done;
+    if (builds.current && builds.current.readVersion >= readVersion) return builds.current.done;
     if (builds.current) {
       builds.next ??= builds.current.done
         .catch(() => undefined)
         .then(async () => {
           builds.next = undefined;
-          const fresh = (await this.labelOf(showId)) ?? label;
-          return this.start(showId, builds, Math.max(fresh, label)).done;
+          const fresh = (await this.readVersionOf(showId)) ?? readVersion;
+          return this.start(showId, builds, Math.max(fresh, readVersion)).done;
         });
       return builds.next;
     }
-    return this.start(showId, builds, label).done;
+    return this.start(showId, builds, readVersion).done;
   }
 
-  private start(showId: string, builds: Builds, label: number): { label: number; done: Promise<SeatMapSnapshot> } {
+  private start(showId: string, builds: Builds, readVersion: number): { readVersion: number; done: Promise<SeatMapSnapshot> } {
     const cached = this.cache.get(showId);
     const current = {
-      label,
+      readVersion,
       done:
-        cached?.version === label
+        cached?.version === readVersion
           ? Promise.resolve(cached)
-          : this.build(showId, label, true).finally(() => {
+          : this.build(showId, readVersion, true).finally(() => {
               if (builds.current === current) builds.current = undefined;
               if (!builds.current && !builds.next) this.building.delete(showId);
             }),
@@ -203,14 +203,14 @@ export class SeatMapSnapshots {
   }
 
   /** The version a read starting now may be labelled with; undefined when Redis cannot say. */
-  label(showId: string): Promise<number | undefined> {
-    return this.labelOf(showId);
+  readVersion(showId: string): Promise<number | undefined> {
+    return this.readVersionOf(showId);
   }
 
-  /** The cached snapshot at this label, if any (the show list reads its counts from here). */
-  cachedAt(showId: string, label: number): SeatMapSnapshot | undefined {
+  /** The cached snapshot at this read version, if any (the show list reads its counts from here). */
+  cachedAt(showId: string, readVersion: number): SeatMapSnapshot | undefined {
     const cached = this.cache.peek(showId);
-    return cached?.version === label ? cached : undefined;
+    return cached?.version === readVersion ? cached : undefined;
   }
 
   /** Drops what this instance has of a show (it was deleted here). */
@@ -219,9 +219,9 @@ export class SeatMapSnapshots {
     this.cache.delete(showId);
   }
 
-  /** The version label, or undefined when Redis cannot answer now. */
-  private async labelOf(showId: string): Promise<number | undefined> {
-    return (await this.versions.labelsForRead([showId]))?.[0];
+  /** The read version, or undefined when Redis cannot answer now. */
+  private async readVersionOf(showId: string): Promise<number | undefined> {
+    return (await this.versions.readVersionsIfReachable([showId]))?.[0];
   }
 
   /**
@@ -267,13 +267,13 @@ export class SeatMapSnapshots {
 
   private keep(snapshot: SeatMapSnapshot): void {
     const previous = this.cache.peek(snapshot.showId);
-    // A slower rebuild of an older label must not replace a newer snapshot.
+    // A slower rebuild of an older read version must not replace a newer snapshot.
     if (previous && previous.version > snapshot.version) return;
     this.cache.set(snapshot.showId, snapshot);
   }
 }
 
 interface Builds {
-  current?: { label: number; done: Promise<SeatMapSnapshot> };
+  current?: { readVersion: number; done: Promise<SeatMapSnapshot> };
   next?: Promise<SeatMapSnapshot>;
 }

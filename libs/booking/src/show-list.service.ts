@@ -6,13 +6,13 @@ import { SeatMapSnapshots } from './seat-map-snapshots.js';
 import { ShowVersions } from './show-versions.js';
 
 /**
- * The show list, at O(shows): the shows' rows, their version labels in one Redis round trip, and
- * each show's seat counts from its cached snapshot or counts at that label; only a show that
+ * The show list, at O(shows): the shows' rows, their read versions in one Redis round trip, and
+ * each show's seat counts from its cached snapshot or counts at that read version; only a show that
  * changed since is counted again (one indexed count of its seats). Without Redis, one aggregate.
  */
 @Injectable()
 export class ShowListService {
-  private readonly counts = new LRUCache<string, { label: number; totalSeats: number; availableSeats: number }>({ max: 10_000 });
+  private readonly counts = new LRUCache<string, { readVersion: number; totalSeats: number; availableSeats: number }>({ max: 10_000 });
 
   constructor(
     private readonly seatMaps: SeatMapService,
@@ -22,9 +22,9 @@ export class ShowListService {
 
   async list(): Promise<ShowSummary[]> {
     const shows = await this.seatMaps.showRows();
-    const labels = await this.versions.labelsForRead(shows.map((show) => show.id));
-    if (!labels) return this.seatMaps.summariesFromDatabase();
-    return Promise.all(shows.map(async (show, i) => summary({ ...show, ...(await this.countsAt(show.id, labels[i])) })));
+    const readVersions = await this.versions.readVersionsIfReachable(shows.map((show) => show.id));
+    if (!readVersions) return this.seatMaps.summariesFromDatabase();
+    return Promise.all(shows.map(async (show, i) => summary({ ...show, ...(await this.countsAt(show.id, readVersions[i])) })));
   }
 
   async summary(showId: string): Promise<ShowSummary> {
@@ -33,13 +33,13 @@ export class ShowListService {
     return summary({ ...show, ...(await this.seatMaps.countsOf(showId)) });
   }
 
-  private async countsAt(showId: string, label: number): Promise<{ totalSeats: number; availableSeats: number }> {
-    const snapshot = this.snapshots.cachedAt(showId, label);
+  private async countsAt(showId: string, readVersion: number): Promise<{ totalSeats: number; availableSeats: number }> {
+    const snapshot = this.snapshots.cachedAt(showId, readVersion);
     if (snapshot) return { totalSeats: snapshot.totalSeats, availableSeats: snapshot.availableSeats };
     const cached = this.counts.get(showId);
-    if (cached?.label === label) return { totalSeats: cached.totalSeats, availableSeats: cached.availableSeats };
+    if (cached?.readVersion === readVersion) return { totalSeats: cached.totalSeats, availableSeats: cached.availableSeats };
     const counts = await this.seatMaps.countsOf(showId);
-    this.counts.set(showId, { label, ...counts });
+    this.counts.set(showId, { readVersion, ...counts });
     return counts;
   }
 }

@@ -7,7 +7,7 @@ import type { Redis } from 'ioredis';
 const script = (name: string) => LuaScript.fromFile(new URL(`./lua/${name}.lua`, import.meta.url));
 const BEGIN = script('begin-show-change');
 const END = script('end-show-change');
-const LABEL = script('show-version');
+const READ_VERSION = script('show-version');
 
 /** Longer than any transaction lives; only a process that died mid-transaction leaves one this long. */
 const IN_FLIGHT_MS = 10_000;
@@ -31,8 +31,8 @@ export interface SeatsChanged {
  * A change takes its version inside its transaction, while it holds the row locks of its seats:
  * two changes of one seat therefore get versions in the order they commit, and a client that
  * applies a change only when its version is newer than the seat's ends where the database is. The
- * version is "in flight" until the transaction has ended, and a read labels its snapshot with a
- * version below every in-flight one (`label`): a snapshot never claims a change it cannot see.
+ * version is "in flight" until the transaction has ended, and a read stamps its snapshot with a
+ * version below every in-flight one (`readVersion`): a snapshot never claims a change it cannot see.
  */
 @Injectable()
 export class ShowVersions {
@@ -74,11 +74,11 @@ export class ShowVersions {
     }
   }
 
-  /** The version a read starting now may label what it reads with (see the class comment). */
-  async label(showId: string): Promise<number> {
-    const label = Number(await redisCall(() => LABEL.run<number>(this.redis, keys(showId), [Date.now()])));
+  /** The read version: what a read starting now may stamp what it reads with (see the class comment). */
+  async readVersion(showId: string): Promise<number> {
+    const readVersion = Number(await redisCall(() => READ_VERSION.run<number>(this.redis, keys(showId), [Date.now()])));
     this.lastAnswerAt = Date.now();
-    return label;
+    return readVersion;
   }
 
   /**
@@ -86,10 +86,10 @@ export class ShowVersions {
    * next second without asking (so each read does not wait out the command timeout), unless a
    * write found Redis answering meanwhile.
    */
-  async labelsForRead(showIds: string[]): Promise<number[] | undefined> {
+  async readVersionsIfReachable(showIds: string[]): Promise<number[] | undefined> {
     if (Date.now() < this.lastFailureAt + READ_BACKOFF_MS && this.lastAnswerAt < this.lastFailureAt) return undefined;
     try {
-      return showIds.length === 1 ? [await this.label(showIds[0])] : await this.labels(showIds);
+      return showIds.length === 1 ? [await this.readVersion(showIds[0])] : await this.readVersions(showIds);
     } catch (error) {
       if (!(error instanceof DependencyUnavailableError)) throw error;
       this.lastFailureAt = Date.now();
@@ -98,28 +98,28 @@ export class ShowVersions {
   }
 
   /** Labels of several shows in one round trip. */
-  async labels(showIds: string[]): Promise<number[]> {
+  async readVersions(showIds: string[]): Promise<number[]> {
     if (showIds.length === 0) return [];
     // A cluster pipelines only keys of one slot; each show's keys have a slot of their own.
-    if (asCluster(this.redis)) return Promise.all(showIds.map((showId) => this.label(showId)));
+    if (asCluster(this.redis)) return Promise.all(showIds.map((showId) => this.readVersion(showId)));
     const run = async () => {
       const pipeline = this.redis.pipeline();
-      for (const showId of showIds) pipeline.evalsha(LABEL.sha, 3, ...keys(showId), Date.now());
+      for (const showId of showIds) pipeline.evalsha(READ_VERSION.sha, 3, ...keys(showId), Date.now());
       return (await pipeline.exec()) ?? [];
     };
     let replies = await redisCall(run);
     if (replies.some(([error]) => error?.message.startsWith('NOSCRIPT'))) {
-      await redisCall(() => this.redis.script('LOAD', LABEL.source));
+      await redisCall(() => this.redis.script('LOAD', READ_VERSION.source));
       replies = await redisCall(run);
     }
-    const labels = await redisCall(async () =>
+    const readVersions = await redisCall(async () =>
       replies.map(([error, value]) => {
         if (error) throw error;
         return Number(value);
       }),
     );
     this.lastAnswerAt = Date.now();
-    return labels;
+    return readVersions;
   }
 
   /**
@@ -155,7 +155,7 @@ export class ShowVersions {
     for (const [showId, version] of taken) byShow.set(showId, [...(byShow.get(showId) ?? []), version]);
     for (const [showId, versions] of byShow) {
       await redisCall(() => END.run(this.redis, keys(showId).slice(1), versions)).catch((error: Error) => {
-        // Reads label below these versions until their deadline passes; nothing is wrong, only late.
+        // Reads are stamped below these versions until their deadline passes; nothing is wrong, only late.
         this.logger.warn(`Could not end in-flight versions of ${showId} (they lapse in ${IN_FLIGHT_MS} ms): ${error.message}`);
       });
     }

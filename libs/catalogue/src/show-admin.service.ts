@@ -1,5 +1,5 @@
 import {
-  SeatCatalog,
+  SeatDirectory,
   SeatMapSnapshots,
   ShowListService,
   ShowNotFoundError,
@@ -21,7 +21,7 @@ export class ShowAdminService {
     @Inject(Database) private readonly database: Database,
     private readonly repository: ShowRepository,
     private readonly shows: ShowListService,
-    private readonly catalog: SeatCatalog,
+    private readonly directory: SeatDirectory,
     private readonly versions: ShowVersions,
     private readonly snapshots: SeatMapSnapshots,
   ) {}
@@ -49,7 +49,7 @@ export class ShowAdminService {
       const current = await this.lockShow(tx, showId);
       await this.repository.update(tx, showId, applyPatch(current, patch));
     });
-    this.catalog.forget(showId);
+    this.directory.forget(showId);
     return this.shows.summary(showId);
   }
 
@@ -66,7 +66,7 @@ export class ShowAdminService {
       if (!(await this.repository.deleteFreeSeats(tx, showId))) throw new ShowHasBookingsError(showId, 'held');
       await this.repository.deleteShow(tx, showId);
     });
-    this.catalog.forget(showId);
+    this.directory.forget(showId);
     this.snapshots.forget(showId);
     // Every other instance then finds its cached map out of date, and the show gone.
     await this.versions

@@ -1,4 +1,4 @@
-import { SeatBookingService, SeatHoldService, SeatMapSnapshots, ShowListService } from '@app/booking';
+import { SeatSaleService, SeatHoldService, SeatMapSnapshots, ShowListService } from '@app/booking';
 import { Metrics } from '@app/metrics';
 import { WriteAuthGuard, WriteThrottlerGuard } from '@app/security';
 import { IdempotencyContext, Idempotent, type IdempotencyRef } from '@app/idempotency';
@@ -76,7 +76,7 @@ export class SeatsController {
     private readonly shows: ShowListService,
     private readonly snapshots: SeatMapSnapshots,
     private readonly holds: SeatHoldService,
-    private readonly bookings: SeatBookingService,
+    private readonly bookings: SeatSaleService,
     private readonly metrics: Metrics,
   ) {}
 

@@ -115,18 +115,18 @@ export class SeatsGateway implements OnGatewayInit, OnGatewayConnection, OnGatew
   }
 
   /**
-   * What a client at `version` lacks: nothing when its version is current (the show's label: every
+   * What a client at `version` lacks: nothing when its version is current (the show's read version: every
    * change up to it is committed), else the latest change of each seat since, from the changes this
    * instance heard; undefined when it may have missed some of them (then a map). The answer's
-   * version is the label: changes up to it that are still on their way here arrive as events, the
+   * version is the read version: changes up to it that are still on their way here arrive as events, the
    * socket having joined the room before this read.
    */
   private async delta(showId: string, version: number) {
-    const label = await this.snapshots.label(showId);
-    if (!label) return undefined;
-    if (version >= label) return { showId, version, upToDate: true };
+    const readVersion = await this.snapshots.readVersion(showId);
+    if (!readVersion) return undefined;
+    if (version >= readVersion) return { showId, version, upToDate: true };
     const changes = this.feed.changesSince(showId, version);
-    return changes && { showId, version: label, since: version, changes };
+    return changes && { showId, version: readVersion, since: version, changes };
   }
 
   @SubscribeMessage('unsubscribe')

@@ -1,4 +1,4 @@
--- The version a seat map read now may be labelled with: every change stamped with this version or
+-- The version a seat map read now may be stamped with (its read version): every change stamped with this version or
 -- an earlier one is committed, so a read of the database that starts after this call sees them.
 -- That is the last version, or just below the oldest one still in flight. In-flight versions past
 -- their deadline belonged to a process that died mid-transaction; they are dropped.

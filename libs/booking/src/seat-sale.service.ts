@@ -6,8 +6,8 @@ import { randomUUID } from 'node:crypto';
 import { SeatConflictError } from './booking.errors.js';
 import { bookingView, type BookingView } from './booking-view.js';
 import { ownershipConflict, requireEverySeat } from './conflicts.js';
-import { SeatCatalog } from './seat-catalog.js';
-import { SeatEvents, unheld } from './seat-events.js';
+import { SeatDirectory } from './seat-directory.js';
+import { SeatEvents, changesTo } from './seat-events.js';
 import type { SeatsRequest } from './seat-hold.service.js';
 import { SeatLocks } from './seat-locks.js';
 import { BookingRepository } from './booking.repository.js';
@@ -16,14 +16,14 @@ import { ShowVersions } from './show-versions.js';
 
 /** Turns a user's live holds into a confirmed booking, decided by one SERIALIZABLE transaction. */
 @Injectable()
-export class SeatBookingService {
-  private readonly logger = new Logger(SeatBookingService.name);
+export class SeatSaleService {
+  private readonly logger = new Logger(SeatSaleService.name);
 
   constructor(
     @Inject(Database) private readonly database: Database,
     private readonly holds: HoldRepository,
     private readonly bookings: BookingRepository,
-    private readonly catalog: SeatCatalog,
+    private readonly directory: SeatDirectory,
     private readonly locks: SeatLocks,
     private readonly idempotencyRecords: IdempotencyRecords,
     private readonly events: SeatEvents,
@@ -50,7 +50,7 @@ export class SeatBookingService {
   }
 
   private async confirm({ seatIds, userId }: SeatsRequest, idempotency?: IdempotencyRef): Promise<BookingView> {
-    const showId = await this.catalog.showOf(seatIds);
+    const showId = await this.directory.showOf(seatIds);
 
     // Fast refusal for seats already sold; also fails closed (503) when Redis is unreachable.
     const sold = await this.locks.bookedMarkers(showId, seatIds);
@@ -82,7 +82,7 @@ export class SeatBookingService {
     await this.locks.markBooked(showId, seatIds, bookingId).catch((error: Error) => {
       this.logger.warn(`Booking ${bookingId} committed; its Redis markers were not set: ${describeError(error)}`);
     });
-    this.events.publish(showId, unheld(seatIds, 'BOOKED'), versions.get(showId)!);
+    this.events.publish(showId, changesTo(seatIds, 'BOOKED'), versions.get(showId)!);
     return booking;
   }
 }

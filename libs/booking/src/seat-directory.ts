@@ -27,7 +27,7 @@ export interface ShowRules {
  * again against the database.
  */
 @Injectable()
-export class SeatCatalog {
+export class SeatDirectory {
   private readonly showBySeat = new LRUCache<string, string>({ max: MAX_CACHED_SEATS });
   private readonly rules = new LRUCache<string, { rules: ShowRules | undefined }>({ max: MAX_CACHED_RULES, ttl: RULES_TTL_MS });
   private readonly reading = new Map<string, Promise<ShowRules | undefined>>();
