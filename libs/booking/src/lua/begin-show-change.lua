@@ -17,9 +17,13 @@
 local now = tonumber(ARGV[1])
 local last = tonumber(redis.call('GET', KEYS[1]) or '0')
 local version = math.max(last + 1, now * 1000)
-redis.call('SET', KEYS[1], string.format('%.0f', version))
-redis.call('ZADD', KEYS[2], version, version)
-redis.call('HSET', KEYS[3], version, now + tonumber(ARGV[2]))
+-- The in-flight member is the version's decimal digits, as `end-show-change.lua` receives it
+-- (written out: a Lua number as a member is formatted by the engine, and not every engine writes
+-- all the digits).
+local id = string.format('%.0f', version)
+redis.call('SET', KEYS[1], id)
+redis.call('ZADD', KEYS[2], version, id)
+redis.call('HSET', KEYS[3], id, now + tonumber(ARGV[2]))
 if #ARGV == 2 or last == 0 then
   redis.call('ZADD', KEYS[4], version, '*')
 end
