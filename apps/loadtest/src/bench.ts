@@ -9,7 +9,7 @@ import { io, type Socket } from 'socket.io-client';
 import { freePort, waitFor } from '../../infra-local/src/redis-topology.js';
 import { runContention, type ContentionResult } from './contention.js';
 import { closedLoop, HttpClient, type LoadSummary, percentile, Recorder, round } from './load.js';
-import { watchMemory } from './proc.js';
+import { startCosting, watchMemory } from './proc.js';
 import { markdown, stadiumMarkdown, type Throughput } from './report.js';
 import { stadiumScenario } from './stadium.js';
 
@@ -62,6 +62,9 @@ async function main(): Promise<void> {
     const baseUrl = `http://127.0.0.1:${port}`;
     log(`service pid ${api.pid} on ${baseUrl} (PostgreSQL ${databaseName}, Redis ${REDIS_URL})`);
     servicePid = api.pid!;
+    const redisInfo = new Redis(REDIS_URL);
+    redisPid = Number(/process_id:(\d+)/.exec(await redisInfo.info('server'))?.[1]);
+    redisInfo.disconnect();
     const memory = watchMemory(api.pid!);
 
     if (only) {
@@ -153,6 +156,7 @@ async function main(): Promise<void> {
 // --- scenarios ---
 
 let servicePid = 0;
+let redisPid = 0;
 const stadium = (baseUrl: string, database: PostgresDatabase) =>
   stadiumScenario({ baseUrl, adminToken: ADMIN_TOKEN, database, redisUrl: REDIS_URL, servicePid, fans: FANS, phaseMs: seconds(10), log });
 
@@ -185,6 +189,7 @@ async function holdScenario(baseUrl: string, database: PostgresDatabase, kind: '
   const client = new HttpClient(baseUrl, CONNECTIONS);
   const recorder = new Recorder();
   let next = 0;
+  const costed = startCosting({ service: servicePid, redis: redisPid });
   await closedLoop(CONNECTIONS, seconds(10), async (worker) => {
     const seatId = kind === 'distinct' ? seatIds[next++ % seatIds.length] : seatIds[Math.floor(Math.random() * 10)];
     await client.post(
@@ -195,8 +200,9 @@ async function holdScenario(baseUrl: string, database: PostgresDatabase, kind: '
     );
   });
   recorder.endedAt = performance.now();
+  const cost = costed(recorder.count);
   await client.close();
-  return recorder.summary();
+  return { ...recorder.summary(), cpuMsPerRequest: cost.cpuMsPerUnit, writeSyscallsPerRequest: cost.writeSyscallsPerUnit };
 }
 
 async function holdBookScenario(baseUrl: string, database: PostgresDatabase): Promise<Throughput> {
@@ -207,6 +213,7 @@ async function holdBookScenario(baseUrl: string, database: PostgresDatabase): Pr
   const before = await transactionCounts(baseUrl);
   const updatesBefore = await seatUpdates(database);
   let next = 0;
+  const costed = startCosting({ service: servicePid, redis: redisPid });
   await closedLoop(CONNECTIONS, seconds(10), async (worker) => {
     if (next >= seatIds.length) return false;
     const body = { seatIds: [seatIds[next++]], userId: `buyer-${worker}` };
@@ -216,14 +223,22 @@ async function holdBookScenario(baseUrl: string, database: PostgresDatabase): Pr
     pairs.record(book.status, performance.now() - started);
   });
   pairs.endedAt = performance.now();
-  await client.close();
   const summary = pairs.summary();
+  const cost = costed(summary.statuses['201'] ?? 0);
+  await client.close();
   const after = await transactionCounts(baseUrl);
   // Holds run at READ COMMITTED and are not retried on 40001: the retries are the bookings' (an upper bound).
   const retriesPerBooking = round((after.retries - before.retries) / Math.max(1, summary.statuses['201'] ?? 0), 3);
   const updatesAfter = await seatUpdates(database);
   const hotUpdateShare = round((updatesAfter.hot - updatesBefore.hot) / Math.max(1, updatesAfter.updates - updatesBefore.updates), 2);
-  return { ...summary, pairsPerSecond: round((summary.statuses['201'] ?? 0) / summary.seconds), retriesPerBooking, hotUpdateShare };
+  return {
+    ...summary,
+    pairsPerSecond: round((summary.statuses['201'] ?? 0) / summary.seconds),
+    retriesPerBooking,
+    hotUpdateShare,
+    cpuMsPerPair: cost.cpuMsPerUnit,
+    writeSyscallsPerPair: cost.writeSyscallsPerUnit,
+  };
 }
 
 /** Runs `work` while another show has `count` live holds (set by SQL, an hour long), then frees them. */

@@ -49,3 +49,42 @@ export function watchMemory(pid: number) {
     },
   };
 }
+
+/** Write system calls a process has made so far (`syscw` in /proc/<pid>/io); 0 once it is gone. */
+export function writeSyscalls(pid: number): number {
+  try {
+    return Number(/^syscw: (\d+)$/m.exec(readFileSync(`/proc/${pid}/io`, 'utf8'))?.[1] ?? 0);
+  } catch {
+    return 0;
+  }
+}
+
+/**
+ * Starts counting what a piece of work costs each process: CPU seconds of the service, of
+ * PostgreSQL (all its processes), of Redis and of this process (the load generator), and the
+ * service's write system calls. Call the returned function when the work is done.
+ */
+export function startCosting(pids: { service: number; redis: number }) {
+  const pg = postgresPids();
+  const read = () => ({
+    service: cpuSeconds(pids.service),
+    serviceWrites: writeSyscalls(pids.service),
+    postgres: pg.map(cpuSeconds),
+    redis: cpuSeconds(pids.redis),
+    load: cpuSeconds(process.pid),
+  });
+  const before = read();
+  return (units: number) => {
+    const after = read();
+    const perUnit = (seconds: number) => round((seconds * 1000) / Math.max(1, units), 3);
+    return {
+      cpuMsPerUnit: {
+        service: perUnit(after.service - before.service),
+        postgres: perUnit(after.postgres.reduce((sum, now, i) => sum + Math.max(0, now - before.postgres[i]), 0)),
+        redis: perUnit(after.redis - before.redis),
+        load: perUnit(after.load - before.load),
+      },
+      writeSyscallsPerUnit: round((after.serviceWrites - before.serviceWrites) / Math.max(1, units), 2),
+    };
+  };
+}

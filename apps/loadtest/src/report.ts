@@ -7,6 +7,12 @@ export interface Throughput extends LoadSummary {
   retriesPerBooking?: number;
   /** For hold+book: the share of `seats` updates that were heap-only (HOT), from pg_stat_user_tables. */
   hotUpdateShare?: number;
+  /** CPU ms per completed pair (hold+book) or per request (holds), by process: service, PostgreSQL, Redis, load generator. */
+  cpuMsPerPair?: { service: number; postgres: number; redis: number; load: number };
+  cpuMsPerRequest?: { service: number; postgres: number; redis: number; load: number };
+  /** The service's write system calls per pair or per request (`syscw`). */
+  writeSyscallsPerPair?: number;
+  writeSyscallsPerRequest?: number;
 }
 
 /** The bench's results as the Markdown tables of `.bench/results.md`. */
@@ -40,6 +46,8 @@ export function markdown(r: any): string {
     `| hold+book pairs ÷ PostgreSQL floor (target ≥ 0.15) | ${r.ratios.holdBookPairsToPostgresFloor} |`,
     `| hold+book: booking attempts repeated on 40001, per booking (target < 5 %) | ${round(100 * r.holdBook.retriesPerBooking, 1)} % |`,
     `| hold+book: seat updates that were HOT (heap-only) | ${round(100 * r.holdBook.hotUpdateShare, 0)} % |`,
+    `| hold+book CPU ms per pair: service / PostgreSQL / Redis / load generator; service write syscalls per pair | ${costLine(r.holdBook.cpuMsPerPair)}; ${r.holdBook.writeSyscallsPerPair} |`,
+    `| contended holds CPU ms per request: service / PostgreSQL / Redis / load generator; service write syscalls per request | ${costLine(r.holdsContended?.cpuMsPerRequest)}; ${r.holdsContended?.writeSyscallsPerRequest} |`,
     `| hold+book p50 with 20,000 live holds ÷ without (target ≤ 1.1) | ${r.ratios.holdBookP50WithLiveHoldsToWithout} |`,
     `| expiry → event, ${r.expiry.holds} holds: median / p99 / worst (target p99 < 1 s) | ${r.expiry.medianMs} / ${r.expiry.p99Ms} / ${r.expiry.worstMs} ms (${r.expiry.freed} freed) |`,
     `| fan-out to ${r.fanout.clients} clients: median / p99 / worst (target p99 < 100 ms) | ${r.fanout.medianMs} / ${r.fanout.p99Ms} / ${r.fanout.worstMs} ms (${r.fanout.deliveries} of ${r.fanout.expected} delivered) |`,
@@ -74,3 +82,6 @@ export function stadiumMarkdown(s: any): string[] {
     '',
   ];
 }
+
+const costLine = (c?: { service: number; postgres: number; redis: number; load: number }) =>
+  c ? `${c.service} / ${c.postgres} / ${c.redis} / ${c.load}` : '–';
