@@ -35,6 +35,16 @@ export function postgresPids(): number[] {
     });
 }
 
+/**
+ * Starts counting the CPU seconds of every PostgreSQL server process, including backends started
+ * meanwhile (a pool that opens connections during the work): call the returned function for the
+ * seconds used since.
+ */
+export function postgresCpu(): () => number {
+  const before = new Map(postgresPids().map((pid) => [pid, cpuSeconds(pid)]));
+  return () => postgresPids().reduce((sum, pid) => sum + Math.max(0, cpuSeconds(pid) - (before.get(pid) ?? 0)), 0);
+}
+
 /** Peak resident memory of a process, from the kernel's high-water mark (VmHWM). */
 export function watchMemory(pid: number) {
   const read = () => Number(/VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024;
@@ -65,11 +75,10 @@ export function writeSyscalls(pid: number): number {
  * service's write system calls. Call the returned function when the work is done.
  */
 export function startCosting(pids: { service: number; redis: number }) {
-  const pg = postgresPids();
+  const postgres = postgresCpu();
   const read = () => ({
     service: cpuSeconds(pids.service),
     serviceWrites: writeSyscalls(pids.service),
-    postgres: pg.map(cpuSeconds),
     redis: cpuSeconds(pids.redis),
     load: cpuSeconds(process.pid),
   });
@@ -80,7 +89,7 @@ export function startCosting(pids: { service: number; redis: number }) {
     return {
       cpuMsPerUnit: {
         service: perUnit(after.service - before.service),
-        postgres: perUnit(after.postgres.reduce((sum, now, i) => sum + Math.max(0, now - before.postgres[i]), 0)),
+        postgres: perUnit(postgres()),
         redis: perUnit(after.redis - before.redis),
         load: perUnit(after.load - before.load),
       },

@@ -5,7 +5,7 @@ import { setPriority } from 'node:os';
 import { Redis } from 'ioredis';
 import { request } from 'undici';
 import { percentile, round } from './load.js';
-import { cpuSeconds, memoryMb, postgresPids } from './proc.js';
+import { cpuSeconds, memoryMb, postgresCpu } from './proc.js';
 import { ArrivalHistogram, type Command, type LoadRole } from './stadium-load.js';
 
 /**
@@ -116,10 +116,9 @@ export async function stadiumScenario({ baseUrl, adminToken, database, redisUrl,
   /** Runs `work` as one phase, with the CPU every process used meanwhile. */
   const phase = async <T extends object>(name: string, work: () => Promise<T>) => {
     log(`   ${name}…`);
-    const pgPids = postgresPids();
+    const postgres = postgresCpu();
     const before = {
       service: cpuSeconds(servicePid),
-      postgres: pgPids.map(cpuSeconds),
       redis: cpuSeconds(redisPid),
       load: loads.map((load) => cpuSeconds(load.pid)),
     };
@@ -129,10 +128,7 @@ export async function stadiumScenario({ baseUrl, adminToken, database, redisUrl,
     const load = Object.fromEntries(loads.map((process, i) => [process.name, round(cpuSeconds(process.pid) - before.load[i], 2)]));
     const cpu = {
       service: round(cpuSeconds(servicePid) - before.service, 2),
-      postgres: round(
-        pgPids.map(cpuSeconds).reduce((sum, now, i) => sum + Math.max(0, now - before.postgres[i]), 0),
-        2,
-      ),
+      postgres: round(postgres(), 2),
       redis: round(cpuSeconds(redisPid) - before.redis, 2),
       load: round(
         Object.values(load).reduce((sum, n) => sum + n, 0),
