@@ -229,12 +229,14 @@ async function holdBookScenario(baseUrl: string, database: PostgresDatabase): Pr
   const after = await transactionCounts(baseUrl);
   // Holds run at READ COMMITTED and are not retried on 40001: the retries are the bookings' (an upper bound).
   const retriesPerBooking = round((after.retries - before.retries) / Math.max(1, summary.statuses['201'] ?? 0), 3);
+  const transactionsPerPair = round((after.transactions - before.transactions) / Math.max(1, summary.statuses['201'] ?? 0), 2);
   const updatesAfter = await seatUpdates(database);
   const hotUpdateShare = round((updatesAfter.hot - updatesBefore.hot) / Math.max(1, updatesAfter.updates - updatesBefore.updates), 2);
   return {
     ...summary,
     pairsPerSecond: round((summary.statuses['201'] ?? 0) / summary.seconds),
     retriesPerBooking,
+    transactionsPerPair,
     hotUpdateShare,
     cpuMsPerPair: cost.cpuMsPerUnit,
     writeSyscallsPerPair: cost.writeSyscallsPerUnit,

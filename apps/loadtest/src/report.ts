@@ -5,6 +5,8 @@ export interface Throughput extends LoadSummary {
   pairsPerSecond?: number;
   /** For hold+book: transaction attempts repeated after a serialization failure (or deadlock), per booking made. */
   retriesPerBooking?: number;
+  /** For hold+book: database transactions per pair (expiry wake-ups included), from the service's metrics. */
+  transactionsPerPair?: number;
   /** For hold+book: the share of `seats` updates that were heap-only (HOT), from pg_stat_user_tables. */
   hotUpdateShare?: number;
   /** CPU ms per completed pair (hold+book) or per request (holds), by process: service, PostgreSQL, Redis, load generator. */
