@@ -1,6 +1,5 @@
 import { BookingRepository, HoldRepository } from '@app/booking';
 import { createShow, type Db, openDatabase, type PostgresDatabase } from '@app/db';
-import type { SQL } from 'drizzle-orm';
 import { Logger } from '@nestjs/common';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { realBackend } from './support/backends.js';
@@ -72,8 +71,8 @@ describe.skipIf(!realBackend.available)('query plans of the write path', () => {
    */
   async function sent(run: (db: Db) => Promise<unknown>): Promise<Query[]> {
     let query: Query | undefined;
-    const spy = vi.spyOn(database, 'executeNamed').mockImplementationOnce(async (_db, _name, statement: SQL) => {
-      query = (database.db as any).dialect.sqlToQuery(statement);
+    const spy = vi.spyOn(database, 'executeNamed').mockImplementationOnce(async (_db, statement, values) => {
+      query = { sql: statement.text, params: values };
       return [{ rules: null, kept: [], claimed: [] }] as never[];
     });
     try {

@@ -44,27 +44,7 @@ export class BookingRepository extends Statements {
       return { seats, createdAt };
     }
     const { seatIds, userId, bookingId, showId } = booking;
-    const rows = await this.postgres.executeNamed<SoldRow>(
-      db,
-      'sell',
-      sql`
-      with sold as (
-        update seats set status = 'BOOKED', booking_id = ${bookingId}
-         where id = any(${sql.param(seatIds)}::text[]) and (status || '') = 'HELD' and hold_owner = ${userId} and hold_expires_at > now()
-        returning id, label, section, category, show_id
-      ), priced as (
-        select sold.id, sold.label, sold.section, sold.category, c.price_amount, c.price_currency
-          from sold left join categories c on c.show_id = sold.show_id and c.key = sold.category
-      ), booking as (
-        insert into bookings (id, user_id, show_id, created_at)
-        select ${bookingId}, ${userId}, ${showId}, date_trunc('milliseconds', now()) where (select count(*) from sold) = ${seatIds.length}
-        returning floor(extract(epoch from created_at) * 1000)::double precision as created_ms
-      ), lines as (
-        insert into booking_seats (booking_id, seat_id, label, section, category, price_amount, price_currency)
-        select ${bookingId}, id, label, section, category, price_amount, price_currency from priced where exists (select 1 from booking)
-      )
-      select priced.*, (select created_ms from booking) as created_ms from priced`,
-    );
+    const rows = await this.postgres.executeNamed<SoldRow>(db, SELL, [bookingId, seatIds, userId, showId, seatIds.length]);
     return {
       seats: rows.map((row) => ({
         id: row.id,
@@ -193,3 +173,28 @@ interface SoldRow {
   /** The booking's creation instant, ms since the epoch (null when it was not written). */
   created_ms: number | null;
 }
+
+/**
+ * `sell` as fixed text, sent by name (see `HOLD_AT_ONCE`). $1 booking id, $2 seat ids, $3 user,
+ * $4 show, $5 how many seats: the booking rows are written only when every seat was sold.
+ */
+const SELL = {
+  name: 'sell',
+  text: `
+  with sold as (
+    update seats set status = 'BOOKED', booking_id = $1
+     where id = any($2::text[]) and (status || '') = 'HELD' and hold_owner = $3 and hold_expires_at > now()
+    returning id, label, section, category, show_id
+  ), priced as (
+    select sold.id, sold.label, sold.section, sold.category, c.price_amount, c.price_currency
+      from sold left join categories c on c.show_id = sold.show_id and c.key = sold.category
+  ), booking as (
+    insert into bookings (id, user_id, show_id, created_at)
+    select $1, $3, $4, date_trunc('milliseconds', now()) where (select count(*) from sold) = $5
+    returning floor(extract(epoch from created_at) * 1000)::double precision as created_ms
+  ), lines as (
+    insert into booking_seats (booking_id, seat_id, label, section, category, price_amount, price_currency)
+    select $1, id, label, section, category, price_amount, price_currency from priced where exists (select 1 from booking)
+  )
+  select priced.*, (select created_ms from booking) as created_ms from priced`,
+};

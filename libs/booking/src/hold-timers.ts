@@ -16,6 +16,8 @@ import { HoldExpiry } from './hold-expiry.service.js';
 export class HoldTimers implements OnApplicationShutdown {
   private readonly logger = new Logger(HoldTimers.name);
   private readonly timers = new Set<NodeJS.Timeout>();
+  /** The timer that will wake each seat's release (a seat re-held later moves to its new timer). */
+  private readonly timerOf = new Map<string, { timer: NodeJS.Timeout; seats: Set<string> }>();
   private stopped = false;
 
   constructor(private readonly expiry: HoldExpiry) {}
@@ -23,10 +25,14 @@ export class HoldTimers implements OnApplicationShutdown {
   /** Releases `seatIds` once their hold lapses, `msLeft` from now by the database's reckoning. */
   arm(seatIds: string[], msLeft: number): void {
     if (this.stopped || seatIds.length === 0) return;
+    this.disarm(seatIds);
+    const seats = new Set(seatIds);
     const timer = setTimeout(
       () => {
         this.timers.delete(timer);
-        this.expiry.releaseSeats(seatIds, 'timer').catch((error: Error) => {
+        for (const seatId of seats) this.timerOf.delete(seatId);
+        if (seats.size === 0) return;
+        this.expiry.releaseSeats([...seats], 'timer').catch((error: Error) => {
           this.logger.warn(
             `Timed release of ${seatIds.length} seat(s) failed (events or the sweeper will free them): ${describeError(error)}`,
           );
@@ -37,6 +43,24 @@ export class HoldTimers implements OnApplicationShutdown {
     // A pending expiry must not keep a stopping process alive; others' paths cover it.
     timer.unref();
     this.timers.add(timer);
+    for (const seatId of seats) this.timerOf.set(seatId, { timer, seats });
+  }
+
+  /**
+   * Forgets the seats' timers: their hold ended otherwise (sold or released here), so waking
+   * their release would only run a transaction that finds nothing to release.
+   */
+  disarm(seatIds: string[]): void {
+    for (const seatId of seatIds) {
+      const armed = this.timerOf.get(seatId);
+      if (!armed) continue;
+      this.timerOf.delete(seatId);
+      armed.seats.delete(seatId);
+      if (armed.seats.size === 0) {
+        clearTimeout(armed.timer);
+        this.timers.delete(armed.timer);
+      }
+    }
   }
 
   /** Cancels every timer and arms no more (shutdown; tests of the other expiry paths). */
@@ -44,6 +68,7 @@ export class HoldTimers implements OnApplicationShutdown {
     this.stopped = true;
     for (const timer of this.timers) clearTimeout(timer);
     this.timers.clear();
+    this.timerOf.clear();
   }
 
   onApplicationShutdown(): void {

@@ -92,31 +92,10 @@ export class HoldRepository extends Statements {
     // SQLite has no data-modifying CTEs: the caller takes the statement-per-step path.
     if (this.database.kind !== 'postgres') return undefined;
     const { showId, seatIds, userId, holdId, ttlMs } = hold;
-    const ids = sql`${sql.param(seatIds)}::text[]`;
     const [row] = await this.postgres.executeNamed<{ rules: HoldAtOnce['rules'] | null; kept: HeldRow[]; claimed: HeldRow[] }>(
       db,
-      'hold_at_once',
-      sql`
-      -- Instants as whole ms since the epoch, truncated as everywhere else (to_char MS, node-postgres).
-      with rules as (
-        select sales_open_at <= now() and now() < sales_close_at as "onSale", per_order as "perOrder", per_customer as "perCustomer"
-          from shows where id = ${showId}
-      ), kept as (
-        select id, floor(extract(epoch from hold_expires_at) * 1000)::double precision as "expiresMs",
-               round(extract(epoch from (hold_expires_at - now())) * 1000)::double precision as "msLeft"
-          from seats where id = any(${ids}) and (status || '') = 'HELD' and hold_owner = ${userId} and hold_expires_at > now()
-      ), claimed as (
-        update seats set status = 'HELD', hold_owner = ${userId}, hold_id = ${holdId}, booking_id = null, hold_version = hold_version + 1,
-                         hold_expires_at = now() + (${ttlMs}::double precision * interval '1 millisecond')
-         where id = any(${ids}) and ((status || '') = 'AVAILABLE' or ((status || '') = 'HELD' and hold_expires_at <= now()))
-           and exists (select 1 from rules where "onSale" and "perCustomer" is null and "perOrder" >= ${seatIds.length})
-        returning id, show_id, hold_expires_at, floor(extract(epoch from hold_expires_at) * 1000)::double precision as "expiresMs"
-      ), queued as (
-        insert into hold_expiries (seat_id, show_id, owner, expires_at) select id, show_id, ${userId}, hold_expires_at from claimed
-      )
-      select (select row_to_json(rules) from rules) as rules,
-             (select coalesce(json_agg(kept), '[]') from kept) as kept,
-             (select coalesce(json_agg(json_build_object('id', id, 'expiresMs', "expiresMs")), '[]') from claimed) as claimed`,
+      HOLD_AT_ONCE,
+      [showId, seatIds, userId, holdId, ttlMs, seatIds.length],
     );
     const held = ({ id, expiresMs, msLeft }: HeldRow) => ({ id, holdExpiresAt: new Date(expiresMs), msLeft: msLeft ?? null });
     return { rules: row.rules ?? undefined, kept: row.kept.map(held), claimed: row.claimed.map(held) };
@@ -201,6 +180,35 @@ export class HoldRepository extends Statements {
     return released;
   }
 }
+
+/**
+ * `holdAtOnce` as fixed text, sent by name: parsed and planned once per connection, never
+ * rendered again. $1 show, $2 seat ids, $3 user, $4 hold id, $5 ttl (ms), $6 how many seats.
+ * Instants are whole ms since the epoch, truncated as everywhere else (to_char MS, node-postgres).
+ */
+const HOLD_AT_ONCE = {
+  name: 'hold_at_once',
+  text: `
+  with rules as (
+    select sales_open_at <= now() and now() < sales_close_at as "onSale", per_order as "perOrder", per_customer as "perCustomer"
+      from shows where id = $1
+  ), kept as (
+    select id, floor(extract(epoch from hold_expires_at) * 1000)::double precision as "expiresMs",
+           round(extract(epoch from (hold_expires_at - now())) * 1000)::double precision as "msLeft"
+      from seats where id = any($2::text[]) and (status || '') = 'HELD' and hold_owner = $3 and hold_expires_at > now()
+  ), claimed as (
+    update seats set status = 'HELD', hold_owner = $3, hold_id = $4, booking_id = null, hold_version = hold_version + 1,
+                     hold_expires_at = now() + ($5::double precision * interval '1 millisecond')
+     where id = any($2::text[]) and ((status || '') = 'AVAILABLE' or ((status || '') = 'HELD' and hold_expires_at <= now()))
+       and exists (select 1 from rules where "onSale" and "perCustomer" is null and "perOrder" >= $6)
+    returning id, show_id, hold_expires_at, floor(extract(epoch from hold_expires_at) * 1000)::double precision as "expiresMs"
+  ), queued as (
+    insert into hold_expiries (seat_id, show_id, owner, expires_at) select id, show_id, $3, hold_expires_at from claimed
+  )
+  select (select row_to_json(rules) from rules) as rules,
+         (select coalesce(json_agg(kept), '[]') from kept) as kept,
+         (select coalesce(json_agg(json_build_object('id', id, 'expiresMs', "expiresMs")), '[]') from claimed) as claimed`,
+};
 
 /** Seats per statement when the sweeper releases many at once (bound parameters are limited). */
 const RELEASE_BATCH = 1000;

@@ -43,7 +43,7 @@ function newTestService() {
     }),
   };
   const events = { publish: vi.fn(() => void calls.push('publish')) };
-  const timers = { arm: vi.fn() };
+  const timers = { arm: vi.fn(), disarm: vi.fn() };
   const directory = {
     showOf: vi.fn(async () => SHOW),
     rulesOf: vi.fn(async () => ({ perOrder: 8, salesOpenAt: new Date(0), salesCloseAt: new Date(Date.now() + 86_400_000) })),

@@ -181,6 +181,7 @@ export class SeatHoldService {
     await this.locks.releaseOwned(showId, seatIds, userId).catch((error: Error) => {
       this.logger.warn(`Released seats in the database but not their locks (they lapse by TTL): ${describeError(error)}`);
     });
+    this.timers.disarm(seatIds);
     this.events.publish(showId, changesTo(seatIds, 'AVAILABLE'), versions.get(showId)!);
     return { userId, showId, released: seatIds };
   }

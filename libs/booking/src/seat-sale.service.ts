@@ -12,6 +12,7 @@ import type { SeatsRequest } from './seat-hold.service.js';
 import { SeatLocks } from './seat-locks.js';
 import { BookingRepository } from './booking.repository.js';
 import { HoldRepository } from './hold.repository.js';
+import { HoldTimers } from './hold-timers.js';
 import { ShowVersions } from './show-versions.js';
 
 /** Turns a user's live holds into a confirmed booking, decided by one SERIALIZABLE transaction. */
@@ -28,6 +29,7 @@ export class SeatSaleService {
     private readonly idempotencyRecords: IdempotencyRecords,
     private readonly events: SeatEvents,
     private readonly versions: ShowVersions,
+    private readonly timers: HoldTimers,
   ) {}
 
   /**
@@ -82,6 +84,7 @@ export class SeatSaleService {
     await this.locks.markBooked(showId, seatIds, bookingId).catch((error: Error) => {
       this.logger.warn(`Booking ${bookingId} committed; its Redis markers were not set: ${describeError(error)}`);
     });
+    this.timers.disarm(seatIds);
     this.events.publish(showId, changesTo(seatIds, 'BOOKED'), versions.get(showId)!);
     return booking;
   }

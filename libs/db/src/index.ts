@@ -1,6 +1,6 @@
 export { Database, type Db, type DbClock, type Tables, type TransactionOptions } from './database.js';
 export { DbModule, openDatabase } from './db.module.js';
-export { isUniqueViolation, PostgresDatabase, sqlState } from './postgres.database.js';
+export { isUniqueViolation, type NamedStatement, PostgresDatabase, sqlState } from './postgres.database.js';
 export { retrying, type RetryPolicy } from './retry.js';
 export {
   createShow,

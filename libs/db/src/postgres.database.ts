@@ -1,8 +1,7 @@
 import { causes, DependencyUnavailableError, describeError } from '@app/common';
 import { Logger } from '@nestjs/common';
-import { type AnyColumn, type SQL, sql } from 'drizzle-orm';
+import { type AnyColumn, sql } from 'drizzle-orm';
 import { drizzle, type NodePgDatabase } from 'drizzle-orm/node-postgres';
-import { PgDialect } from 'drizzle-orm/pg-core';
 import pg from 'pg';
 import { Database, type Db, type DbClock, type TransactionOptions } from './database.js';
 import { retrying } from './retry.js';
@@ -57,8 +56,6 @@ const pgClock: DbClock = {
   nowPlusMs: (ms) => sql`now() + (${ms}::double precision * interval '1 millisecond')`,
   msUntil: (column: AnyColumn) => sql<number>`round(extract(epoch from (${column} - now())) * 1000)::double precision`,
 };
-
-const dialect = new PgDialect();
 
 /**
  * Connections of their own for building seat maps: a map is rebuilt once per version and serves
@@ -146,15 +143,14 @@ export class PostgresDatabase extends Database {
   }
 
   /**
-   * Runs `query` as the named prepared statement `name` of its connection: parsed and planned once
-   * per connection instead of on every call (planning the one-statement hold or booking took
-   * about as long as running it). `query`'s text must be the same on every call; only its
-   * parameters vary. Rows come back as node-postgres parses them.
+   * Runs a statement of fixed text as the named prepared statement of its connection: parsed and
+   * planned once per connection instead of on every call (planning the one-statement hold or
+   * booking took about as long as running it), and never rendered by the query builder. Rows
+   * come back as node-postgres parses them.
    */
-  async executeNamed<Row>(db: Db, name: string, query: SQL): Promise<Row[]> {
-    const { sql: text, params } = dialect.sqlToQuery(query);
+  async executeNamed<Row>(db: Db, statement: NamedStatement, values: unknown[]): Promise<Row[]> {
     const client = this.clientOf.get(db) ?? this.pool;
-    const result = await client.query<Row & pg.QueryResultRow>({ name, text, values: params });
+    const result = await client.query<Row & pg.QueryResultRow>({ name: statement.name, text: statement.text, values });
     return result.rows;
   }
 
@@ -194,4 +190,10 @@ export class PostgresDatabase extends Database {
       throw error;
     }
   }
+}
+
+/** A statement of fixed text with numbered parameters, prepared once per connection under its name. */
+export interface NamedStatement {
+  name: string;
+  text: string;
 }
