@@ -182,7 +182,7 @@ describe.each(withCluster)('Idempotency-Key on $name', (backend) => {
       const { seatIds } = await api.newShow();
       const body = { seatIds: [seatIds[0]], userId: 'alice' };
       const key = randomUUID();
-      // A "crashed" request: its marker was claimed and never changesTo.
+      // A "crashed" request: its marker was claimed and never settled.
       const claim = await api.app
         .get(IdempotencyStore)
         .claim({ userId: 'alice', key, fingerprint: requestFingerprint('POST', HOLD, body) });

@@ -47,6 +47,13 @@ export class HoldRepository extends Statements {
     return db.select({ id: seats.id, showId: seats.showId }).from(seats).where(inArray(seats.id, seatIds));
   }
 
+  /** Every seat id of the show (by the `(show_id, …)` index). */
+  async seatIdsOf(db: Db, showId: string): Promise<string[]> {
+    const { seats } = this.t;
+    const rows = await db.select({ id: seats.id }).from(seats).where(eq(seats.showId, showId));
+    return rows.map((row) => row.id);
+  }
+
   states(db: Db, seatIds: string[]): Promise<SeatState[]> {
     const { seats } = this.t;
     return db

@@ -31,6 +31,8 @@ export class SeatDirectory {
   private readonly showBySeat = new LRUCache<string, string>({ max: MAX_CACHED_SEATS });
   private readonly rules = new LRUCache<string, { rules: ShowRules | undefined }>({ max: MAX_CACHED_RULES, ttl: RULES_TTL_MS });
   private readonly reading = new Map<string, Promise<ShowRules | undefined>>();
+  /** Shows whose every seat has been mapped (or is being mapped) here. */
+  private readonly mapped = new LRUCache<string, true>({ max: 1_000 });
 
   constructor(
     @Inject(Database) private readonly database: Database,
@@ -49,6 +51,7 @@ export class SeatDirectory {
         this.showBySeat.set(id, showId);
         showOfSeat.set(id, showId);
       }
+      for (const showId of new Set(found.map((seat) => seat.showId))) this.mapAll(showId);
     }
     const unknown = seatIds.filter((id) => showOfSeat.get(id) === undefined);
     if (unknown.length > 0) throw new SeatConflictError(unknown.map((seatId) => ({ seatId, reason: 'NOT_FOUND' })));
@@ -84,8 +87,25 @@ export class SeatDirectory {
     return read;
   }
 
+  /**
+   * Maps every seat of a show once, in the background, at its first miss: an on-sale starts with
+   * every seat unknown, and each would otherwise cost its first hold a query.
+   */
+  private mapAll(showId: string): void {
+    if (this.mapped.has(showId)) return;
+    this.mapped.set(showId, true);
+    this.database
+      .read((db) => this.holds.seatIdsOf(db, showId))
+      .then((ids) => {
+        if (!this.mapped.has(showId)) return; // forgotten meanwhile
+        for (const id of ids) if (!this.showBySeat.has(id)) this.showBySeat.set(id, showId);
+      })
+      .catch(() => this.mapped.delete(showId)); // the next miss tries again
+  }
+
   /** Forgets what this instance knew about a show (after it changed or was deleted here). */
   forget(showId: string): void {
+    this.mapped.delete(showId);
     this.rules.delete(showId);
     this.reading.delete(showId);
     for (const [seatId, show] of this.showBySeat.entries()) if (show === showId) this.showBySeat.delete(seatId);

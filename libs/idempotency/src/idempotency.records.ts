@@ -1,4 +1,4 @@
-import { type Db, Database } from '@app/db';
+import { type Db, Database, PostgresDatabase } from '@app/db';
 import { Inject, Injectable } from '@nestjs/common';
 import { and, eq, lt } from 'drizzle-orm';
 import { IdempotencyKeyReusedError } from './idempotency.errors.js';
@@ -37,6 +37,11 @@ export class IdempotencyRecords {
   }
 
   async insert(db: Db, ref: IdempotencyRef, response: StoredResponse): Promise<void> {
+    if (this.database instanceof PostgresDatabase) {
+      // On every booking's path: a statement of fixed text, prepared once per connection.
+      await this.database.executeNamed(db, INSERT, [ref.userId, ref.key, ref.fingerprint, response.status, response.body]);
+      return;
+    }
     const { idempotencyRecords: records } = this.database.tables;
     await db.insert(records).values({
       userId: ref.userId,
@@ -48,3 +53,8 @@ export class IdempotencyRecords {
     });
   }
 }
+
+const INSERT = {
+  name: 'insert_idempotency_record',
+  text: 'insert into idempotency_records (user_id, key, fingerprint, status_code, body, created_at) values ($1, $2, $3, $4, $5, now())',
+};

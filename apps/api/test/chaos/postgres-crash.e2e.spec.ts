@@ -58,7 +58,7 @@ describe.skipIf(!(realBackend.available && (canRunOwnPostgres || process.env.CI 
       const settledAt = performance.now();
       report(
         `[postgres crash] first attempts ${outcomes.length - unavailable}×201, ${unavailable}×503, all answered within ${Math.round(answeredAt - killedAt)} ms of kill -9; ` +
-          `the server recovered and started in ${Math.round(restartedAt - answeredAt)} ms; every retry changesTo ${Math.round(settledAt - restartedAt)} ms later`,
+          `the server recovered and started in ${Math.round(restartedAt - answeredAt)} ms; every retry settled ${Math.round(settledAt - restartedAt)} ms later`,
       );
       expect(finals.map((reply) => reply.status)).toEqual(outcomes.map(() => 201));
       for (const [i, outcome] of outcomes.entries()) {
