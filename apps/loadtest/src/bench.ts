@@ -75,11 +75,16 @@ async function main(): Promise<void> {
         'holds-distinct': (u: string, d: PostgresDatabase) => holdScenario(u, d, 'distinct'),
         'holds-contended': (u: string, d: PostgresDatabase) => holdScenario(u, d, 'contended'),
         'hold-book': holdBookScenario,
+        lean: async (u: string, d: PostgresDatabase) =>
+          leanComparison(
+            { holdBook: await holdBookLoop(u, d, servicePid), holdsContended: await holdScenario(u, d, 'contended') },
+            await leanFloorScenario(databaseUrl, d, children),
+          ),
         expiry: expiryScenario,
         fanout: fanoutScenario,
       }[only];
       if (!scenario)
-        throw new Error(`BENCH_ONLY must be stadium, contention, holds-distinct, holds-contended, hold-book, expiry or fanout`);
+        throw new Error(`BENCH_ONLY must be stadium, contention, holds-distinct, holds-contended, hold-book, lean, expiry or fanout`);
       const result = await scenario(baseUrl, database);
       const figures = { ...result, peakRssMb: memory.stop() };
       console.log(JSON.stringify(figures, null, 2));
@@ -100,6 +105,7 @@ async function main(): Promise<void> {
     const holdsDistinct = await holdScenario(baseUrl, database, 'distinct');
     const holdsContended = await holdScenario(baseUrl, database, 'contended');
     const pairs = await holdBookScenario(baseUrl, database);
+    const leanFloor = leanComparison({ holdBook: pairs, holdsContended }, await leanFloorScenario(databaseUrl, database, children));
     const pairsWithLiveHolds = await withLiveHolds(database, 20_000, () => holdBookScenario(baseUrl, database));
     const expiry = await expiryScenario(baseUrl, database);
     const fanout = await fanoutScenario(baseUrl, database);
@@ -120,6 +126,7 @@ async function main(): Promise<void> {
       holdsContended,
       holdBook: pairs,
       holdBookWithLiveHolds: pairsWithLiveHolds,
+      leanFloor,
       expiry,
       fanout,
       stadium: { ...stadiumResult, peakRssMb: peakRssMb },
@@ -183,13 +190,18 @@ async function contentionScenario(baseUrl: string, database: PostgresDatabase) {
   };
 }
 
-async function holdScenario(baseUrl: string, database: PostgresDatabase, kind: 'distinct' | 'contended'): Promise<Throughput> {
-  log(`2. hold throughput, ${kind} seats, ${CONNECTIONS} connections`);
+async function holdScenario(
+  baseUrl: string,
+  database: PostgresDatabase,
+  kind: 'distinct' | 'contended',
+  pid = servicePid,
+): Promise<Throughput> {
+  log(`2. hold throughput, ${kind} seats, ${CONNECTIONS} connections${pid === servicePid ? '' : ' (lean floor)'}`);
   const { seatIds } = await newShow(database, 100, 100);
   const client = new HttpClient(baseUrl, CONNECTIONS);
   const recorder = new Recorder();
   let next = 0;
-  const costed = startCosting({ service: servicePid, redis: redisPid });
+  const costed = startCosting({ service: pid, redis: redisPid });
   await closedLoop(CONNECTIONS, seconds(10), async (worker) => {
     const seatId = kind === 'distinct' ? seatIds[next++ % seatIds.length] : seatIds[Math.floor(Math.random() * 10)];
     await client.post(
@@ -207,13 +219,25 @@ async function holdScenario(baseUrl: string, database: PostgresDatabase, kind: '
 
 async function holdBookScenario(baseUrl: string, database: PostgresDatabase): Promise<Throughput> {
   log(`3. hold + book throughput, distinct seats, ${CONNECTIONS} connections`);
+  const before = await transactionCounts(baseUrl);
+  const updatesBefore = await seatUpdates(database);
+  const summary = await holdBookLoop(baseUrl, database, servicePid);
+  const after = await transactionCounts(baseUrl);
+  // Holds run at READ COMMITTED and are not retried on 40001: the retries are the bookings' (an upper bound).
+  const retriesPerBooking = round((after.retries - before.retries) / Math.max(1, summary.statuses['201'] ?? 0), 3);
+  const transactionsPerPair = round((after.transactions - before.transactions) / Math.max(1, summary.statuses['201'] ?? 0), 2);
+  const updatesAfter = await seatUpdates(database);
+  const hotUpdateShare = round((updatesAfter.hot - updatesBefore.hot) / Math.max(1, updatesAfter.updates - updatesBefore.updates), 2);
+  return { ...summary, retriesPerBooking, transactionsPerPair, hotUpdateShare };
+}
+
+/** Holds then books 1 fresh seat per loop on 64 connections for 10 s; what each pair cost the process `pid`. */
+async function holdBookLoop(baseUrl: string, database: PostgresDatabase, pid: number): Promise<Throughput> {
   const { seatIds } = await newShow(database, 100, 100);
   const client = new HttpClient(baseUrl, CONNECTIONS);
   const pairs = new Recorder();
-  const before = await transactionCounts(baseUrl);
-  const updatesBefore = await seatUpdates(database);
   let next = 0;
-  const costed = startCosting({ service: servicePid, redis: redisPid });
+  const costed = startCosting({ service: pid, redis: redisPid });
   await closedLoop(CONNECTIONS, seconds(10), async (worker) => {
     if (next >= seatIds.length) return false;
     const body = { seatIds: [seatIds[next++]], userId: `buyer-${worker}` };
@@ -226,21 +250,66 @@ async function holdBookScenario(baseUrl: string, database: PostgresDatabase): Pr
   const summary = pairs.summary();
   const cost = costed(summary.statuses['201'] ?? 0);
   await client.close();
-  const after = await transactionCounts(baseUrl);
-  // Holds run at READ COMMITTED and are not retried on 40001: the retries are the bookings' (an upper bound).
-  const retriesPerBooking = round((after.retries - before.retries) / Math.max(1, summary.statuses['201'] ?? 0), 3);
-  const transactionsPerPair = round((after.transactions - before.transactions) / Math.max(1, summary.statuses['201'] ?? 0), 2);
-  const updatesAfter = await seatUpdates(database);
-  const hotUpdateShare = round((updatesAfter.hot - updatesBefore.hot) / Math.max(1, updatesAfter.updates - updatesBefore.updates), 2);
   return {
     ...summary,
     pairsPerSecond: round((summary.statuses['201'] ?? 0) / summary.seconds),
-    retriesPerBooking,
-    transactionsPerPair,
-    hotUpdateShare,
     cpuMsPerPair: cost.cpuMsPerUnit,
     writeSyscallsPerPair: cost.writeSyscallsPerUnit,
   };
+}
+
+/** The service and the lean floor side by side, as `.bench/results.json` has them (`leanFloor`). */
+function leanComparison(
+  service: { holdBook: Throughput; holdsContended: Throughput },
+  lean: { holdBook: Throughput; holdsContended: Throughput },
+) {
+  const pairsOf = (t: Throughput) => ({
+    pairsPerSecond: t.pairsPerSecond,
+    cpuMsPerPair: t.cpuMsPerPair,
+    writeSyscallsPerPair: t.writeSyscallsPerPair,
+    statuses: t.statuses,
+  });
+  const requestsOf = (t: Throughput) => ({
+    perSecond: t.perSecond,
+    cpuMsPerRequest: t.cpuMsPerRequest,
+    writeSyscallsPerRequest: t.writeSyscallsPerRequest,
+    statuses: t.statuses,
+  });
+  return {
+    holdBook: { service: pairsOf(service.holdBook), lean: pairsOf(lean.holdBook) },
+    holdsContended: { service: requestsOf(service.holdsContended), lean: requestsOf(lean.holdsContended) },
+    ratios: {
+      serviceCpuPerPairToLean: round(service.holdBook.cpuMsPerPair!.service / lean.holdBook.cpuMsPerPair!.service, 2),
+      pairsPerSecondToLean: round(service.holdBook.pairsPerSecond! / lean.holdBook.pairsPerSecond!, 2),
+      serviceCpuPerRefusalToLean: round(service.holdsContended.cpuMsPerRequest!.service / lean.holdsContended.cpuMsPerRequest!.service, 2),
+    },
+  };
+}
+
+/**
+ * The lean floor (`lean-server.ts`: the same Redis commands and statements on bare `node:http`)
+ * loaded exactly as the service was, just after it: hold + book and contended holds.
+ */
+async function leanFloorScenario(databaseUrl: string, database: PostgresDatabase, children: ChildProcess[]) {
+  log('8. lean floor: the write path on bare node:http, the same Redis commands and statements');
+  const port = await freePort();
+  const child = fork(new URL('./lean-server.js', import.meta.url), [String(port), databaseUrl, REDIS_URL, String(HOLD_TTL_SECONDS)], {
+    stdio: 'inherit',
+  });
+  children.push(child);
+  await new Promise((resolve, reject) => {
+    child.once('message', resolve);
+    child.once('exit', reject);
+  });
+  const baseUrl = `http://127.0.0.1:${port}`;
+  try {
+    return {
+      holdBook: await holdBookLoop(baseUrl, database, child.pid!),
+      holdsContended: await holdScenario(baseUrl, database, 'contended', child.pid),
+    };
+  } finally {
+    child.kill('SIGTERM');
+  }
 }
 
 /** Runs `work` while another show has `count` live holds (set by SQL, an hour long), then frees them. */

@@ -50,6 +50,13 @@ export function markdown(r: any): string {
     `| hold+book: seat updates that were HOT (heap-only) | ${round(100 * r.holdBook.hotUpdateShare, 0)} % |`,
     `| hold+book CPU ms per pair: service / PostgreSQL / Redis / load generator; service write syscalls per pair | ${costLine(r.holdBook.cpuMsPerPair)}; ${r.holdBook.writeSyscallsPerPair} |`,
     `| contended holds CPU ms per request: service / PostgreSQL / Redis / load generator; service write syscalls per request | ${costLine(r.holdsContended?.cpuMsPerRequest)}; ${r.holdsContended?.writeSyscallsPerRequest} |`,
+    ...(r.leanFloor
+      ? [
+          `| lean floor (the same Redis commands and statements on bare node:http): hold + book pairs/s, service ÷ lean | ${r.leanFloor.holdBook.service.pairsPerSecond} / ${r.leanFloor.holdBook.lean.pairsPerSecond} = ${r.leanFloor.ratios.pairsPerSecondToLean} (target ≥ 0.9) |`,
+          `| CPU ms per pair, service ÷ lean | ${costLine(r.leanFloor.holdBook.service.cpuMsPerPair)} ÷ ${costLine(r.leanFloor.holdBook.lean.cpuMsPerPair)}: ${r.leanFloor.ratios.serviceCpuPerPairToLean} (target ≤ 1.25); write syscalls ${r.leanFloor.holdBook.service.writeSyscallsPerPair} / ${r.leanFloor.holdBook.lean.writeSyscallsPerPair} |`,
+          `| contended holds: CPU ms per refusal, service ÷ lean | ${r.leanFloor.holdsContended.service.cpuMsPerRequest.service} ÷ ${r.leanFloor.holdsContended.lean.cpuMsPerRequest.service} = ${r.leanFloor.ratios.serviceCpuPerRefusalToLean} (target ≤ 1.3) |`,
+        ]
+      : []),
     `| hold+book p50 with 20,000 live holds ÷ without (target ≤ 1.1) | ${r.ratios.holdBookP50WithLiveHoldsToWithout} |`,
     `| expiry → event, ${r.expiry.holds} holds: median / p99 / worst (target p99 < 1 s) | ${r.expiry.medianMs} / ${r.expiry.p99Ms} / ${r.expiry.worstMs} ms (${r.expiry.freed} freed) |`,
     `| fan-out to ${r.fanout.clients} clients: median / p99 / worst (target p99 < 100 ms) | ${r.fanout.medianMs} / ${r.fanout.p99Ms} / ${r.fanout.worstMs} ms (${r.fanout.deliveries} of ${r.fanout.expected} delivered) |`,
