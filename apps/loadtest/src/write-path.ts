@@ -1,0 +1,167 @@
+import type { PostgresDatabase } from '@app/db';
+import { type ChildProcess, fork } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { freePort } from '../../infra-local/src/redis-topology.js';
+import { CONNECTIONS, HOLD_TTL_SECONDS, log, newShow, pids, REDIS_URL, seconds } from './bench-setup.js';
+import { closedLoop, HttpClient, Recorder, round } from './load.js';
+import { startCosting } from './proc.js';
+import type { Throughput } from './report.js';
+
+// The write-path scenarios of the bench: holds, hold + book, and the lean floor doing the same work.
+
+/** Updates of `seats` so far, and how many were HOT (statistics reach the view within a second or so). */
+export async function seatUpdates(database: PostgresDatabase): Promise<{ updates: number; hot: number }> {
+  await new Promise((resolve) => setTimeout(resolve, 1500));
+  const { rows } = await database.pool.query(
+    `select n_tup_upd::int as updates, n_tup_hot_upd::int as hot from pg_stat_user_tables where relname = 'seats'`,
+  );
+  return rows[0] ?? { updates: 0, hot: 0 };
+}
+
+/** The service's transaction counters, from its metrics. */
+export async function transactionCounts(baseUrl: string): Promise<{ transactions: number; retries: number }> {
+  const text = await (await fetch(`${baseUrl}/metrics`)).text();
+  const value = (name: string) => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(text)?.[1] ?? NaN);
+  return { transactions: value('db_transactions_total'), retries: value('db_transaction_retries_total') };
+}
+
+export async function holdScenario(
+  baseUrl: string,
+  database: PostgresDatabase,
+  kind: 'distinct' | 'contended',
+  pid = pids.service,
+): Promise<Throughput> {
+  log(`2. hold throughput, ${kind} seats, ${CONNECTIONS} connections${pid === pids.service ? '' : ' (lean floor)'}`);
+  const { seatIds } = await newShow(database, 100, 100);
+  const client = new HttpClient(baseUrl, CONNECTIONS);
+  const recorder = new Recorder();
+  let next = 0;
+  const costed = startCosting({ service: pid, redis: pids.redis });
+  await closedLoop(CONNECTIONS, seconds(10), async (worker) => {
+    const seatId = kind === 'distinct' ? seatIds[next++ % seatIds.length] : seatIds[Math.floor(Math.random() * 10)];
+    await client.post(
+      '/api/seats/hold-bulk',
+      { seatIds: [seatId], userId: `holder-${worker}` },
+      { 'Idempotency-Key': randomUUID() },
+      recorder,
+    );
+  });
+  recorder.endedAt = performance.now();
+  const cost = costed(recorder.count);
+  await client.close();
+  return { ...recorder.summary(), cpuMsPerRequest: cost.cpuMsPerUnit, writeSyscallsPerRequest: cost.writeSyscallsPerUnit };
+}
+
+export async function holdBookScenario(baseUrl: string, database: PostgresDatabase): Promise<Throughput> {
+  log(`3. hold + book throughput, distinct seats, ${CONNECTIONS} connections`);
+  const before = await transactionCounts(baseUrl);
+  const updatesBefore = await seatUpdates(database);
+  const summary = await holdBookLoop(baseUrl, database, pids.service);
+  const after = await transactionCounts(baseUrl);
+  // Holds run at READ COMMITTED and are not retried on 40001: the retries are the bookings' (an upper bound).
+  const retriesPerBooking = round((after.retries - before.retries) / Math.max(1, summary.statuses['201'] ?? 0), 3);
+  const transactionsPerPair = round((after.transactions - before.transactions) / Math.max(1, summary.statuses['201'] ?? 0), 2);
+  const updatesAfter = await seatUpdates(database);
+  const hotUpdateShare = round((updatesAfter.hot - updatesBefore.hot) / Math.max(1, updatesAfter.updates - updatesBefore.updates), 2);
+  return { ...summary, retriesPerBooking, transactionsPerPair, hotUpdateShare };
+}
+
+/** Holds then books 1 fresh seat per loop on 64 connections for 10 s; what each pair cost the process `pid`. */
+export async function holdBookLoop(baseUrl: string, database: PostgresDatabase, pid: number): Promise<Throughput> {
+  const { seatIds } = await newShow(database, 100, 100);
+  const client = new HttpClient(baseUrl, CONNECTIONS);
+  const pairs = new Recorder();
+  let next = 0;
+  const costed = startCosting({ service: pid, redis: pids.redis });
+  await closedLoop(CONNECTIONS, seconds(10), async (worker) => {
+    if (next >= seatIds.length) return false;
+    const body = { seatIds: [seatIds[next++]], userId: `buyer-${worker}` };
+    const started = performance.now();
+    const hold = await client.post('/api/seats/hold-bulk', body, { 'Idempotency-Key': randomUUID() });
+    const book = hold.status === 201 ? await client.post('/api/seats/book-bulk', body, { 'Idempotency-Key': randomUUID() }) : hold;
+    pairs.record(book.status, performance.now() - started);
+  });
+  pairs.endedAt = performance.now();
+  const summary = pairs.summary();
+  const cost = costed(summary.statuses['201'] ?? 0);
+  await client.close();
+  return {
+    ...summary,
+    pairsPerSecond: round((summary.statuses['201'] ?? 0) / summary.seconds),
+    cpuMsPerPair: cost.cpuMsPerUnit,
+    writeSyscallsPerPair: cost.writeSyscallsPerUnit,
+  };
+}
+
+/** The service and the lean floor side by side, as `.bench/results.json` has them (`leanFloor`). */
+export function leanComparison(
+  service: { holdBook: Throughput; holdsContended: Throughput },
+  lean: { holdBook: Throughput; holdsContended: Throughput },
+) {
+  const pairsOf = (t: Throughput) => ({
+    pairsPerSecond: t.pairsPerSecond,
+    cpuMsPerPair: t.cpuMsPerPair,
+    writeSyscallsPerPair: t.writeSyscallsPerPair,
+    statuses: t.statuses,
+  });
+  const requestsOf = (t: Throughput) => ({
+    perSecond: t.perSecond,
+    cpuMsPerRequest: t.cpuMsPerRequest,
+    writeSyscallsPerRequest: t.writeSyscallsPerRequest,
+    statuses: t.statuses,
+  });
+  return {
+    holdBook: { service: pairsOf(service.holdBook), lean: pairsOf(lean.holdBook) },
+    holdsContended: { service: requestsOf(service.holdsContended), lean: requestsOf(lean.holdsContended) },
+    ratios: {
+      serviceCpuPerPairToLean: round(service.holdBook.cpuMsPerPair!.service / lean.holdBook.cpuMsPerPair!.service, 2),
+      pairsPerSecondToLean: round(service.holdBook.pairsPerSecond! / lean.holdBook.pairsPerSecond!, 2),
+      serviceCpuPerRefusalToLean: round(service.holdsContended.cpuMsPerRequest!.service / lean.holdsContended.cpuMsPerRequest!.service, 2),
+    },
+  };
+}
+
+/**
+ * The lean floor (`lean-server.ts`: the same Redis commands and statements on bare `node:http`)
+ * loaded exactly as the service was, just after it: hold + book and contended holds.
+ */
+export async function leanFloorScenario(databaseUrl: string, database: PostgresDatabase, children: ChildProcess[]) {
+  log('8. lean floor: the write path on bare node:http, the same Redis commands and statements');
+  const port = await freePort();
+  const child = fork(new URL('./lean-server.js', import.meta.url), [String(port), databaseUrl, REDIS_URL, String(HOLD_TTL_SECONDS)], {
+    stdio: 'inherit',
+  });
+  children.push(child);
+  await new Promise((resolve, reject) => {
+    child.once('message', resolve);
+    child.once('exit', reject);
+  });
+  const baseUrl = `http://127.0.0.1:${port}`;
+  try {
+    return {
+      holdBook: await holdBookLoop(baseUrl, database, child.pid!),
+      holdsContended: await holdScenario(baseUrl, database, 'contended', child.pid),
+    };
+  } finally {
+    child.kill('SIGTERM');
+  }
+}
+
+/** Runs `work` while another show has `count` live holds (set by SQL, an hour long), then frees them. */
+export async function withLiveHolds<T>(database: PostgresDatabase, count: number, work: () => Promise<T>): Promise<T> {
+  log(`3b. the same with ${count} live holds of another show in the table`);
+  const { showId } = await newShow(database, Math.ceil(count / 100), 100);
+  await database.pool.query(
+    `update seats set status = 'HELD', hold_owner = 'elsewhere', hold_id = 'bench', hold_expires_at = now() + interval '1 hour', hold_version = hold_version + 1 where show_id = $1`,
+    [showId],
+  );
+  await database.pool.query('analyze seats');
+  try {
+    return await work();
+  } finally {
+    await database.pool.query(
+      `update seats set status = 'AVAILABLE', hold_owner = null, hold_id = null, hold_expires_at = null where show_id = $1`,
+      [showId],
+    );
+  }
+}
