@@ -1,6 +1,6 @@
 import { DependencyUnavailableError } from '@app/common';
 import { PostgresDatabase } from '@app/db';
-import { sql } from '@app/db';
+import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { realBackend, testDatabase } from './support/backends.js';
 

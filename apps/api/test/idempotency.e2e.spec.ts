@@ -1,6 +1,6 @@
 import { HoldSweeper } from '@app/booking';
 import { IdempotencyStore, IN_PROGRESS_TTL_MS, requestFingerprint } from '@app/idempotency';
-import { inArray } from '@app/db';
+import { inArray } from 'drizzle-orm';
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { backends } from './support/backends.js';

@@ -1,4 +1,4 @@
-import { inArray } from '@app/db';
+import { inArray } from 'drizzle-orm';
 import { gunzipSync } from 'node:zlib';
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

@@ -1,5 +1,5 @@
 import { lockKey } from '@app/booking';
-import { eq, inArray, sql } from '@app/db';
+import { eq, inArray, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { backends } from './support/backends.js';
 import { Harness } from './support/harness.js';

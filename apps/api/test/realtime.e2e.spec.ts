@@ -1,5 +1,5 @@
 import { HoldExpiryListener, HoldTimers } from '@app/booking';
-import { inArray } from '@app/db';
+import { inArray } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { backends, realBackend } from './support/backends.js';
 import { clusterBackend } from './support/redis-cluster-backend.js';

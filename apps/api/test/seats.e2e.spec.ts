@@ -1,4 +1,4 @@
-import { inArray } from '@app/db';
+import { inArray } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { backends } from './support/backends.js';
 import { clusterBackend } from './support/redis-cluster-backend.js';

@@ -1,4 +1,4 @@
-import { inArray } from '@app/db';
+import { inArray } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { backends } from '../../api/test/support/backends.js';
 import { Harness } from '../../api/test/support/harness.js';

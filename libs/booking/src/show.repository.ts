@@ -1,6 +1,6 @@
 import { type Db, type ShowLayout, writeShow } from '@app/db';
 import { Injectable } from '@nestjs/common';
-import { and, asc, eq, or, sql } from '@app/db';
+import { and, asc, eq, or, sql } from 'drizzle-orm';
 import { Statements } from './statements.js';
 
 /** Statements about shows: the list, their counts, sections, categories and sales rules; creating, changing and deleting them. */

@@ -1,6 +1,6 @@
 import { Database, PostgresDatabase } from '@app/db';
 import { Inject, Injectable } from '@nestjs/common';
-import { and, lte, or, sql } from '@app/db';
+import { and, lte, or, sql } from 'drizzle-orm';
 
 export type SeatStatus = 'AVAILABLE' | 'HELD' | 'BOOKED';
 

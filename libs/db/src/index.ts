@@ -20,4 +20,3 @@ export {
   writeShow,
 } from './show-writer.js';
 export { SqliteDatabase } from './sqlite.database.js';
-export { and, asc, count, desc, drizzlePg, drizzleSqlite, eq, inArray, isNull, lt, lte, migratePg, migrateSqlite, or, sql } from './orm.js';

@@ -1,7 +1,7 @@
 import { fileURLToPath } from 'node:url';
-import { migrateSqlite } from './orm.js';
-import { drizzlePg as drizzle } from './orm.js';
-import { migratePg } from './orm.js';
+import { migrate as migrateSqlite } from 'drizzle-orm/better-sqlite3/migrator';
+import { drizzle } from 'drizzle-orm/node-postgres';
+import { migrate as migratePg } from 'drizzle-orm/node-postgres/migrator';
 import type { PostgresDatabase } from './postgres.database.js';
 import type { SqliteDatabase } from './sqlite.database.js';
 

@@ -1,9 +1,7 @@
 import { causes, DependencyUnavailableError, describeError } from '@app/common';
 import { Logger } from '@nestjs/common';
-import { sql } from './orm.js';
-import type { AnyColumn } from 'drizzle-orm';
-import type { NodePgDatabase } from 'drizzle-orm/node-postgres';
-import { drizzlePg as drizzle } from './orm.js';
+import { type AnyColumn, sql } from 'drizzle-orm';
+import { drizzle, type NodePgDatabase } from 'drizzle-orm/node-postgres';
 import pg from 'pg';
 import { Database, type Db, type DbClock, type TransactionOptions } from './database.js';
 import { retrying } from './retry.js';

@@ -1,4 +1,4 @@
-import { count } from './orm.js';
+import { count } from 'drizzle-orm';
 import type { Database } from './database.js';
 
 export interface Price {

@@ -1,10 +1,8 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
-import { sql } from './orm.js';
-import type { AnyColumn } from 'drizzle-orm';
-import type { BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
-import { drizzleSqlite as drizzle } from './orm.js';
+import { type AnyColumn, sql } from 'drizzle-orm';
+import { type BetterSQLite3Database, drizzle } from 'drizzle-orm/better-sqlite3';
 import { Database, type Db, type DbClock, type Tables } from './database.js';
 import * as schema from './schema/sqlite.schema.js';
 

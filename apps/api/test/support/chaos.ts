@@ -1,6 +1,6 @@
 import { HoldTimers } from '@app/booking';
 import { expect } from 'vitest';
-import { and, eq, isNull } from '@app/db';
+import { and, eq, isNull } from 'drizzle-orm';
 import { spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { REDIS_SERVER } from '../../../infra-local/src/redis-topology.js';

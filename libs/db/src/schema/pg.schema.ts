@@ -2,10 +2,8 @@
  * PostgreSQL schema. `sqlite.schema.ts` mirrors it table for table and column for column, so one
  * repository serves both dialects. Change both files together, then run `npm run db:generate`.
  */
-import { sql } from '../orm.js';
-import { pgCore } from '../orm.js';
-
-const { check, index, integer, uniqueIndex, pgTable, primaryKey, text, timestamp } = pgCore;
+import { sql } from 'drizzle-orm';
+import { check, index, integer, uniqueIndex, pgTable, primaryKey, text, timestamp } from 'drizzle-orm/pg-core';
 
 const instant = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
 

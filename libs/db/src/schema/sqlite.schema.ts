@@ -1,8 +1,6 @@
 /** SQLite (dev mode) mirror of `pg.schema.ts`: same tables, same column names, same constraints. */
-import { sql } from '../orm.js';
-import { sqliteCore } from '../orm.js';
-
-const { check, index, integer, uniqueIndex, primaryKey, sqliteTable, text } = sqliteCore;
+import { sql } from 'drizzle-orm';
+import { check, index, integer, uniqueIndex, primaryKey, sqliteTable, text } from 'drizzle-orm/sqlite-core';
 
 const instant = (name: string) => integer(name, { mode: 'timestamp_ms' });
 
