@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { findUp } from '@app/common';
 import type { AppConfig } from '@app/config';
-import { Logger, ValidationPipe } from '@nestjs/common';
+import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { Metrics } from '@app/metrics';
@@ -10,12 +10,14 @@ import { withRedisBudget } from '@app/redis';
 import { json, type NextFunction, type Request, type Response } from 'express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import helmet from 'helmet';
+import { cleanupOpenApiDoc } from 'nestjs-zod';
 import type { DestinationStream } from 'pino';
 import { fileURLToPath } from 'node:url';
 import { AppModule } from './app.module.js';
 import { createRootLogger, PinoNestLogger, requestLogging } from './logging/logging.js';
 import { BodyDepthPipe } from './problem/body-depth.pipe.js';
 import { ProblemFilter } from './problem/problem.filter.js';
+import { ValidationPipe } from './problem/validation.pipe.js';
 
 /**
  * A request waits at most this long for Redis in all, so that a write meeting a failing Redis
@@ -128,10 +130,7 @@ export async function createApp(config: AppConfig, options: AppOptions = {}): Pr
   // After the body parsers, so the budget's context reaches the handlers (see withRedisBudget).
   app.use((_request: Request, _response: Response, next: NextFunction) => withRedisBudget(REDIS_BUDGET_MS, next));
   app.useGlobalFilters(new ProblemFilter(metrics));
-  app.useGlobalPipes(
-    new BodyDepthPipe(),
-    new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, forbidUnknownValues: true, transform: true }),
-  );
+  app.useGlobalPipes(new BodyDepthPipe(), new ValidationPipe());
   const io = new RedisIoAdapter(app, config);
   const feed = app.get(LiveFeed);
   io.onSubscriptionLost(() => feed.interrupted());
@@ -153,6 +152,6 @@ export async function createApp(config: AppConfig, options: AppOptions = {}): Pr
       .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'ADMIN_TOKEN (printed at start in dev mode)' }, 'admin')
       .build(),
   );
-  SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });
+  SwaggerModule.setup('docs', app, cleanupOpenApiDoc(document), { jsonDocumentUrl: 'docs-json' });
   return app;
 }

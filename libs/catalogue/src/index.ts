@@ -1,4 +1,14 @@
 export { CatalogueModule } from './catalogue.module.js';
-export { applyPatch, parseShowDefinition, parseShowPatch, SHOW_LIMITS, type ShowPatch } from './show-definition.js';
+export {
+  applyPatch,
+  layoutOf,
+  PATCH_REFUSAL,
+  SHOW_LIMITS,
+  SHOW_REFUSAL,
+  type ShowDefinition,
+  ShowDefinitionSchema,
+  type ShowPatch,
+  ShowPatchSchema,
+} from './show-definition.js';
 export { ShowExistsError, ShowHasBookingsError } from './catalogue.errors.js';
 export { ShowAdminService } from './show-admin.service.js';

@@ -10,7 +10,7 @@ import {
 import { type Db, Database, isUniqueViolation } from '@app/db';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { ShowExistsError, ShowHasBookingsError } from './catalogue.errors.js';
-import { applyPatch, parseShowDefinition, parseShowPatch } from './show-definition.js';
+import { applyPatch, layoutOf, type ShowDefinition, type ShowPatch } from './show-definition.js';
 
 /** Creates, changes and deletes shows (the admin API). The layout is written once and never changes. */
 @Injectable()
@@ -26,8 +26,8 @@ export class ShowAdminService {
     private readonly snapshots: SeatMapSnapshots,
   ) {}
 
-  async create(body: unknown): Promise<ShowSummary> {
-    const layout = parseShowDefinition(body, new Date());
+  async create(definition: ShowDefinition): Promise<ShowSummary> {
+    const layout = layoutOf(definition, new Date());
     // A version of its own first (fails closed without Redis): no instance can take a cached map
     // of an earlier show with this id for this one's.
     await this.versions.touch(layout.id);
@@ -43,8 +43,7 @@ export class ShowAdminService {
     return this.shows.summary(layout.id);
   }
 
-  async update(showId: string, body: unknown): Promise<ShowSummary> {
-    const patch = parseShowPatch(body);
+  async update(showId: string, patch: ShowPatch): Promise<ShowSummary> {
     await this.database.transaction(async (tx) => {
       const current = await this.lockShow(tx, showId);
       await this.repository.update(tx, showId, applyPatch(current, patch));

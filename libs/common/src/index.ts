@@ -3,3 +3,18 @@ export { type ErrorCode, type Problem, requestIdOf, toProblem } from './problem.
 export { findUp } from './find-up.js';
 export { userIdIn } from './request-body.js';
 export { hasControlCharacters, NO_CONTROL_CHARACTERS } from './text.js';
+export {
+  describe,
+  id,
+  integer,
+  list,
+  matching,
+  parseOrRefuse,
+  pathOf,
+  refusal,
+  type StepLabel,
+  strictObject,
+  type Subject,
+  text,
+  unknownMembers,
+} from './validation.js';

@@ -26,7 +26,7 @@ export class ShowsAdminController {
     [413, 'Body over 1 MiB'],
     503,
   )
-  create(@Body() body: unknown) {
+  create(@Body() body: CreateShowDto) {
     return this.shows.create(body);
   }
 
@@ -41,7 +41,7 @@ export class ShowsAdminController {
     [413, 'Body over 1 MiB'],
     503,
   )
-  update(@Param('showId', new PathIdPipe('showId')) showId: string, @Body() body: unknown) {
+  update(@Param('showId', new PathIdPipe('showId')) showId: string, @Body() body: PatchShowDto) {
     return this.shows.update(showId, body);
   }
 

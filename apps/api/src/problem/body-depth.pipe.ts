@@ -5,8 +5,8 @@ import { type ArgumentMetadata, Injectable, type PipeTransform } from '@nestjs/c
 export const MAX_BODY_DEPTH = 8;
 
 /**
- * Refuses deeply nested JSON before validation: class-transformer walks bodies recursively and a
- * 64 KiB body of `[[[[…]]]]` overflowed the stack (a 500). Checked iteratively.
+ * Refuses deeply nested JSON before validation, which walks and quotes bodies recursively (a
+ * 64 KiB body of `[[[[…]]]]` once overflowed the stack: a 500). Checked iteratively.
  */
 @Injectable()
 export class BodyDepthPipe implements PipeTransform {

@@ -1,5 +1,5 @@
 import { SeatMapSnapshots } from '@app/booking';
-import { DomainError } from '@app/common';
+import { DomainError, id, refusal } from '@app/common';
 import { LiveFeed, MAX_UNREAD_BYTES, PreEncodedJson, SEATS_NAMESPACE, showRoom, unreadBytes } from '@app/realtime';
 import { Metrics } from '@app/metrics';
 import {
@@ -12,13 +12,15 @@ import {
   WebSocketGateway,
 } from '@nestjs/websockets';
 import type { Namespace, Socket } from 'socket.io';
-import { isId } from './seats-request.dto.js';
+import { z } from 'zod';
 
-interface SubscribeRequest {
-  showId?: unknown;
-  version?: unknown;
-  format?: unknown;
-}
+const SubscribeRequest = z.object({
+  showId: id(),
+  version: z.number().int().optional(),
+  format: z.enum(['full', 'status']).default('full'),
+});
+const UnsubscribeRequest = z.looseObject({ showId: z.string() });
+const SUBSCRIBE_RULE = 'subscribe needs { showId: string, version?: integer, format?: "full" | "status" }';
 
 /** Per socket: at most this many shows at once, and this many `subscribe` per window. */
 export const SOCKET_LIMITS = { shows: 10, subscribes: 20, windowMs: 10_000, bufferedBytes: MAX_UNREAD_BYTES } as const;
@@ -65,7 +67,7 @@ export class SeatsGateway implements OnGatewayInit, OnGatewayConnection, OnGatew
   }
 
   @SubscribeMessage('subscribe')
-  async subscribe(@ConnectedSocket() socket: Socket, @MessageBody() body: SubscribeRequest) {
+  async subscribe(@ConnectedSocket() socket: Socket, @MessageBody() body: unknown) {
     const state = stateOf(socket);
     const now = Date.now();
     while (state.subscribes.length > 0 && state.subscribes[0] <= now - SOCKET_LIMITS.windowMs) state.subscribes.shift();
@@ -76,18 +78,13 @@ export class SeatsGateway implements OnGatewayInit, OnGatewayConnection, OnGatew
     }
     state.subscribes.push(now);
 
-    const showId = body?.showId;
-    const version = body?.version;
-    const format = body?.format ?? 'full';
-    if (
-      !isId(showId) ||
-      (version !== undefined && (typeof version !== 'number' || !Number.isSafeInteger(version))) ||
-      (format !== 'full' && format !== 'status')
-    ) {
+    const request = SubscribeRequest.safeParse(body);
+    if (!request.success) {
       return {
-        error: { code: 'INVALID_REQUEST', message: 'subscribe needs { showId: string, version?: integer, format?: "full" | "status" }' },
+        error: { code: 'INVALID_REQUEST', message: `${SUBSCRIBE_RULE}: ${refusal(request.error, body, { subject: 'the message' })}` },
       };
     }
+    const { showId, version, format } = request.data;
     if (!state.shows.has(showId) && state.shows.size >= SOCKET_LIMITS.shows) {
       return rateLimited(`At most ${SOCKET_LIMITS.shows} shows per connection; unsubscribe from one first.`);
     }
@@ -130,10 +127,11 @@ export class SeatsGateway implements OnGatewayInit, OnGatewayConnection, OnGatew
   }
 
   @SubscribeMessage('unsubscribe')
-  async unsubscribe(@ConnectedSocket() socket: Socket, @MessageBody() body: SubscribeRequest) {
-    if (typeof body?.showId === 'string') {
-      stateOf(socket).shows.delete(body.showId);
-      await socket.leave(showRoom(body.showId));
+  async unsubscribe(@ConnectedSocket() socket: Socket, @MessageBody() body: unknown) {
+    const request = UnsubscribeRequest.safeParse(body);
+    if (request.success) {
+      stateOf(socket).shows.delete(request.data.showId);
+      await socket.leave(showRoom(request.data.showId));
     }
     return { ok: true };
   }
