@@ -30,6 +30,12 @@ export class InvalidRequestError extends DomainError {
 }
 
 /**
+ * A request refused by its schema before any handler ran: nothing was attempted, so an
+ * Idempotency-Key it carried is not used up (a corrected retry with the same key goes through).
+ */
+export class SchemaRefusal extends InvalidRequestError {}
+
+/**
  * An error's message followed by its causes' (drizzle wraps the driver's error, which is the one
  * that says what went wrong). For logs only, never for responses.
  */

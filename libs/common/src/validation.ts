@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { InvalidRequestError } from './errors.js';
+import { SchemaRefusal } from './errors.js';
 import { NO_CONTROL_CHARACTERS } from './text.js';
 
 /**
@@ -118,6 +118,6 @@ export function refusal(error: z.ZodError, input: unknown, { subject, suffix, la
 /** `schema.parse(input)`, refusing with a 400 problem ({@link refusal}) instead of a ZodError. */
 export function parseOrRefuse<Schema extends z.ZodType>(schema: Schema, input: unknown, subject: Subject): z.output<Schema> {
   const result = schema.safeParse(input);
-  if (!result.success) throw new InvalidRequestError(refusal(result.error, input, subject));
+  if (!result.success) throw new SchemaRefusal(refusal(result.error, input, subject));
   return result.data;
 }

@@ -1,4 +1,4 @@
-import { describeError, DomainError, requestIdOf, toProblem, userIdIn } from '@app/common';
+import { describeError, DomainError, requestIdOf, SchemaRefusal, toProblem, userIdIn } from '@app/common';
 import { MAX_USER_ID_LENGTH } from '@app/config';
 import { Metrics } from '@app/metrics';
 import {
@@ -93,7 +93,8 @@ export class IdempotencyInterceptor implements NestInterceptor {
   private async settleFailure(ref: IdempotencyRef, marker: string, error: unknown, request: Request): Promise<void> {
     const problem = toProblem(error, request.originalUrl, requestIdOf(request));
     try {
-      if (error instanceof DomainError && problem.status < 500) {
+      // An answer to the request as sent is kept; a body its schema refused was never acted on.
+      if (error instanceof DomainError && !(error instanceof SchemaRefusal) && problem.status < 500) {
         await this.store.complete(ref, new StoredResponse(problem.status, JSON.stringify(problem), 'application/problem+json'));
       } else {
         await this.store.abandon(ref, marker);

@@ -1,4 +1,4 @@
-import { InvalidRequestError, refusal, type Subject } from '@app/common';
+import { refusal, SchemaRefusal, type Subject } from '@app/common';
 import { type ArgumentMetadata, Injectable, type PipeTransform } from '@nestjs/common';
 import type { z } from 'zod';
 
@@ -16,6 +16,6 @@ export class ValidationPipe implements PipeTransform {
     if (dto?.isZodDto !== true) return value;
     const result = dto.schema.safeParse(value);
     if (result.success) return result.data;
-    throw new InvalidRequestError(refusal(result.error, value, dto.refusal ?? SUBJECTS[metadata.type] ?? SUBJECTS.body));
+    throw new SchemaRefusal(refusal(result.error, value, dto.refusal ?? SUBJECTS[metadata.type] ?? SUBJECTS.body));
   }
 }
