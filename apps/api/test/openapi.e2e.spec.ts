@@ -28,6 +28,8 @@ describe('OpenAPI document', () => {
         '/api/seats/{showId}/status',
         '/api/admin/shows',
         '/api/admin/shows/{showId}',
+        '/api/admin/shows/{showId}/block',
+        '/api/admin/shows/{showId}/unblock',
         '/api/bookings',
         '/api/bookings/{bookingId}',
         '/api/bookings/{bookingId}/cancel',

@@ -1,6 +1,6 @@
 import { DomainError } from '@app/common';
 
-export type ConflictReason = 'HELD' | 'BOOKED' | 'NOT_HELD_BY_YOU' | 'EXPIRED' | 'NOT_FOUND';
+export type ConflictReason = 'HELD' | 'BOOKED' | 'BLOCKED' | 'NOT_BLOCKED' | 'NOT_HELD_BY_YOU' | 'EXPIRED' | 'NOT_FOUND';
 
 export interface SeatConflict {
   seatId: string;

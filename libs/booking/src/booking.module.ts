@@ -1,3 +1,4 @@
+import { HouseHoldsService } from './house-holds.service.js';
 import { IdempotencyModule } from '@app/idempotency';
 import { Module } from '@nestjs/common';
 import { BookingRepository } from './booking.repository.js';
@@ -30,6 +31,7 @@ import { ShowListService } from './show-list.service.js';
     SeatDirectory,
     SeatLocks,
     SeatHoldService,
+    HouseHoldsService,
     SeatSaleService,
     SeatMapService,
     SeatMapSnapshots,
@@ -42,6 +44,7 @@ import { ShowListService } from './show-list.service.js';
   exports: [
     ShowRepository,
     SeatHoldService,
+    HouseHoldsService,
     SeatSaleService,
     SeatMapService,
     SeatMapSnapshots,

@@ -148,6 +148,26 @@ export class HoldRepository extends Statements {
       .returning({ id: seats.id });
   }
 
+  /** AVAILABLE (or a lapsed hold) → BLOCKED: a house hold, not for sale. */
+  block(db: Db, seatIds: string[]) {
+    const { seats } = this.t;
+    return db
+      .update(seats)
+      .set({ status: 'BLOCKED', holdOwner: null, holdId: null, holdExpiresAt: null, holdVersion: sql`${seats.holdVersion} + 1` })
+      .where(and(inArray(seats.id, seatIds), this.takeable()))
+      .returning({ id: seats.id });
+  }
+
+  /** BLOCKED → AVAILABLE. */
+  unblock(db: Db, seatIds: string[]) {
+    const { seats } = this.t;
+    return db
+      .update(seats)
+      .set({ status: 'AVAILABLE' })
+      .where(and(inArray(seats.id, seatIds), sql`${this.status()} = 'BLOCKED'`))
+      .returning({ id: seats.id });
+  }
+
   /**
    * HELD → AVAILABLE for holds that have lapsed by the database clock (all of them, or the given
    * seats). The last owner and expiry are kept so a late buyer hears EXPIRED. Idempotent: only the

@@ -17,6 +17,7 @@ export { type HoldResult, type ReleaseResult, SeatHoldService, type SeatsRequest
 export { lockKey, parseLockKey, SeatLocks } from './seat-locks.js';
 export { type SeatMap, SeatMapService, type ShowSummary } from './seat-map.service.js';
 export { HoldRepository } from './hold.repository.js';
+export { HouseHoldsService } from './house-holds.service.js';
 export { SeatMapRepository, type SeatView } from './seat-map.repository.js';
 export { type ShowChanges, ShowRepository } from './show.repository.js';
 export { type SeatStatus } from './statements.js';

@@ -7,8 +7,8 @@ export interface SeatChange {
   holdExpiresAt: string | null;
 }
 
-/** The same change for every seat: to AVAILABLE (freed) or to BOOKED (sold), with no hold expiry. */
-export function changesTo(seatIds: string[], status: 'AVAILABLE' | 'BOOKED'): SeatChange[] {
+/** The same change for every seat: to AVAILABLE (freed), BOOKED (sold) or BLOCKED (not for sale), with no hold expiry. */
+export function changesTo(seatIds: string[], status: Exclude<SeatStatus, 'HELD'>): SeatChange[] {
   return seatIds.map((seatId) => ({ seatId, status, holdExpiresAt: null }));
 }
 

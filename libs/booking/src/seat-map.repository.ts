@@ -30,7 +30,7 @@ export class SeatMapRepository extends Statements {
 
   /**
    * Every seat of the show as its seat-map JSON (layout order; a lapsed hold reads as free), with
-   * ids and status codes (A free, H held, B sold). PostgreSQL builds the JSON itself: three
+   * ids and status codes (A free, H held, B sold, X blocked). PostgreSQL builds the JSON itself: three
    * newline-separated lists in one row, so the server serialises on its own core and the service
    * receives three strings instead of parsing 50,000 rows. SQLite (dev mode) reads the rows and
    * serialises them here; both give the same bytes (tested).
@@ -80,9 +80,9 @@ export class SeatMapRepository extends Statements {
 const SEAT_JSON = sql.raw(`'{"id":' || to_json(s.id)::text || ',"label":' || to_json(s.label)::text || ',"row":' || to_json(s.row)::text ||
   ',"number":' || s.number || ',"section":' || coalesce(to_json(s.section)::text, 'null') ||
   ',"category":' || coalesce(to_json(s.category)::text, 'null') ||
-  ',"status":' || case when s.live then '"HELD"' when s.status = 'BOOKED' then '"BOOKED"' else '"AVAILABLE"' end ||
+  ',"status":' || case when s.live then '"HELD"' when s.status in ('BOOKED', 'BLOCKED') then '"' || s.status || '"' else '"AVAILABLE"' end ||
   ',"holdExpiresAt":' || case when s.live then '"' || to_char(s.hold_expires_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') || '"' else 'null' end || '}'`);
-const SEAT_CODE = sql.raw(`case when s.live then 'H' when s.status = 'BOOKED' then 'B' else 'A' end`);
+const SEAT_CODE = sql.raw(`case when s.live then 'H' when s.status = 'BOOKED' then 'B' when s.status = 'BLOCKED' then 'X' else 'A' end`);
 
 /** A seat of the seat map as its JSON has it. */
 export interface SeatView {
@@ -96,7 +96,7 @@ export interface SeatView {
   holdExpiresAt: string | null;
 }
 
-const CODES: Record<SeatStatus, string> = { AVAILABLE: 'A', HELD: 'H', BOOKED: 'B' };
+const CODES: Record<SeatStatus, string> = { AVAILABLE: 'A', HELD: 'H', BOOKED: 'B', BLOCKED: 'X' };
 
 /** A row of `seatMap` as the seat map shows it: a lapsed hold is free. Member order is the JSON's. */
 function seatView({ msLeft, holdExpiresAt, status, ...seat }: Awaited<ReturnType<SeatMapRepository['seatMap']>>[number]): SeatView {

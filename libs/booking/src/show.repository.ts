@@ -1,6 +1,6 @@
 import { type Db, type ShowLayout, writeShow } from '@app/db';
 import { Injectable } from '@nestjs/common';
-import { and, asc, eq, or, sql } from 'drizzle-orm';
+import { and, asc, eq, inArray, or, sql } from 'drizzle-orm';
 import { Statements } from './statements.js';
 
 /** Statements about shows: the list, their counts, sections, categories and sales rules; creating, changing and deleting them. */
@@ -141,7 +141,11 @@ export class ShowRepository extends Statements {
    */
   async deleteFreeSeats(tx: Db, showId: string): Promise<boolean> {
     const { seats } = this.t;
-    const free = or(eq(seats.status, 'AVAILABLE'), and(eq(seats.status, 'HELD'), sql`${seats.holdExpiresAt} <= ${this.clock.now()}`));
+    // Blocked seats go with the show: the house's own hold sold nothing.
+    const free = or(
+      inArray(seats.status, ['AVAILABLE', 'BLOCKED']),
+      and(eq(seats.status, 'HELD'), sql`${seats.holdExpiresAt} <= ${this.clock.now()}`),
+    );
     await tx.delete(seats).where(and(eq(seats.showId, showId), free));
     const [left] = await tx.select({ id: seats.id }).from(seats).where(eq(seats.showId, showId)).limit(1);
     return left === undefined;

@@ -2,7 +2,7 @@ import { Database, PostgresDatabase } from '@app/db';
 import { Inject, Injectable } from '@nestjs/common';
 import { and, lte, or, sql } from 'drizzle-orm';
 
-export type SeatStatus = 'AVAILABLE' | 'HELD' | 'BOOKED';
+export type SeatStatus = 'AVAILABLE' | 'HELD' | 'BOOKED' | 'BLOCKED';
 
 /**
  * What every repository of the seat tables shares: the dialect's tables and clock, and the seat

@@ -1,11 +1,12 @@
+import { HouseHoldsService } from '@app/booking';
 import { ShowAdminService } from '@app/catalogue';
 import { AdminGuard } from '@app/security';
-import { Body, Controller, Delete, HttpCode, Param, Patch, Post, UseGuards } from '@nestjs/common';
+import { Body, Controller, Delete, HttpCode, Logger, Param, Patch, Post, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ApiProblems } from '../problem/api-problems.js';
 import { ShowSummaryDto } from '../seats/seats-responses.dto.js';
 import { PathIdPipe } from '../seats/seats-request.dto.js';
-import { CreateShowDto, PatchShowDto } from './admin-requests.dto.js';
+import { BlockSeatsDto, CreateShowDto, PatchShowDto, UnblockSeatsDto } from './admin-requests.dto.js';
 
 /** The catalogue, for the ticket seller: `Authorization: Bearer <ADMIN_TOKEN>`. */
 @ApiTags('admin')
@@ -13,7 +14,12 @@ import { CreateShowDto, PatchShowDto } from './admin-requests.dto.js';
 @UseGuards(AdminGuard)
 @Controller('api/admin/shows')
 export class ShowsAdminController {
-  constructor(private readonly shows: ShowAdminService) {}
+  private readonly logger = new Logger(ShowsAdminController.name);
+
+  constructor(
+    private readonly shows: ShowAdminService,
+    private readonly houseHolds: HouseHoldsService,
+  ) {}
 
   @Post()
   @ApiOperation({ summary: 'Create a show with its seat layout, categories, prices, sales window and limits' })
@@ -43,6 +49,40 @@ export class ShowsAdminController {
   )
   update(@Param('showId', new PathIdPipe('showId')) showId: string, @Body() body: PatchShowDto) {
     return this.shows.update(showId, body);
+  }
+
+  @Post(':showId/block')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Take seats off sale (house holds): AVAILABLE → BLOCKED, all or nothing' })
+  @ApiOkResponse({
+    schema: { type: 'object', properties: { showId: { type: 'string' }, blocked: { type: 'array', items: { type: 'string' } } } },
+  })
+  @ApiProblems(
+    [400, 'Invalid body'],
+    [401, 'No or wrong admin token'],
+    [409, 'SEAT_CONFLICT: a seat is held, sold, already blocked or not of this show (reasons per seat); nothing changed'],
+    503,
+  )
+  async block(@Param('showId', new PathIdPipe('showId')) showId: string, @Body() body: BlockSeatsDto) {
+    const result = await this.houseHolds.block(showId, body.seatIds);
+    this.logger.log(`Blocked ${body.seatIds.length} seat(s) of ${showId}${body.reason ? `: ${body.reason}` : ''}`);
+    return result;
+  }
+
+  @Post(':showId/unblock')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Put blocked seats back on sale: BLOCKED → AVAILABLE, all or nothing' })
+  @ApiOkResponse({
+    schema: { type: 'object', properties: { showId: { type: 'string' }, unblocked: { type: 'array', items: { type: 'string' } } } },
+  })
+  @ApiProblems(
+    [400, 'Invalid body'],
+    [401, 'No or wrong admin token'],
+    [409, 'SEAT_CONFLICT: a seat is not blocked (NOT_BLOCKED) or not of this show; nothing changed'],
+    503,
+  )
+  unblock(@Param('showId', new PathIdPipe('showId')) showId: string, @Body() body: UnblockSeatsDto) {
+    return this.houseHolds.unblock(showId, body.seatIds);
   }
 
   @Delete(':showId')

@@ -4,7 +4,7 @@ import { Injectable, type PipeTransform } from '@nestjs/common';
 import { createZodDto } from 'nestjs-zod';
 
 /** 1 to 50 distinct seat ids, all of one show. */
-const SeatIds = list(id(), 1, MAX_SEATS_PER_REQUEST)
+export const SeatIds = list(id(), 1, MAX_SEATS_PER_REQUEST)
   .refine((ids) => new Set(ids).size === ids.length, { error: 'must not name a seat twice' })
   .meta({
     description: `Distinct seat ids, all of one show (1 to ${MAX_SEATS_PER_REQUEST})`,

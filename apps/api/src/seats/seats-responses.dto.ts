@@ -48,7 +48,7 @@ export class SeatDto {
   @ApiProperty({ example: 1, description: 'Position in the row, from 1' }) number!: number;
   @ApiProperty({ example: 'floor', nullable: true, type: String }) section!: string | null;
   @ApiProperty({ example: 'stalls', nullable: true, type: String }) category!: string | null;
-  @ApiProperty({ enum: ['AVAILABLE', 'HELD', 'BOOKED'] }) status!: string;
+  @ApiProperty({ enum: ['AVAILABLE', 'HELD', 'BOOKED', 'BLOCKED'] }) status!: string;
   @ApiProperty({ format: 'date-time', nullable: true, type: String, description: 'When the hold lapses; null unless HELD' })
   holdExpiresAt!: string | null;
 }
@@ -165,7 +165,7 @@ export class ReleaseDto {
 
 export class SeatConflictDto {
   @ApiProperty({ example: 'neon-nights-A2' }) seatId!: string;
-  @ApiProperty({ enum: ['HELD', 'BOOKED', 'NOT_HELD_BY_YOU', 'EXPIRED', 'NOT_FOUND'] }) reason!: string;
+  @ApiProperty({ enum: ['HELD', 'BOOKED', 'BLOCKED', 'NOT_BLOCKED', 'NOT_HELD_BY_YOU', 'EXPIRED', 'NOT_FOUND'] }) reason!: string;
 }
 
 export class LimitDto {

@@ -67,7 +67,7 @@ export const seats = pgTable(
     category: text('category'),
     /** Layout order within the show: sections as given, rows as given, seats by number. */
     position: integer('position').notNull().default(0),
-    status: text('status', { enum: ['AVAILABLE', 'HELD', 'BOOKED'] })
+    status: text('status', { enum: ['AVAILABLE', 'HELD', 'BOOKED', 'BLOCKED'] })
       .notNull()
       .default('AVAILABLE'),
     /** Who holds (or, after an expiry, last held) the seat. Never exposed by the API. */
@@ -83,7 +83,7 @@ export const seats = pgTable(
     // (heap-only, no index entry rewritten), so SERIALIZABLE bookings of neighbouring seats do not
     // collide on the index pages they share. Lapsed holds are found through `hold_expiries`.
     index('seats_show_idx').on(t.showId, t.row, t.number),
-    check('seats_status_check', sql`${t.status} in ('AVAILABLE', 'HELD', 'BOOKED')`),
+    check('seats_status_check', sql`${t.status} in ('AVAILABLE', 'HELD', 'BOOKED', 'BLOCKED')`),
     check('seats_held_has_owner', sql`${t.status} <> 'HELD' or (${t.holdOwner} is not null and ${t.holdExpiresAt} is not null)`),
     check('seats_booked_has_booking', sql`${t.status} <> 'BOOKED' or ${t.bookingId} is not null`),
   ],
