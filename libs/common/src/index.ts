@@ -1,4 +1,12 @@
-export { causes, DependencyUnavailableError, describeError, type ErrorLike, DomainError, InvalidRequestError, SchemaRefusal } from './errors.js';
+export {
+  causes,
+  DependencyUnavailableError,
+  describeError,
+  type ErrorLike,
+  DomainError,
+  InvalidRequestError,
+  SchemaRefusal,
+} from './errors.js';
 export { type ErrorCode, type Problem, requestIdOf, toProblem } from './problem.js';
 export { findUp } from './find-up.js';
 export { userIdIn } from './request-body.js';
