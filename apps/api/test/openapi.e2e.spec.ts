@@ -20,6 +20,7 @@ describe('OpenAPI document', () => {
     expect(Object.keys(doc.paths).sort()).toEqual(
       [
         '/api/seats/book-bulk',
+        '/api/seats/extend-bulk',
         '/api/seats/hold-bulk',
         '/api/seats/release-bulk',
         '/api/seats/shows',

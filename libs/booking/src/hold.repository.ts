@@ -77,6 +77,7 @@ export class HoldRepository extends Statements {
         holdOwner: hold.userId,
         holdId: hold.holdId,
         holdExpiresAt: this.clock.nowPlusMs(hold.ttlMs),
+        holdGrantedAt: this.clock.now(),
         holdVersion: sql`${seats.holdVersion} + 1`,
         bookingId: null,
       })
@@ -146,6 +147,21 @@ export class HoldRepository extends Statements {
       .set({ status: 'AVAILABLE', holdOwner: null, holdId: null, holdExpiresAt: null })
       .where(and(inArray(seats.id, seatIds), eq(seats.holdOwner, userId), this.liveHold()))
       .returning({ id: seats.id });
+  }
+
+  /**
+   * This user's live holds expire `ms` from now, but never later than `maxMs` after each was first
+   * granted (a hold from before grants were recorded counts from now).
+   */
+  extendHeld(db: Db, seatIds: string[], userId: string, ms: number, maxMs: number) {
+    const { seats } = this.t;
+    const granted = sql`coalesce(${seats.holdGrantedAt}, ${this.clock.now()})`;
+    const expiry = this.clock.earliest(this.clock.nowPlusMs(ms), this.clock.plusMs(granted, maxMs));
+    return db
+      .update(seats)
+      .set({ holdExpiresAt: expiry })
+      .where(and(inArray(seats.id, seatIds), eq(seats.holdOwner, userId), this.liveHold()))
+      .returning({ id: seats.id, holdExpiresAt: seats.holdExpiresAt, msLeft: this.clock.msUntil(seats.holdExpiresAt).mapWith(Number) });
   }
 
   /** AVAILABLE (or a lapsed hold) → BLOCKED: a house hold, not for sale. */
@@ -225,7 +241,7 @@ const HOLD_AT_ONCE = {
       from seats where id = any($2::text[]) and (status || '') = 'HELD' and hold_owner = $3 and hold_expires_at > now()
   ), claimed as (
     update seats set status = 'HELD', hold_owner = $3, hold_id = $4, booking_id = null, hold_version = hold_version + 1,
-                     hold_expires_at = now() + ($5::double precision * interval '1 millisecond')
+                     hold_expires_at = now() + ($5::double precision * interval '1 millisecond'), hold_granted_at = now()
      where id = any($2::text[]) and ((status || '') = 'AVAILABLE' or ((status || '') = 'HELD' and hold_expires_at <= now()))
        and exists (select 1 from rules where "onSale" and "perCustomer" is null and "perOrder" >= $6)
     returning id, show_id, hold_expires_at, floor(extract(epoch from hold_expires_at) * 1000)::double precision as "expiresMs"

@@ -13,7 +13,14 @@ export { SeatDirectory, type ShowRules } from './seat-directory.js';
 export { BookingModule } from './booking.module.js';
 export { SeatSaleService } from './seat-sale.service.js';
 export { type BookedSeatView, type BookingLine, bookingView, type BookingView } from './booking-view.js';
-export { type HoldResult, type ReleaseResult, SeatHoldService, type SeatsRequest } from './seat-hold.service.js';
+export {
+  type ExtendRequest,
+  type ExtendResult,
+  type HoldResult,
+  type ReleaseResult,
+  SeatHoldService,
+  type SeatsRequest,
+} from './seat-hold.service.js';
 export { lockKey, parseLockKey, SeatLocks } from './seat-locks.js';
 export { type SeatMap, SeatMapService, type ShowSummary } from './seat-map.service.js';
 export { HoldRepository } from './hold.repository.js';

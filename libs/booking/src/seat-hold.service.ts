@@ -30,6 +30,19 @@ export interface HoldResult {
   expiresAt: string;
 }
 
+export interface ExtendRequest extends SeatsRequest {
+  /** How long from now each hold should last (default: the hold TTL), within HOLD_MAX_SECONDS of its grant. */
+  seconds?: number;
+}
+
+export interface ExtendResult {
+  userId: string;
+  showId: string;
+  seatIds: string[];
+  /** ISO instant: the earliest new expiry among the seats. */
+  expiresAt: string;
+}
+
 export interface ReleaseResult {
   userId: string;
   showId: string;
@@ -163,6 +176,47 @@ export class SeatHoldService {
     await this.holds.queueExpiries(tx, toClaim);
     const expiries = [...kept, ...claimed].map((row) => row.holdExpiresAt!.getTime());
     return { expiresAt: new Date(Math.min(...expiries)), kept, claimed };
+  }
+
+  /**
+   * Extends this user's live holds on all the seats, or none of them. The database's expiry moves
+   * first (and a new entry for the sweeper); then the Redis locks, so their expiry events come with
+   * the new expiry, and this instance's timers. Another instance's timer that wakes at the old
+   * expiry finds the hold live in the database and sleeps again until the new one.
+   */
+  async extend({ seatIds, userId, seconds }: ExtendRequest): Promise<ExtendResult> {
+    const showId = await this.directory.showOf(seatIds);
+    const ms = (seconds ?? this.config.holdTtlSeconds) * 1000;
+    const { result: extended, versions } = await this.versions.transaction(async (tx) => {
+      const rows = await this.holds.extendHeld(tx, seatIds, userId, ms, this.config.holdMaxSeconds * 1000);
+      await requireEverySeat(
+        seatIds,
+        rows,
+        (ids) => this.holds.states(tx, ids),
+        (state, id) => ownershipConflict(state, id, userId),
+      );
+      await this.holds.queueExpiries(tx, seatIds);
+      return { result: rows, changed: [{ showId, seatIds }] };
+    });
+    const msLeft = new Map(extended.map((row) => [row.id, row.msLeft]));
+    await this.locks
+      .extendOwned(
+        showId,
+        seatIds,
+        userId,
+        seatIds.map((id) => msLeft.get(id)!),
+      )
+      .catch((error: Error) => {
+        this.logger.warn(`Extended holds in the database but not their locks (the database still decides): ${describeError(error)}`);
+      });
+    for (const { id, msLeft: left } of extended) this.timers.arm([id], left);
+    this.events.publish(
+      showId,
+      extended.map(({ id, holdExpiresAt }) => ({ seatId: id, status: 'HELD', holdExpiresAt: holdExpiresAt!.toISOString() })),
+      versions.get(showId)!,
+    );
+    const expiresAt = new Date(Math.min(...extended.map((row) => row.holdExpiresAt!.getTime())));
+    return { userId, showId, seatIds, expiresAt: expiresAt.toISOString() };
   }
 
   /** Releases this user's live holds on all the seats, or none of them. */

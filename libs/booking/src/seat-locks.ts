@@ -6,6 +6,7 @@ const script = (name: string) => LuaScript.fromFile(new URL(`./lua/${name}.lua`,
 const ACQUIRE = script('acquire-seat-locks');
 const DELETE = script('delete-seat-locks');
 const MARK_BOOKED = script('mark-seats-booked');
+const EXTEND = script('extend-seat-locks');
 
 export type LockStatus = 'NEW' | 'MINE' | 'HELD' | 'BOOKED' | 'FREE';
 
@@ -52,6 +53,12 @@ export class SeatLocks {
   async releaseOwned(showId: string, seatIds: string[], userId: string): Promise<void> {
     const keys = seatIds.map((id) => lockKey(showId, id));
     await redisCall(() => DELETE.run(this.redis, keys, ['owner', userId]));
+  }
+
+  /** Moves this user's locks on the seats to lapse `msLeft[i]` from now (after an extension). */
+  async extendOwned(showId: string, seatIds: string[], userId: string, msLeft: number[]): Promise<void> {
+    const keys = seatIds.map((id) => lockKey(showId, id));
+    await redisCall(() => EXTEND.run(this.redis, keys, [userId, ...msLeft]));
   }
 
   /** Deletes the BOOKED markers of this booking's seats (after a cancellation they are for sale). */

@@ -12,6 +12,7 @@ describe(loadConfig.name, () => {
       database: { kind: 'sqlite', path: './data/dev.sqlite' },
       redis: { kind: 'mock' },
       holdTtlSeconds: 60,
+      holdMaxSeconds: 900,
       idempotencyTtlSeconds: 86_400,
       seedDemo: true,
       sweepIntervalMs: 2000,

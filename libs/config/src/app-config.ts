@@ -11,6 +11,8 @@ export interface AppConfig {
   database: { kind: 'postgres'; url: string; poolSize: number } | { kind: 'sqlite'; path: string };
   redis: RedisConfig;
   holdTtlSeconds: number;
+  /** The longest a seat may stay held from its first grant, extensions included (never below the TTL). */
+  holdMaxSeconds: number;
   idempotencyTtlSeconds: number;
   seedDemo: boolean;
   /** How often each instance sweeps expired holds (the safety net behind keyspace events). */
@@ -83,6 +85,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
       : { kind: 'sqlite', path: optional(env, 'SQLITE_PATH') ?? './data/dev.sqlite' },
     redis: redisConfig(env),
     holdTtlSeconds: integer(env, 'HOLD_TTL_SECONDS', 60, 1, 86_400),
+    holdMaxSeconds: integer(env, 'HOLD_MAX_SECONDS', 900, 1, 86_400),
     idempotencyTtlSeconds: integer(env, 'IDEMPOTENCY_TTL_SECONDS', 86_400, 60, 30 * 86_400),
     seedDemo: boolean(env, 'SEED_DEMO', devMode),
     sweepIntervalMs: integer(env, 'SWEEP_INTERVAL_MS', 2000, 100, 600_000),

@@ -18,6 +18,10 @@ export interface DbClock {
   now(): SQL;
   /** An instant `ms` milliseconds after the database's now. */
   nowPlusMs(ms: number): SQL;
+  /** An instant `ms` milliseconds after the given instant. */
+  plusMs(instant: SQL, ms: number): SQL;
+  /** The earlier of two instants. */
+  earliest(a: SQL, b: SQL): SQL;
   /** Milliseconds from the database's now until the given instant column (negative if past). */
   msUntil(column: AnyColumn): SQL<number>;
 }

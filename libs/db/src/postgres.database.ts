@@ -54,6 +54,8 @@ function isUnavailable(error: unknown): boolean {
 const pgClock: DbClock = {
   now: () => sql`now()`,
   nowPlusMs: (ms) => sql`now() + (${ms}::double precision * interval '1 millisecond')`,
+  plusMs: (instant, ms) => sql`(${instant} + (${ms}::double precision * interval '1 millisecond'))`,
+  earliest: (a, b) => sql`least(${a}, ${b})`,
   msUntil: (column: AnyColumn) => sql<number>`round(extract(epoch from (${column} - now())) * 1000)::double precision`,
 };
 

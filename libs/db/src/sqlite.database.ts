@@ -11,6 +11,8 @@ const NOW_MS = sql`cast(unixepoch('subsec') * 1000 as integer)`;
 const sqliteClock: DbClock = {
   now: () => NOW_MS,
   nowPlusMs: (ms) => sql`(${NOW_MS} + ${ms})`,
+  plusMs: (instant, ms) => sql`(${instant} + ${ms})`,
+  earliest: (a, b) => sql`min(${a}, ${b})`,
   msUntil: (column: AnyColumn) => sql<number>`(${column} - ${NOW_MS})`,
 };
 

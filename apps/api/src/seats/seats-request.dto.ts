@@ -1,4 +1,4 @@
-import { id, InvalidRequestError, list, strictObject } from '@app/common';
+import { id, integer, InvalidRequestError, list, strictObject } from '@app/common';
 import { MAX_SEATS_PER_REQUEST, MAX_USER_ID_LENGTH } from '@app/config';
 import { Injectable, type PipeTransform } from '@nestjs/common';
 import { createZodDto } from 'nestjs-zod';
@@ -15,6 +15,17 @@ const UserId = id(MAX_USER_ID_LENGTH).meta({ description: `The buyer (1 to ${MAX
 
 /** Body of hold-bulk, book-bulk and release-bulk. */
 export class SeatsRequestDto extends createZodDto(strictObject({ seatIds: SeatIds, userId: UserId })) {}
+
+/** Body of extend-bulk. */
+export class ExtendRequestDto extends createZodDto(
+  strictObject({
+    seatIds: SeatIds,
+    userId: UserId,
+    seconds: integer(1, 3600)
+      .optional()
+      .meta({ description: 'How long from now each hold should last (default HOLD_TTL_SECONDS), within HOLD_MAX_SECONDS of its grant' }),
+  }),
+) {}
 
 /** Body of a booking cancellation. */
 export class CancelBookingDto extends createZodDto(

@@ -131,6 +131,13 @@ export class HoldDto {
   expiresAt!: string;
 }
 
+export class ExtendDto {
+  @ApiProperty({ example: 'user-42' }) userId!: string;
+  @ApiProperty({ example: 'neon-nights' }) showId!: string;
+  @ApiProperty({ type: [String], example: ['neon-nights-A1', 'neon-nights-A2'] }) seatIds!: string[];
+  @ApiProperty({ format: 'date-time', description: 'The earliest new expiry among the seats' }) expiresAt!: string;
+}
+
 export class BookedSeatDto {
   @ApiProperty({ example: 'neon-nights-A1' }) seatId!: string;
   @ApiProperty({ example: 'A1' }) label!: string;

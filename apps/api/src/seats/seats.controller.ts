@@ -9,6 +9,7 @@ import { ApiProblems, ApiWriteHeaders } from '../problem/api-problems.js';
 import {
   AreaCountsDto,
   BookingDto,
+  ExtendDto,
   HoldDto,
   ReleaseDto,
   SeatMapDto,
@@ -16,7 +17,7 @@ import {
   ShowLayoutDto,
   ShowSummaryDto,
 } from './seats-responses.dto.js';
-import { SeatsRequestDto, PathIdPipe } from './seats-request.dto.js';
+import { ExtendRequestDto, SeatsRequestDto, PathIdPipe } from './seats-request.dto.js';
 
 /**
  * What every write shares: authentication and rate limits (before anything runs), the
@@ -153,6 +154,15 @@ export class SeatsController {
   @ApiCreatedResponse({ type: HoldDto, description: 'All seats held (a replay carries Idempotent-Replayed: true)' })
   hold(@Body() body: SeatsRequestDto) {
     return this.metrics.countWrite('hold', () => this.holds.hold(body));
+  }
+
+  @Post('extend-bulk')
+  @WriteEndpoint()
+  @HttpCode(200)
+  @ApiOperation({ summary: "Extend this user's live holds, all or none (at most HOLD_MAX_SECONDS after each was first granted)" })
+  @ApiOkResponse({ type: ExtendDto })
+  extend(@Body() body: ExtendRequestDto) {
+    return this.metrics.countWrite('extension', () => this.holds.extend(body));
   }
 
   @Post('book-bulk')

@@ -74,6 +74,8 @@ export const seats = pgTable(
     holdOwner: text('hold_owner'),
     holdId: text('hold_id'),
     holdExpiresAt: instant('hold_expires_at'),
+    // When the hold was first granted: extensions reach at most HOLD_MAX_SECONDS past it.
+    holdGrantedAt: instant('hold_granted_at'),
     /** Fencing token: incremented by every hold, so a stale writer can be told from the current one. */
     holdVersion: integer('hold_version').notNull().default(0),
     bookingId: text('booking_id'),

@@ -70,6 +70,8 @@ export const seats = sqliteTable(
     holdOwner: text('hold_owner'),
     holdId: text('hold_id'),
     holdExpiresAt: instant('hold_expires_at'),
+    // When the hold was first granted: extensions reach at most HOLD_MAX_SECONDS past it.
+    holdGrantedAt: instant('hold_granted_at'),
     holdVersion: integer('hold_version').notNull().default(0),
     bookingId: text('booking_id'),
   },

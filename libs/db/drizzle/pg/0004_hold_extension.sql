@@ -1,0 +1,1 @@
+ALTER TABLE "seats" ADD COLUMN "hold_granted_at" timestamp with time zone;

@@ -1,0 +1,1 @@
+ALTER TABLE `seats` ADD `hold_granted_at` integer;
