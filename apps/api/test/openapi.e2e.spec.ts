@@ -21,6 +21,7 @@ describe('OpenAPI document', () => {
       [
         '/api/seats/book-bulk',
         '/api/seats/extend-bulk',
+        '/api/seats/hold-best',
         '/api/seats/hold-bulk',
         '/api/seats/release-bulk',
         '/api/seats/shows',

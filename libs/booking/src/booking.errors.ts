@@ -25,6 +25,15 @@ export class ShowNotFoundError extends DomainError {
   }
 }
 
+/** Best available found no seats that satisfy the request; nothing was held. */
+export class NotEnoughSeatsError extends DomainError {
+  readonly code = 'NOT_ENOUGH_SEATS';
+
+  constructor(quantity: number, together: boolean) {
+    super(`Not ${quantity} free seat${quantity === 1 ? '' : 's'}${together ? ' together' : ''} of what was asked for. Nothing was held.`);
+  }
+}
+
 /** The show is not on sale now (before `salesOpenAt` or from `salesCloseAt`); nothing was held. */
 export class SalesClosedError extends DomainError {
   readonly code = 'SALES_CLOSED';

@@ -1,3 +1,4 @@
+import { BestAvailableService } from './best-available.service.js';
 import { HouseHoldsService } from './house-holds.service.js';
 import { IdempotencyModule } from '@app/idempotency';
 import { Module } from '@nestjs/common';
@@ -31,6 +32,7 @@ import { ShowListService } from './show-list.service.js';
     SeatDirectory,
     SeatLocks,
     SeatHoldService,
+    BestAvailableService,
     HouseHoldsService,
     SeatSaleService,
     SeatMapService,
@@ -44,6 +46,7 @@ import { ShowListService } from './show-list.service.js';
   exports: [
     ShowRepository,
     SeatHoldService,
+    BestAvailableService,
     HouseHoldsService,
     SeatSaleService,
     SeatMapService,

@@ -1,6 +1,7 @@
 export {
   type ConflictReason,
   LimitExceededError,
+  NotEnoughSeatsError,
   type LimitKind,
   SalesClosedError,
   type SeatConflict,
@@ -25,6 +26,7 @@ export { lockKey, parseLockKey, SeatLocks } from './seat-locks.js';
 export { type SeatMap, SeatMapService, type ShowSummary } from './seat-map.service.js';
 export { HoldRepository } from './hold.repository.js';
 export { HouseHoldsService } from './house-holds.service.js';
+export { BestAvailableService, type HoldBestRequest } from './best-available.service.js';
 export { SeatMapRepository, type SeatView } from './seat-map.repository.js';
 export { type ShowChanges, ShowRepository } from './show.repository.js';
 export { type SeatStatus } from './statements.js';

@@ -3,10 +3,10 @@ import { APP_CONFIG, type AppConfig } from '@app/config';
 import { type Db, Database } from '@app/db';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import { LimitExceededError, SalesClosedError, SeatConflictError } from './booking.errors.js';
+import { LimitExceededError, SalesClosedError, SeatConflictError, ShowNotFoundError } from './booking.errors.js';
 import { holdConflict, ownershipConflict, requireEverySeat } from './conflicts.js';
 import { HoldTimers } from './hold-timers.js';
-import { SeatDirectory } from './seat-directory.js';
+import { SeatDirectory, type ShowRules } from './seat-directory.js';
 import { SeatEvents, changesTo } from './seat-events.js';
 import { SeatLocks } from './seat-locks.js';
 import { HoldRepository } from './hold.repository.js';
@@ -47,6 +47,14 @@ export interface ReleaseResult {
   userId: string;
   showId: string;
   released: string[];
+}
+
+/** Refuses a hold of `count` seats beyond `perOrder`, or when the sales window is more than the clock margin away. */
+function judgeEarly(showId: string, rules: ShowRules, count: number): void {
+  if (count > rules.perOrder) throw new LimitExceededError('perOrder', rules.perOrder);
+  const now = Date.now();
+  if (now < rules.salesOpenAt.getTime() - CLOCK_MARGIN_MS || now >= rules.salesCloseAt.getTime() + CLOCK_MARGIN_MS)
+    throw new SalesClosedError(showId);
 }
 
 /** Takes and gives back holds: Redis locks first (all or none), then the database (all or none). */
@@ -130,10 +138,14 @@ export class SeatHoldService {
   private async refuseEarly(showId: string, seatIds: string[]): Promise<void> {
     const rules = await this.directory.rulesOf(showId);
     if (!rules) throw new SeatConflictError(seatIds.map((seatId) => ({ seatId, reason: 'NOT_FOUND' as const })));
-    if (seatIds.length > rules.perOrder) throw new LimitExceededError('perOrder', rules.perOrder);
-    const now = Date.now();
-    if (now < rules.salesOpenAt.getTime() - CLOCK_MARGIN_MS || now >= rules.salesCloseAt.getTime() + CLOCK_MARGIN_MS)
-      throw new SalesClosedError(showId);
+    judgeEarly(showId, rules, seatIds.length);
+  }
+
+  /** The same fast refusals for a request of `count` seats not yet chosen (best available); an unknown show is a 404. */
+  async refuseEarlyFor(showId: string, count: number): Promise<void> {
+    const rules = await this.directory.rulesOf(showId);
+    if (!rules) throw new ShowNotFoundError(showId);
+    judgeEarly(showId, rules, count);
   }
 
   /**

@@ -17,6 +17,7 @@ const DOMAIN_PROBLEMS = {
   SHOW_NOT_FOUND: { status: 404, type: '/problems/show-not-found', title: 'Show not found' },
   SALES_CLOSED: { status: 409, type: '/problems/sales-closed', title: 'Not on sale' },
   LIMIT_EXCEEDED: { status: 409, type: '/problems/limit-exceeded', title: 'Limit exceeded' },
+  NOT_ENOUGH_SEATS: { status: 409, type: '/problems/not-enough-seats', title: 'Not enough seats' },
   SHOW_EXISTS: { status: 409, type: '/problems/show-exists', title: 'Show exists' },
   SHOW_HAS_BOOKINGS: { status: 409, type: '/problems/show-has-bookings', title: 'Show has bookings or holds' },
   BOOKING_NOT_FOUND: { status: 404, type: '/problems/booking-not-found', title: 'Booking not found' },

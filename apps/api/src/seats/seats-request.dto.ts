@@ -2,6 +2,7 @@ import { id, integer, InvalidRequestError, list, strictObject } from '@app/commo
 import { MAX_SEATS_PER_REQUEST, MAX_USER_ID_LENGTH } from '@app/config';
 import { Injectable, type PipeTransform } from '@nestjs/common';
 import { createZodDto } from 'nestjs-zod';
+import { z } from 'zod';
 
 /** 1 to 50 distinct seat ids, all of one show. */
 export const SeatIds = list(id(), 1, MAX_SEATS_PER_REQUEST)
@@ -15,6 +16,26 @@ const UserId = id(MAX_USER_ID_LENGTH).meta({ description: `The buyer (1 to ${MAX
 
 /** Body of hold-bulk, book-bulk and release-bulk. */
 export class SeatsRequestDto extends createZodDto(strictObject({ seatIds: SeatIds, userId: UserId })) {}
+
+const Keys = (what: string) =>
+  list(id(32), 1, 100)
+    .optional()
+    .meta({ description: `Only seats of these ${what} (keys)` });
+
+/** Body of hold-best. */
+export class HoldBestRequestDto extends createZodDto(
+  strictObject({
+    showId: id().meta({ example: 'neon-nights' }),
+    userId: UserId,
+    quantity: integer(1, MAX_SEATS_PER_REQUEST).meta({ description: 'How many seats', example: 2 }),
+    categories: Keys('categories'),
+    sections: Keys('sections'),
+    together: z
+      .boolean({ error: 'must be true or false' })
+      .optional()
+      .meta({ description: 'Only seats next to each other in one row (default false)' }),
+  }),
+) {}
 
 /** Body of extend-bulk. */
 export class ExtendRequestDto extends createZodDto(

@@ -131,6 +131,10 @@ export class HoldDto {
   expiresAt!: string;
 }
 
+export class HoldBestDto extends HoldDto {
+  @ApiProperty({ description: 'True when the seats are next to each other in one row' }) together!: boolean;
+}
+
 export class ExtendDto {
   @ApiProperty({ example: 'user-42' }) userId!: string;
   @ApiProperty({ example: 'neon-nights' }) showId!: string;

@@ -1,4 +1,4 @@
-import { SeatSaleService, SeatHoldService, SeatMapSnapshots, ShowListService } from '@app/booking';
+import { BestAvailableService, SeatSaleService, SeatHoldService, SeatMapSnapshots, ShowListService } from '@app/booking';
 import { Metrics } from '@app/metrics';
 import { WriteAuthGuard, WriteThrottlerGuard } from '@app/security';
 import { IdempotencyContext, Idempotent, type IdempotencyRef } from '@app/idempotency';
@@ -10,6 +10,7 @@ import {
   AreaCountsDto,
   BookingDto,
   ExtendDto,
+  HoldBestDto,
   HoldDto,
   ReleaseDto,
   SeatMapDto,
@@ -17,7 +18,7 @@ import {
   ShowLayoutDto,
   ShowSummaryDto,
 } from './seats-responses.dto.js';
-import { ExtendRequestDto, SeatsRequestDto, PathIdPipe } from './seats-request.dto.js';
+import { ExtendRequestDto, HoldBestRequestDto, SeatsRequestDto, PathIdPipe } from './seats-request.dto.js';
 
 /**
  * What every write shares: authentication and rate limits (before anything runs), the
@@ -77,6 +78,7 @@ export class SeatsController {
     private readonly shows: ShowListService,
     private readonly snapshots: SeatMapSnapshots,
     private readonly holds: SeatHoldService,
+    private readonly best: BestAvailableService,
     private readonly bookings: SeatSaleService,
     private readonly metrics: Metrics,
   ) {}
@@ -154,6 +156,17 @@ export class SeatsController {
   @ApiCreatedResponse({ type: HoldDto, description: 'All seats held (a replay carries Idempotent-Replayed: true)' })
   hold(@Body() body: SeatsRequestDto) {
     return this.metrics.countWrite('hold', () => this.holds.hold(body));
+  }
+
+  @Post('hold-best')
+  @WriteEndpoint()
+  @ApiOperation({
+    summary:
+      'Hold the best free seats: next to each other in one row without stranding a single seat, else next to each other, else (unless together) the best anywhere',
+  })
+  @ApiCreatedResponse({ type: HoldBestDto, description: 'Held, as hold-bulk answers, plus whether the seats are together' })
+  holdBest(@Body() body: HoldBestRequestDto) {
+    return this.metrics.countWrite('hold', () => this.best.holdBest(body));
   }
 
   @Post('extend-bulk')

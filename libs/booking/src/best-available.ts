@@ -1,0 +1,130 @@
+/**
+ * Best available: which free seats to offer for "N seats, best you have". Pure: it reads a show's
+ * rows (from its layout, which never changes) and the status codes of a snapshot; the hold that
+ * follows is an ordinary hold, so the database still decides.
+ *
+ * "Best" is earliest in layout order (sections as given, rows as given), then nearest the middle
+ * of the row. The rules, each tried over every row before the next:
+ * 1. seats next to each other in one row (consecutive numbers) that strand no single free seat
+ *    between them and a taken seat, a blocked seat or the row's end (or a gap in the numbers);
+ * 2. seats next to each other in one row;
+ * 3. unless `together`: the best free seats anywhere.
+ */
+
+/** One seat of a row: its position in the layout (and in the status codes), its number, its category. */
+export interface RowSeat {
+  index: number;
+  id: string;
+  number: number;
+  category: string | null;
+}
+
+export interface Row {
+  section: string | null;
+  /** In number order. */
+  seats: RowSeat[];
+}
+
+export interface BestRequest {
+  quantity: number;
+  categories?: readonly string[];
+  sections?: readonly string[];
+  together?: boolean;
+}
+
+export interface BestChoice {
+  seatIds: string[];
+  /** True when the seats are next to each other in one row. */
+  together: boolean;
+}
+
+/** The rows of a layout, in layout order: seats grouped by section and row, each row by number. */
+export function rowsOf(
+  seats: readonly { id: string; row: string; number: number; section: string | null; category: string | null }[],
+): Row[] {
+  const rows = new Map<string, Row>();
+  seats.forEach((seat, index) => {
+    const key = `${seat.section ?? ''}\u0000${seat.row}`;
+    let row = rows.get(key);
+    if (!row) rows.set(key, (row = { section: seat.section, seats: [] }));
+    row.seats.push({ index, id: seat.id, number: seat.number, category: seat.category });
+  });
+  for (const row of rows.values()) row.seats.sort((a, b) => a.number - b.number);
+  return [...rows.values()];
+}
+
+/**
+ * The best choice for `request`, or undefined when the free seats cannot satisfy it. `isFree(i)`
+ * says whether the seat at layout position `i` may be offered (free now and not being taken by
+ * another request of this instance).
+ */
+export function chooseBest(rows: readonly Row[], isFree: (index: number) => boolean, request: BestRequest): BestChoice | undefined {
+  const { quantity } = request;
+  const sections = request.sections && new Set(request.sections);
+  const categories = request.categories && new Set(request.categories);
+  const chosenRows = sections ? rows.filter((row) => sections.has(row.section ?? '')) : rows;
+  const eligible = (seat: RowSeat) => isFree(seat.index) && (!categories || categories.has(seat.category ?? ''));
+
+  for (const strandingAllowed of [false, true]) {
+    for (const row of chosenRows) {
+      const start = bestBlock(row, quantity, eligible, isFree, strandingAllowed);
+      if (start !== undefined) return { seatIds: row.seats.slice(start, start + quantity).map((seat) => seat.id), together: true };
+    }
+  }
+  if (request.together) return undefined;
+
+  const picked: RowSeat[][] = [];
+  let count = 0;
+  for (const row of chosenRows) {
+    if (count === quantity) break;
+    const middle = (row.seats.length - 1) / 2;
+    const free = row.seats
+      .map((seat, position) => ({ seat, distance: Math.abs(position - middle) }))
+      .filter(({ seat }) => eligible(seat))
+      .sort((a, b) => a.distance - b.distance)
+      .slice(0, quantity - count)
+      .map(({ seat }) => seat);
+    if (free.length > 0) picked.push(free);
+    count += free.length;
+  }
+  if (count < quantity) return undefined;
+  const together = picked.length === 1 && isBlock(picked[0].slice().sort((a, b) => a.number - b.number));
+  return { seatIds: picked.flat().map((seat) => seat.id), together };
+}
+
+const isBlock = (seats: readonly RowSeat[]) => seats.every((seat, i) => i === 0 || seat.number === seats[i - 1].number + 1);
+
+/** The start (position in the row) of the block nearest the row's middle, earliest on a tie. */
+function bestBlock(
+  row: Row,
+  quantity: number,
+  eligible: (seat: RowSeat) => boolean,
+  isFree: (index: number) => boolean,
+  strandingAllowed: boolean,
+): number | undefined {
+  const { seats } = row;
+  const middle = (seats.length - 1) / 2;
+  let best: number | undefined;
+  let bestDistance = Infinity;
+  // A free seat next to the block (by number) is stranded when the seat beyond it is taken,
+  // blocked, missing or the row's end.
+  const adjacent = (a: RowSeat | undefined, b: RowSeat | undefined) =>
+    a !== undefined && b !== undefined && Math.abs(a.number - b.number) === 1;
+  const stranded = (neighbour: number, beyond: number, edge: number) =>
+    adjacent(seats[neighbour], seats[edge]) &&
+    isFree(seats[neighbour].index) &&
+    !(adjacent(seats[beyond], seats[neighbour]) && isFree(seats[beyond].index));
+  let run = 0; // eligible consecutive seats ending at position `end`
+  for (let end = 0; end < seats.length; end++) {
+    run = eligible(seats[end]) && (run === 0 || seats[end].number === seats[end - 1].number + 1) ? run + 1 : eligible(seats[end]) ? 1 : 0;
+    if (run < quantity) continue;
+    const start = end - quantity + 1;
+    if (!strandingAllowed && (stranded(start - 1, start - 2, start) || stranded(end + 1, end + 2, end))) continue;
+    const distance = Math.abs(start + (quantity - 1) / 2 - middle);
+    if (distance < bestDistance) {
+      best = start;
+      bestDistance = distance;
+    }
+  }
+  return best;
+}
