@@ -38,6 +38,8 @@ export class BestAvailableService {
       const snapshot = await this.snapshots.current(showId);
       const codes = snapshot.pieces.codes;
       const taking = this.taking.get(showId) ?? new Set<number>();
+      // A sold-out show answers at once, without walking its rows.
+      if (snapshot.availableSeats - taking.size - lost.size < quantity) break;
       const rows = this.rowsOf(snapshot.layout);
       const choice = chooseBest(rows, (i) => codes.charCodeAt(i) === 65 /* A */ && !taking.has(i) && !lost.has(i), request);
       if (!choice) break;

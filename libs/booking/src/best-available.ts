@@ -78,14 +78,15 @@ export function chooseBest(rows: readonly Row[], isFree: (index: number) => bool
   for (const row of chosenRows) {
     if (count === quantity) break;
     const middle = (row.seats.length - 1) / 2;
-    const free = row.seats
-      .map((seat, position) => ({ seat, distance: Math.abs(position - middle) }))
-      .filter(({ seat }) => eligible(seat))
-      .sort((a, b) => a.distance - b.distance)
-      .slice(0, quantity - count)
-      .map(({ seat }) => seat);
-    if (free.length > 0) picked.push(free);
-    count += free.length;
+    const free: { seat: RowSeat; distance: number }[] = [];
+    row.seats.forEach((seat, position) => {
+      if (eligible(seat)) free.push({ seat, distance: Math.abs(position - middle) });
+    });
+    if (free.length === 0) continue;
+    free.sort((a, b) => a.distance - b.distance);
+    const best = free.slice(0, quantity - count).map(({ seat }) => seat);
+    picked.push(best);
+    count += best.length;
   }
   if (count < quantity) return undefined;
   const together = picked.length === 1 && isBlock(picked[0].slice().sort((a, b) => a.number - b.number));
