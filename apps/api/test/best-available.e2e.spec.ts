@@ -102,6 +102,18 @@ describe.each(backends)('best available on $name', (backend) => {
       expect(labelsOf(map, split.body.seatIds).sort()).toEqual(['A1', 'A4']);
     });
 
+    it('acts once per Idempotency-Key: a retry answers the same seats and holds nothing more', async () => {
+      const { showId } = await api.createShow(onSale(1, 10));
+      const key = `best-${showId}`;
+      const first = await api.post(BEST, { showId, userId: 'fan', quantity: 2 }, { 'idempotency-key': key });
+      const retry = await (other ?? api).post(BEST, { showId, userId: 'fan', quantity: 2 }, { 'idempotency-key': key });
+      expect(first.status).toBe(201);
+      expect(retry.status).toBe(201);
+      expect(retry.headers.get('idempotent-replayed')).toBe('true');
+      expect(retry.body.seatIds).toEqual(first.body.seatIds);
+      expect((await api.get(`/api/seats/${showId}/status`)).body.statuses).toBe('AAAAHHAAAA');
+    });
+
     it('applies the limits and the sales window like any hold, and knows no unknown show', async () => {
       const { showId } = await api.createShow(onSale(1, 10, { perOrder: 4 }));
       const tooMany = await api.post(BEST, { showId, userId: 'fan', quantity: 5 });
