@@ -7,7 +7,7 @@ const EXPIRY_BUCKETS = [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60
 
 /** Outcome of a hold, booking or release: granted, or refused with the (first) conflict reason. */
 /** Refusals counted by their code (seat conflicts are counted by their first seat's reason). */
-const REFUSALS = new Set(['SALES_CLOSED', 'LIMIT_EXCEEDED', 'BOOKING_CANCELLED']);
+const REFUSALS = new Set(['SALES_CLOSED', 'LIMIT_EXCEEDED', 'NOT_ENOUGH_SEATS', 'BOOKING_CANCELLED']);
 
 export type WriteKind = 'hold' | 'extension' | 'booking' | 'release' | 'cancellation';
 
