@@ -37,10 +37,11 @@ describe("the README's example commands", () => {
     if (curlHome) rmSync(curlHome, { recursive: true, force: true });
   });
 
-  it('marks the "Try it" block and the "Running a sale" walkthrough', () => {
+  it('marks the "Try it" block and the "Running a sale" and "Selling a stadium" walkthroughs', () => {
     const blocks = markedBlocks(readme);
-    expect(blocks.length).toBeGreaterThanOrEqual(2);
-    for (const endpoint of ['/api/seats/hold-bulk', '/api/seats/book-bulk', '/api/admin/shows', '/api/bookings', '/cancel']) {
+    expect(blocks.length).toBeGreaterThanOrEqual(3);
+    const endpoints = ['/api/seats/hold-bulk', '/api/seats/book-bulk', '/api/admin/shows', '/api/bookings', '/cancel'];
+    for (const endpoint of [...endpoints, '/api/seats/hold-best', '/api/seats/extend-bulk', '/block', '"areas"']) {
       expect(
         blocks.some((block) => block.includes(endpoint)),
         endpoint,

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { type BestRequest, chooseBest, type Row, rowsOf } from './best-available.js';
 import { NotEnoughSeatsError, SeatConflictError } from './booking.errors.js';
 import { type HoldResult, SeatHoldService } from './seat-hold.service.js';
-import { SeatMapSnapshots, type ShowLayout } from './seat-map-snapshots.js';
+import { type SeatMapSnapshot, SeatMapSnapshots, type ShowLayout } from './seat-map-snapshots.js';
 
 /** Rounds of "choose, then hold" before a request that keeps losing races gives up. */
 const MAX_ROUNDS = 12;
@@ -40,8 +40,9 @@ export class BestAvailableService {
       const taking = this.taking.get(showId) ?? new Set<number>();
       // A sold-out show answers at once, without walking its rows.
       if (snapshot.availableSeats - taking.size - lost.size < quantity) break;
-      const rows = this.rowsOf(snapshot.layout);
-      const choice = chooseBest(rows, (i) => codes.charCodeAt(i) === 65 /* A */ && !taking.has(i) && !lost.has(i), request);
+      const rows = this.rowsOf(snapshot);
+      const isFree = (i: number) => codes.charCodeAt(i) === 65 /* A */ && !taking.has(i) && !lost.has(i);
+      const choice = chooseBest(rows, isFree, { ...request, spread: Math.random() });
       if (!choice) break;
       const positions = choice.seatIds.map((id) => snapshot.index.get(id)!);
       for (const position of positions) taking.add(position);
@@ -62,11 +63,21 @@ export class BestAvailableService {
     throw new NotEnoughSeatsError(quantity, request.together === true);
   }
 
-  private rowsOf(layout: ShowLayout): Row[] {
-    let rows = this.rows.get(layout);
+  /** The rows of the show's seats, then one row per general-admission area with its places. */
+  private rowsOf(snapshot: SeatMapSnapshot): Row[] {
+    let rows = this.rows.get(snapshot.layout);
     if (!rows) {
-      rows = rowsOf((JSON.parse(layout.json) as { seats: Parameters<typeof rowsOf>[0] }).seats);
-      this.rows.set(layout, rows);
+      rows = rowsOf((JSON.parse(snapshot.layout.json) as { seats: Parameters<typeof rowsOf>[0] }).seats);
+      for (const { key, category, capacity, first } of snapshot.areas) {
+        const seats = Array.from({ length: capacity }, (_, n) => ({
+          index: first + n,
+          id: snapshot.pieces.ids[first + n],
+          number: n + 1,
+          category,
+        }));
+        rows.push({ section: key, area: true, seats });
+      }
+      this.rows.set(snapshot.layout, rows);
     }
     return rows;
   }

@@ -49,4 +49,42 @@ describe('best available', () => {
     expect(chooseBest(rows, isFree, { quantity: 2, sections: ['balcony'] })?.seatIds).toEqual(['C5', 'C6']);
     expect(chooseBest(rows, isFree, { quantity: 2, sections: ['nowhere'] })).toBeUndefined();
   });
+
+  describe('a general-admission area', () => {
+    /** Row A of 4 seats, then an area of places P1… with statuses `codes`. */
+    function withArea(codes: string) {
+      const seated = venue('AAAA', 4);
+      const offset = 4;
+      const places = [...codes].map((_, n) => ({ index: offset + n, id: `P${n + 1}`, number: n + 1, category: 'ga' }));
+      const rows = [...seated.rows, { section: 'floor', area: true, seats: places }];
+      return { rows, isFree: (i: number) => (i < offset ? true : codes[i - offset] === 'A') };
+    }
+
+    it('is chosen only when `sections` names it', () => {
+      const { rows, isFree } = withArea('AAAAAAAAAA');
+      expect(chooseBest(rows, isFree, { quantity: 5 })).toBeUndefined();
+      expect(chooseBest(rows, isFree, { quantity: 5, sections: ['floor'] })).toEqual({
+        seatIds: ['P1', 'P2', 'P3', 'P4', 'P5'],
+        together: true,
+      });
+    });
+
+    it('starts where `spread` says and takes the first free block from there, wrapping round', () => {
+      const { rows, isFree } = withArea('AAAAAHHAAA');
+      expect(chooseBest(rows, isFree, { quantity: 2, sections: ['floor'], spread: 0.5 })).toEqual({
+        seatIds: ['P8', 'P9'],
+        together: true,
+      });
+      // From P9: P9 P10 then P1 are not one block; P1 P2 P3 is.
+      expect(chooseBest(rows, isFree, { quantity: 3, sections: ['floor'], spread: 0.85 })).toEqual({
+        seatIds: ['P1', 'P2', 'P3'],
+        together: true,
+      });
+      expect(chooseBest(rows, isFree, { quantity: 6, sections: ['floor'], together: true })).toBeUndefined();
+      // Not together: the first free places from the start, across the gap.
+      const apart = chooseBest(rows, isFree, { quantity: 6, sections: ['floor'], spread: 0.3 });
+      expect(apart).toEqual({ seatIds: ['P4', 'P5', 'P8', 'P9', 'P10', 'P1'], together: false });
+      expect(chooseBest(rows, isFree, { quantity: 9, sections: ['floor'] })).toBeUndefined();
+    });
+  });
 });

@@ -9,6 +9,11 @@
  *    between them and a taken seat, a blocked seat or the row's end (or a gap in the numbers);
  * 2. seats next to each other in one row;
  * 3. unless `together`: the best free seats anywhere.
+ *
+ * A general-admission area is one row of places, chosen only when `sections` names it. Its places
+ * are all alike, so there is no middle: the choice starts at `spread` (a fraction of the area,
+ * random per request) and takes the first free block from there, so concurrent buyers do not all
+ * race for the same places.
  */
 
 /** One seat of a row: its position in the layout (and in the status codes), its number, its category. */
@@ -21,6 +26,8 @@ export interface RowSeat {
 
 export interface Row {
   section: string | null;
+  /** True for the places of a general-admission area. */
+  area?: boolean;
   /** In number order. */
   seats: RowSeat[];
 }
@@ -30,6 +37,8 @@ export interface BestRequest {
   categories?: readonly string[];
   sections?: readonly string[];
   together?: boolean;
+  /** Where in an area the choice starts, as a fraction in [0, 1) (default 0). */
+  spread?: number;
 }
 
 export interface BestChoice {
@@ -62,11 +71,18 @@ export function chooseBest(rows: readonly Row[], isFree: (index: number) => bool
   const { quantity } = request;
   const sections = request.sections && new Set(request.sections);
   const categories = request.categories && new Set(request.categories);
-  const chosenRows = sections ? rows.filter((row) => sections.has(row.section ?? '')) : rows;
+  const chosenRows = rows.filter((row) => (sections ? sections.has(row.section ?? '') : !row.area));
   const eligible = (seat: RowSeat) => isFree(seat.index) && (!categories || categories.has(seat.category ?? ''));
+  const spread = (row: Row) => Math.floor((request.spread ?? 0) * row.seats.length) % Math.max(row.seats.length, 1);
 
   for (const strandingAllowed of [false, true]) {
     for (const row of chosenRows) {
+      if (row.area) {
+        // Nobody is stranded on a standing floor: one try, with the first rule.
+        const block = strandingAllowed ? undefined : areaBlock(row, quantity, eligible, spread(row));
+        if (block) return { seatIds: block.map((seat) => seat.id), together: true };
+        continue;
+      }
       const start = bestBlock(row, quantity, eligible, isFree, strandingAllowed);
       if (start !== undefined) return { seatIds: row.seats.slice(start, start + quantity).map((seat) => seat.id), together: true };
     }
@@ -78,9 +94,11 @@ export function chooseBest(rows: readonly Row[], isFree: (index: number) => bool
   for (const row of chosenRows) {
     if (count === quantity) break;
     const middle = (row.seats.length - 1) / 2;
+    const start = spread(row);
+    const length = row.seats.length;
     const free: { seat: RowSeat; distance: number }[] = [];
     row.seats.forEach((seat, position) => {
-      if (eligible(seat)) free.push({ seat, distance: Math.abs(position - middle) });
+      if (eligible(seat)) free.push({ seat, distance: row.area ? (position - start + length) % length : Math.abs(position - middle) });
     });
     if (free.length === 0) continue;
     free.sort((a, b) => a.distance - b.distance);
@@ -94,6 +112,21 @@ export function chooseBest(rows: readonly Row[], isFree: (index: number) => bool
 }
 
 const isBlock = (seats: readonly RowSeat[]) => seats.every((seat, i) => i === 0 || seat.number === seats[i - 1].number + 1);
+
+/** The first `quantity` free places in a row, one after the other, at or after `start` (wrapping round). */
+function areaBlock(row: Row, quantity: number, eligible: (seat: RowSeat) => boolean, start: number): RowSeat[] | undefined {
+  const { seats } = row;
+  let run = 0;
+  // Twice round, so that a block across the end (taken from the start again) is found too.
+  for (let step = 0; step < seats.length + quantity; step++) {
+    const position = (start + step) % seats.length;
+    const seat = seats[position];
+    run =
+      eligible(seat) && (run === 0 || (position > 0 && seat.number === seats[position - 1].number + 1)) ? run + 1 : eligible(seat) ? 1 : 0;
+    if (run === quantity) return seats.slice(position - quantity + 1, position + 1);
+  }
+  return undefined;
+}
 
 /** The start (position in the row) of the block nearest the row's middle, earliest on a tie. */
 function bestBlock(

@@ -20,6 +20,8 @@ function newTestSnapshots() {
       await gate;
       return {
         layout: '"sections":[],"categories":[],"seats":[',
+        areas: [],
+        seatCount: codes.length,
         ids: codes.map((_, i) => `s${i}`),
         seats: codes.map((_, i) => seat(i)),
         codes: codes.join(''),

@@ -3,7 +3,7 @@ import { LRUCache } from 'lru-cache';
 import { createHash } from 'node:crypto';
 import { promisify } from 'node:util';
 import { gzip } from 'node:zlib';
-import { SeatMapService, type SerializedMap } from './seat-map.service.js';
+import { type AreaView, SeatMapService, type SerializedMap } from './seat-map.service.js';
 import { ShowVersions } from './show-versions.js';
 
 const gzipAsync = promisify(gzip);
@@ -27,10 +27,10 @@ export class ShowLayout {
     this.json = `{"showId":${JSON.stringify(showId)},"layoutVersion":"${layoutVersion}",${body}`;
   }
 
-  /** From a seat map's pieces: each seat's JSON without its last two members (status, holdExpiresAt). */
+  /** From a seat map's pieces: each seat's JSON without its last two members (status, holdExpiresAt), then the areas. */
   static of(showId: string, pieces: SerializedMap): ShowLayout {
-    const seats = pieces.seats.map((seat) => `${seat.slice(0, seat.lastIndexOf(',"status":'))}}`);
-    const body = `${pieces.layout}${seats.join(',')}],"areas":[]}`;
+    const seats = pieces.seats.slice(0, pieces.seatCount).map((seat) => `${seat.slice(0, seat.lastIndexOf(',"status":'))}}`);
+    const body = `${pieces.layout}${seats.join(',')}],"areas":${JSON.stringify(pieces.areas)}}`;
     return new ShowLayout(showId, createHash('sha256').update(body).digest('base64url').slice(0, 22), body);
   }
 
@@ -42,15 +42,44 @@ export class ShowLayout {
 /** Seats per chunk of a snapshot's seat JSON: a patch copies the chunks it changes, not 50,000 entries. */
 const SEATS_PER_CHUNK = 1024;
 
-/** A serialised map as a snapshot keeps it: the seats' JSON in chunks, so that versions share what did not change. */
+/**
+ * A serialised map as a snapshot keeps it: the seats' JSON in chunks, so that versions share what
+ * did not change. Places (after `seatCount` in `ids` and `codes`) have no JSON: the map does not list them.
+ */
 export interface SnapshotPieces extends Omit<SerializedMap, 'seats'> {
   seatChunks: string[][];
 }
 
 function inChunks({ seats, ...rest }: SerializedMap): SnapshotPieces {
   const seatChunks: string[][] = [];
-  for (let i = 0; i < seats.length; i += SEATS_PER_CHUNK) seatChunks.push(seats.slice(i, i + SEATS_PER_CHUNK));
+  for (let i = 0; i < rest.seatCount; i += SEATS_PER_CHUNK) seatChunks.push(seats.slice(i, Math.min(i + SEATS_PER_CHUNK, rest.seatCount)));
   return { ...rest, seatChunks };
+}
+
+/** An area with its places counted by status (a blocked place counts in none). */
+export interface AreaCounts extends AreaView {
+  /** Position of its first place in `ids` and `codes`. */
+  first: number;
+  available: number;
+  held: number;
+  booked: number;
+}
+
+function areaCounts({ areas, seatCount, codes }: SnapshotPieces): AreaCounts[] {
+  let first = seatCount;
+  return areas.map((area) => {
+    const counts = { ...area, first, available: 0, held: 0, booked: 0 };
+    for (let i = first; i < first + area.capacity; i++) {
+      const code = codes.charCodeAt(i);
+      if (code === 65)
+        counts.available++; // A
+      else if (code === 72)
+        counts.held++; // H
+      else if (code === 66) counts.booked++; // B
+    }
+    first += area.capacity;
+    return counts;
+  });
 }
 
 /**
@@ -70,6 +99,7 @@ export class SeatMapSnapshot {
   private fullGzip?: Promise<Buffer>;
   private statusText?: string;
   private statusGzip?: Promise<Buffer>;
+  private counted?: AreaCounts[];
 
   constructor(
     readonly showId: string,
@@ -91,9 +121,17 @@ export class SeatMapSnapshot {
     this.bytes = 3 * 120 * pieces.ids.length;
   }
 
-  /** The full map (`GET /api/seats/{showId}`), as sent. */
+  /** The general-admission areas with their places counted, in layout order. */
+  get areas(): readonly AreaCounts[] {
+    return (this.counted ??= areaCounts(this.pieces));
+  }
+
+  /** The full map (`GET /api/seats/{showId}`), as sent; a show with areas lists them after its seats, with their counts. */
   get json(): string {
-    return (this.fullJson ??= `{"showId":${JSON.stringify(this.showId)},"version":${this.version},${this.pieces.layout}${this.pieces.seatChunks.map((chunk) => chunk.join(',')).join(',')}]}`);
+    if (this.fullJson !== undefined) return this.fullJson;
+    const areas = this.areas.map(({ first: _first, ...area }) => area);
+    const tail = areas.length > 0 ? `],"areas":${JSON.stringify(areas)}}` : ']}';
+    return (this.fullJson = `{"showId":${JSON.stringify(this.showId)},"version":${this.version},${this.pieces.layout}${this.pieces.seatChunks.map((chunk) => chunk.join(',')).join(',')}${tail}`);
   }
 
   gzip(): Promise<Buffer> {
@@ -103,7 +141,12 @@ export class SeatMapSnapshot {
 
   /** The status part (`GET /api/seats/{showId}/status`): one character per seat of the layout. */
   get statusJson(): string {
-    return (this.statusText ??= `{"showId":${JSON.stringify(this.showId)},"version":${this.version},"layoutVersion":"${this.layout.layoutVersion}","statuses":"${this.pieces.codes}","areas":{}}`);
+    if (this.statusText !== undefined) return this.statusText;
+    const areas = Object.fromEntries(
+      this.areas.map(({ key, capacity, available, held, booked }) => [key, { capacity, available, held, booked }]),
+    );
+    const statuses = this.pieces.codes.slice(0, this.pieces.seatCount);
+    return (this.statusText = `{"showId":${JSON.stringify(this.showId)},"version":${this.version},"layoutVersion":"${this.layout.layoutVersion}","statuses":"${statuses}","areas":${JSON.stringify(areas)}}`);
   }
 
   statusGzipped(): Promise<Buffer> {
@@ -254,13 +297,14 @@ export class SeatMapSnapshots {
     const copied = new Set<number>();
     for (const { id, json, code } of rows) {
       const i = previous.index.get(id)!;
+      codes[i] = code.charCodeAt(0);
+      if (i >= previous.pieces.seatCount) continue; // a place: no JSON
       const chunk = Math.floor(i / SEATS_PER_CHUNK);
       if (!copied.has(chunk)) {
         seatChunks[chunk] = seatChunks[chunk].slice();
         copied.add(chunk);
       }
       seatChunks[chunk][i % SEATS_PER_CHUNK] = json;
-      codes[i] = code.charCodeAt(0);
     }
     return { ...previous.pieces, seatChunks, codes: codes.toString('latin1') };
   }

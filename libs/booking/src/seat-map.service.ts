@@ -65,7 +65,10 @@ export class SeatMapService {
     });
     if (!found) throw new ShowNotFoundError(showId);
     const { seats, sections, categories } = found;
-    return { layout: layoutHead(sections, categories.map(categoryView)), ...seats };
+    const areas = sections.flatMap(({ key, label, capacity, category }) => (capacity === null ? [] : [{ key, label, category, capacity }]));
+    const seated = sections.filter((section) => section.capacity === null).map(({ key, label }) => ({ key, label }));
+    const places = areas.reduce((sum, area) => sum + area.capacity, 0);
+    return { layout: layoutHead(seated, categories.map(categoryView)), areas, seatCount: seats.ids.length - places, ...seats };
   }
 
   /** Some seats of the show as seat-map JSON with their status codes (to bring a snapshot up to date). */
@@ -93,13 +96,28 @@ export function summary({
   };
 }
 
-/** What `serialized` returns: join as `{"showId":…,"version":…,` + layout + seats.join(',') + `]}`. */
+/** A general-admission area as the layout lists it. */
+export interface AreaView {
+  key: string;
+  label: string;
+  category: string | null;
+  capacity: number;
+}
+
+/**
+ * What `serialized` returns: join as `{"showId":…,"version":…,` + layout + the first `seatCount`
+ * seats joined by `,` + `]}`. The places of the areas follow the seats in `ids`, `seats` and
+ * `codes`, area by area, in the order of `areas`.
+ */
 export interface SerializedMap {
   /** `"sections":[…],"categories":[…],"seats":[` */
   layout: string;
+  areas: AreaView[];
+  /** How many of the entries are seats; the rest are places. */
+  seatCount: number;
   ids: string[];
   seats: string[];
-  /** One character per seat: A free, H held, B sold. */
+  /** One character per seat or place: A free, H held, B sold, X blocked. */
   codes: string;
 }
 

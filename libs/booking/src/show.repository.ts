@@ -58,10 +58,11 @@ export class ShowRepository extends Statements {
     return rows.length > 0;
   }
 
+  /** The show's sections and areas in layout order; an area has a capacity, a section none. */
   sectionsOf(db: Db, showId: string) {
     const { sections } = this.t;
     return db
-      .select({ key: sections.key, label: sections.label })
+      .select({ key: sections.key, label: sections.label, capacity: sections.capacity, category: sections.category })
       .from(sections)
       .where(eq(sections.showId, showId))
       .orderBy(asc(sections.position));
@@ -161,4 +162,4 @@ export class ShowRepository extends Statements {
 }
 
 /** What an admin may change of a show (its layout never changes). */
-export type ShowChanges = Omit<ShowLayout, 'id' | 'categories' | 'sections'>;
+export type ShowChanges = Omit<ShowLayout, 'id' | 'categories' | 'sections' | 'areas'>;

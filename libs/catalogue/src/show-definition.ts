@@ -96,6 +96,16 @@ const Section = strictObject({
   rows: list(Row, 1, SHOW_LIMITS.rowsPerSection),
 });
 
+const Area = strictObject({
+  key: Key.meta({ description: 'Unique across sections and areas', example: 'standing' }),
+  label: Text.optional().meta({ description: 'Defaults to the key', example: 'Standing floor' }),
+  category: Key.nullable().optional().meta({ description: 'A key of `categories`: the price of every place', example: 'stalls' }),
+  capacity: integer(1, SHOW_LIMITS.seats).meta({
+    description: "Places sold by quantity (they count toward the show's places)",
+    example: 2000,
+  }),
+});
+
 /** The members every show has, in a definition and in a patch. */
 const Details = {
   title: Text.meta({ example: 'Neon Nights' }),
@@ -149,6 +159,15 @@ function checkLayout(show: z.output<typeof ShowShape>, ctx: Issues): void {
       if (seats > SHOW_LIMITS.seats) return refuse(ctx, `A show may have at most ${SHOW_LIMITS.seats} seats; ${path} goes past that`);
     }
   }
+  for (const [a, area] of (show.areas ?? []).entries()) {
+    const path = `areas[${a}]`;
+    if (sections.has(area.key)) return refuse(ctx, `${path}: key "${area.key}" is already used by a section or an area`);
+    sections.add(area.key);
+    if (area.category != null && !categories.has(area.category)) return refuse(ctx, `${path}: unknown category "${area.category}"`);
+    seats += area.capacity;
+    if (seats > SHOW_LIMITS.seats)
+      return refuse(ctx, `A show may have at most ${SHOW_LIMITS.seats} seats and places; ${path} goes past that`);
+  }
 }
 
 const ShowShape = strictObject({
@@ -158,14 +177,17 @@ const ShowShape = strictObject({
     .meta({ description: 'Generated from the title when absent; "shows" is reserved', example: 'neon-nights-2027' }),
   ...Details,
   categories: list(Category, 0, SHOW_LIMITS.categories).optional(),
-  sections: list(Section, 1, SHOW_LIMITS.sections).meta({ description: `At most ${SHOW_LIMITS.seats} seats in all` }),
+  sections: list(Section, 1, SHOW_LIMITS.sections).meta({ description: `At most ${SHOW_LIMITS.seats} seats and places in all` }),
+  areas: list(Area, 0, SHOW_LIMITS.sections)
+    .optional()
+    .meta({ description: 'General-admission areas: standing floors sold by quantity through hold-best' }),
 });
 
 /** `POST /api/admin/shows`: a show with its layout, categories, prices, sales window and limits. */
 export const ShowDefinitionSchema = ShowShape.superRefine(checkLayout);
 export type ShowDefinition = z.output<typeof ShowDefinitionSchema>;
 
-const LAYOUT_KEYS = ['id', 'categories', 'sections'];
+const LAYOUT_KEYS = ['id', 'categories', 'sections', 'areas'];
 
 /** `PATCH /api/admin/shows/{id}`: only these members; the layout never changes. */
 export const ShowPatchSchema = z.strictObject(
@@ -224,6 +246,12 @@ export function layoutOf(show: ShowDefinition, now: Date): ShowLayout {
       key,
       label: label ?? key,
       rows: rows.map((row) => ({ label: row.label, seats: row.seats, category: row.category ?? null })),
+    })),
+    areas: (show.areas ?? []).map(({ key, label, category, capacity }) => ({
+      key,
+      label: label ?? key,
+      category: category ?? null,
+      capacity,
     })),
   };
 }

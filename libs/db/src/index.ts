@@ -7,6 +7,8 @@ export {
   DEMO_SHOWS,
   expandSeats,
   legacySeatId,
+  placeIdOf,
+  type LayoutArea,
   type LayoutRow,
   type LayoutSection,
   type Price,

@@ -21,6 +21,14 @@ export interface LayoutSection {
   rows: LayoutRow[];
 }
 
+/** A general-admission area: a standing floor of `capacity` places, sold by quantity. */
+export interface LayoutArea {
+  key: string;
+  label: string;
+  category: string | null;
+  capacity: number;
+}
+
 /** A show as it is stored: already validated (see `@app/catalogue` for the rules). */
 export interface ShowLayout {
   id: string;
@@ -33,6 +41,8 @@ export interface ShowLayout {
   perCustomer: number | null;
   categories: { key: string; label: string; price: Price | null }[];
   sections: LayoutSection[];
+  /** General-admission areas; their places follow the seats in layout order. */
+  areas?: LayoutArea[];
 }
 
 /** How a seat's id is made from its place in the layout. */
@@ -59,7 +69,16 @@ export interface SeatRow {
   position: number;
 }
 
-/** Every seat of the layout, in layout order: sections as given, rows as given, seats by number. */
+/**
+ * A place of a general-admission area: `<show>_<area>_<n>`. Seat ids have one part more, and area
+ * keys are unique across sections and areas, so a place id never names a seat.
+ */
+export const placeIdOf = (showId: string, area: string, n: number): string => `${showId}_${area}_${n}`;
+
+/**
+ * Every seat of the layout, in layout order: sections as given, rows as given, seats by number;
+ * then the places of each area (row `""`, label and number `1`…`capacity`).
+ */
 export function expandSeats(layout: ShowLayout, idOf: SeatIdScheme = seatIdOf): SeatRow[] {
   const seats: SeatRow[] = [];
   for (const section of layout.sections) {
@@ -79,6 +98,20 @@ export function expandSeats(layout: ShowLayout, idOf: SeatIdScheme = seatIdOf): 
       );
     }
   }
+  for (const area of layout.areas ?? []) {
+    for (let n = 1; n <= area.capacity; n++) {
+      seats.push({
+        id: placeIdOf(layout.id, area.key, n),
+        showId: layout.id,
+        label: String(n),
+        row: '',
+        number: n,
+        section: area.key,
+        category: area.category,
+        position: seats.length + 1,
+      });
+    }
+  }
   return seats;
 }
 
@@ -92,11 +125,11 @@ export async function writeShow(database: Database, layout: ShowLayout, idOf: Se
   await database.transaction(async (tx) => {
     const { id, title, venue, startsAt, salesOpenAt, salesCloseAt, perOrder, perCustomer } = layout;
     await tx.insert(shows).values({ id, title, venue, startsAt, salesOpenAt, salesCloseAt, perOrder, perCustomer });
-    if (layout.sections.length > 0) {
-      await tx
-        .insert(sections)
-        .values(layout.sections.map((section, i) => ({ showId: id, key: section.key, label: section.label, position: i + 1 })));
-    }
+    const parts = [
+      ...layout.sections.map((section) => ({ key: section.key, label: section.label, capacity: null, category: null })),
+      ...(layout.areas ?? []).map(({ key, label, capacity, category }) => ({ key, label, capacity, category })),
+    ];
+    if (parts.length > 0) await tx.insert(sections).values(parts.map((part, i) => ({ showId: id, ...part, position: i + 1 })));
     if (layout.categories.length > 0) {
       await tx.insert(categories).values(
         layout.categories.map((category, i) => ({

@@ -17,10 +17,7 @@ const UserId = id(MAX_USER_ID_LENGTH).meta({ description: `The buyer (1 to ${MAX
 /** Body of hold-bulk, book-bulk and release-bulk. */
 export class SeatsRequestDto extends createZodDto(strictObject({ seatIds: SeatIds, userId: UserId })) {}
 
-const Keys = (what: string) =>
-  list(id(32), 1, 100)
-    .optional()
-    .meta({ description: `Only seats of these ${what} (keys)` });
+const Keys = (description: string) => list(id(32), 1, 100).optional().meta({ description });
 
 /** Body of hold-best. */
 export class HoldBestRequestDto extends createZodDto(
@@ -28,8 +25,10 @@ export class HoldBestRequestDto extends createZodDto(
     showId: id().meta({ example: 'neon-nights' }),
     userId: UserId,
     quantity: integer(1, MAX_SEATS_PER_REQUEST).meta({ description: 'How many seats', example: 2 }),
-    categories: Keys('categories'),
-    sections: Keys('sections'),
+    categories: Keys('Only seats (or places) of these categories (keys)'),
+    sections: Keys(
+      'Only seats of these sections, or places of these general-admission areas (keys); areas are chosen only when named here',
+    ),
     together: z
       .boolean({ error: 'must be true or false' })
       .optional()

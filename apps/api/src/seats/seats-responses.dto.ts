@@ -53,6 +53,27 @@ export class SeatDto {
   holdExpiresAt!: string | null;
 }
 
+export class AreaDto {
+  @ApiProperty({ example: 'standing' }) key!: string;
+  @ApiProperty({ example: 'Standing floor' }) label!: string;
+  @ApiProperty({ example: 'floor', nullable: true, type: String }) category!: string | null;
+  @ApiProperty({ example: 2000 }) capacity!: number;
+}
+
+export class AreaCountsDto {
+  @ApiProperty({ example: 2000 }) capacity!: number;
+  @ApiProperty({ example: 1500 }) available!: number;
+  @ApiProperty({ example: 20 }) held!: number;
+  @ApiProperty({ example: 480 }) booked!: number;
+}
+
+/** An area in the full seat map: as in the layout, with its places counted. */
+export class AreaStateDto extends AreaDto {
+  @ApiProperty({ example: 1500 }) available!: number;
+  @ApiProperty({ example: 20 }) held!: number;
+  @ApiProperty({ example: 480 }) booked!: number;
+}
+
 export class SeatMapDto {
   @ApiProperty({ example: 'neon-nights' }) showId!: string;
   @ApiProperty({
@@ -67,6 +88,12 @@ export class SeatMapDto {
     description: 'In layout order: sections as given, rows as given, seats by number. Never says who holds a seat',
   })
   seats!: SeatDto[];
+  @ApiProperty({
+    type: [AreaStateDto],
+    required: false,
+    description: "The show's general-admission areas with their places counted (only when it has any; their places are not in `seats`)",
+  })
+  areas?: AreaStateDto[];
 }
 
 export class LayoutSeatDto {
@@ -76,13 +103,6 @@ export class LayoutSeatDto {
   @ApiProperty({ example: 1 }) number!: number;
   @ApiProperty({ example: 'floor', nullable: true, type: String }) section!: string | null;
   @ApiProperty({ example: 'stalls', nullable: true, type: String }) category!: string | null;
-}
-
-export class AreaDto {
-  @ApiProperty({ example: 'standing' }) key!: string;
-  @ApiProperty({ example: 'Standing floor' }) label!: string;
-  @ApiProperty({ example: 'floor', nullable: true, type: String }) category!: string | null;
-  @ApiProperty({ example: 2000 }) capacity!: number;
 }
 
 export class ShowLayoutDto {
@@ -96,13 +116,6 @@ export class ShowLayoutDto {
   @ApiProperty({ type: [CategoryDto] }) categories!: CategoryDto[];
   @ApiProperty({ type: [LayoutSeatDto], description: 'In layout order, as in the full seat map' }) seats!: LayoutSeatDto[];
   @ApiProperty({ type: [AreaDto], description: 'General-admission areas ([] when none)' }) areas!: AreaDto[];
-}
-
-export class AreaCountsDto {
-  @ApiProperty({ example: 2000 }) capacity!: number;
-  @ApiProperty({ example: 1500 }) available!: number;
-  @ApiProperty({ example: 20 }) held!: number;
-  @ApiProperty({ example: 480 }) booked!: number;
 }
 
 export class SeatStatusDto {

@@ -18,7 +18,10 @@ export const shows = sqliteTable('shows', {
   perCustomer: integer('per_customer'),
 });
 
-/** A show's sections, in layout order. */
+/**
+ * A show's sections and general-admission areas, in layout order (areas after the sections). An
+ * area has a `capacity` (its places are rows of `seats`, after the seated ones) and a category.
+ */
 export const sections = sqliteTable(
   'sections',
   {
@@ -28,6 +31,10 @@ export const sections = sqliteTable(
     key: text('key').notNull(),
     label: text('label').notNull(),
     position: integer('position').notNull(),
+    /** Null for a section of seats; the number of places of a general-admission area. */
+    capacity: integer('capacity'),
+    /** An area's category (a section's seats carry their own). */
+    category: text('category'),
   },
   (t) => [primaryKey({ columns: [t.showId, t.key] })],
 );
