@@ -1,4 +1,4 @@
-import { type Booking, formatPrice, getJson, type Outcome } from './api.js';
+import { type Booking, formatPrice, getJson, type Hold, type Outcome } from './api.js';
 import { elements, explainConflicts, list, say, state, UNAVAILABLE, userId, writer } from './page.js';
 import { renderActions, renderAll } from './seat-map.js';
 
@@ -19,11 +19,22 @@ export async function act(button: HTMLButtonElement, work: () => Promise<void>):
 }
 
 /** Says why a write did not succeed; seats in conflict leave `from` (the selection or my holds). */
-function reportFailure(outcome: Exclude<Outcome<unknown>, { kind: 'ok' }>, from: { delete(seatId: string): boolean }): void {
+export function reportFailure(outcome: Exclude<Outcome<unknown>, { kind: 'ok' }>, from: { delete(seatId: string): boolean }): void {
   if (outcome.kind === 'conflict') {
     for (const { seatId } of outcome.conflicts) from.delete(seatId);
     say(explainConflicts(outcome.conflicts), 'error');
   } else say(outcome.kind === 'unavailable' ? UNAVAILABLE : outcome.detail, 'error');
+}
+
+/** Records a granted hold (of seats or places) as mine, with its expiry, and says so. */
+export function holdGranted(hold: Hold, placeLabel?: (placeId: string) => string): void {
+  for (const id of hold.seatIds) {
+    state.mine.set(id, Date.parse(hold.expiresAt));
+    const seat = state.seats.get(id);
+    if (seat) seat.status = 'HELD';
+    else if (placeLabel) state.places.set(id, placeLabel(id));
+  }
+  tick();
 }
 
 elements.hold.addEventListener(
@@ -31,15 +42,11 @@ elements.hold.addEventListener(
   () =>
     void act(elements.hold, async () => {
       const seatIds = [...state.selected];
-      const outcome = await writer.post<{ seatIds: string[]; expiresAt: string }>('api/seats/hold-bulk', { seatIds, userId: userId() });
+      const outcome = await writer.post<Hold>('api/seats/hold-bulk', { seatIds, userId: userId() });
       if (outcome.kind === 'ok') {
         state.selected.clear();
-        for (const id of outcome.body.seatIds) {
-          state.mine.set(id, Date.parse(outcome.body.expiresAt));
-          state.seats.get(id)!.status = 'HELD';
-        }
+        holdGranted(outcome.body);
         say(`Held ${list(seatIds)}. Book them before the countdown ends.`, 'ok');
-        tick();
       } else reportFailure(outcome, state.selected);
     }),
 );
@@ -53,7 +60,8 @@ elements.book.addEventListener(
       if (outcome.kind === 'ok') {
         for (const id of seatIds) {
           state.mine.delete(id);
-          state.seats.get(id)!.status = 'BOOKED';
+          const seat = state.seats.get(id);
+          if (seat) seat.status = 'BOOKED';
         }
         say(`Booked ${list(seatIds)}. Booking ${outcome.body.bookingId.slice(0, 8)}, enjoy the show!`, 'ok');
         void loadBookings();
@@ -70,7 +78,8 @@ elements.release.addEventListener(
       if (outcome.kind === 'ok') {
         for (const id of seatIds) {
           state.mine.delete(id);
-          state.seats.get(id)!.status = 'AVAILABLE';
+          const seat = state.seats.get(id);
+          if (seat) seat.status = 'AVAILABLE';
         }
         say(`Released ${list(seatIds)}.`);
       } else reportFailure(outcome, state.mine);
@@ -89,7 +98,12 @@ export async function loadBookings(): Promise<void> {
   elements.bookings.replaceChildren(
     ...bookings.map((booking) => {
       const item = document.createElement('li');
-      const seats = booking.seats.map((seat) => seat.label).join(', ');
+      // A place of a standing area is named by its area: "Floor place 12".
+      const labelOf = (seat: Booking['seats'][number]) => {
+        const area = seat.section ? state.areas.get(seat.section) : undefined;
+        return area ? `${area.label} place ${seat.label}` : seat.label;
+      };
+      const seats = booking.seats.map(labelOf).join(', ');
       const text = document.createElement('span');
       text.textContent = `${seats}${booking.total ? ` · ${formatPrice(booking.total)}` : ''} · booking ${booking.bookingId.slice(0, 8)}`;
       const cancel = document.createElement('button');

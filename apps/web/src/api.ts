@@ -17,6 +17,7 @@ export interface ShowSummary {
   title: string;
   venue?: string;
   startsAt: string;
+  limits?: { perOrder: number; perCustomer: number | null };
   totalSeats: number;
   availableSeats: number;
 }
@@ -73,6 +74,22 @@ export interface ShowLayout {
   sections: SeatMap['sections'];
   categories: SeatMap['categories'];
   seats: Omit<Seat, 'status' | 'holdExpiresAt'>[];
+  /** General-admission areas: standing floors sold by quantity (their places are not in `seats`). */
+  areas?: Area[];
+}
+
+export interface Area {
+  key: string;
+  label: string;
+  category: string | null;
+  capacity: number;
+}
+
+export interface AreaCounts {
+  capacity: number;
+  available: number;
+  held: number;
+  booked: number;
 }
 
 /** Every seat's status as one character, in layout order (`GET /api/seats/{showId}/status`). */
@@ -81,6 +98,14 @@ export interface SeatStatuses {
   version: number;
   layoutVersion: string;
   statuses: string;
+  areas?: Record<string, AreaCounts>;
+}
+
+/** The answer of hold-bulk and hold-best (which adds `together`). */
+export interface Hold {
+  seatIds: string[];
+  expiresAt: string;
+  together?: boolean;
 }
 
 export const STATUS_OF_CODE: Record<string, SeatStatus> = { A: 'AVAILABLE', H: 'HELD', B: 'BOOKED', X: 'BLOCKED' };
@@ -112,7 +137,7 @@ export async function getJson<T>(path: string): Promise<T> {
 export class IdempotentWriter {
   private pending?: { signature: string; key: string };
 
-  async post<T>(path: string, body: { seatIds?: string[]; userId: string }): Promise<Outcome<T>> {
+  async post<T>(path: string, body: { userId: string; [member: string]: unknown }): Promise<Outcome<T>> {
     const signature = `${path} ${JSON.stringify(body)}`;
     if (this.pending?.signature !== signature) this.pending = { signature, key: randomId() };
     let response: Response;

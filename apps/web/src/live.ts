@@ -1,6 +1,7 @@
 import { io } from 'socket.io-client';
 import { type SeatMap, type SeatStatuses, STATUS_OF_CODE } from './api.js';
 import { elements, type SeatChange, state } from './page.js';
+import { updateAreaCounts } from './areas.js';
 import { applyChanges, renderAll, replaceSeat } from './seat-map.js';
 
 // --- live updates ---
@@ -38,6 +39,7 @@ export function subscribe(): void {
       applyChanges(ack.changes);
     } else if ('statuses' in ack) {
       acks.push('status');
+      updateAreaCounts(ack.areas);
       const ids = [...state.seats.keys()];
       ids.forEach((id, i) => {
         const status = STATUS_OF_CODE[ack.statuses[i]] ?? 'BOOKED';

@@ -1,6 +1,7 @@
 import { getJson, randomId, type SeatStatuses, STATUS_OF_CODE, type ShowLayout, type ShowSummary } from './api.js';
 import { loadBookings, tick } from './actions.js';
 import { subscribe } from './live.js';
+import { setUpSelling } from './selling.js';
 import { elements, say, state, UNAVAILABLE } from './page.js';
 import { buildMap, renderAll } from './seat-map.js';
 
@@ -37,18 +38,18 @@ async function loadShows(): Promise<void> {
       button.querySelector('strong')!.textContent = show.title;
       button.querySelector('small')!.textContent =
         `${new Date(show.startsAt).toLocaleString()} · ${show.availableSeats} of ${show.totalSeats} free`;
-      button.addEventListener('click', () => void openShow(show.id, show.title));
+      button.addEventListener('click', () => void openShow(show.id, show.title, show.limits?.perOrder ?? 8));
       item.append(button);
       return item;
     }),
   );
   const wanted = new URLSearchParams(location.search).get('show');
   const first = shows.find((show) => show.id === wanted) ?? (wanted ? undefined : shows[0]);
-  if (first) await openShow(first.id, first.title);
+  if (first) await openShow(first.id, first.title, first.limits?.perOrder ?? 8);
   else if (wanted) say(`There is no show "${wanted}".`, 'error');
 }
 
-async function openShow(showId: string, title: string): Promise<void> {
+async function openShow(showId: string, title: string, perOrder: number): Promise<void> {
   state.showId = showId;
   state.selected.clear();
   state.mine.clear();
@@ -69,6 +70,7 @@ async function openShow(showId: string, title: string): Promise<void> {
     categories: layout.categories,
     seats: layout.seats.map((seat, i) => ({ ...seat, status: STATUS_OF_CODE[statuses.statuses[i]] ?? 'BOOKED', holdExpiresAt: null })),
   });
+  setUpSelling(layout, statuses, perOrder);
   subscribe();
   void loadBookings();
 }

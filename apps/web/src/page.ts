@@ -1,4 +1,4 @@
-import { type Conflict, IdempotentWriter, type Seat } from './api.js';
+import { type Area, type AreaCounts, type Conflict, IdempotentWriter, type Seat } from './api.js';
 
 /** What every part of the page shares: its elements, what it shows, and how it talks to the buyer. */
 
@@ -22,6 +22,14 @@ export const elements = {
   book: $<HTMLButtonElement>('book'),
   release: $<HTMLButtonElement>('release'),
   countdown: $<HTMLSpanElement>('countdown'),
+  extend: $<HTMLButtonElement>('extend'),
+  best: $<HTMLFormElement>('best'),
+  bestQuantity: $<HTMLInputElement>('best-quantity'),
+  bestCategory: $<HTMLSelectElement>('best-category'),
+  bestTogether: $<HTMLInputElement>('best-together'),
+  bestHold: $<HTMLButtonElement>('best-hold'),
+  areas: $<HTMLElement>('areas'),
+  areaList: $<HTMLUListElement>('area-list'),
   live: $<HTMLParagraphElement>('live'),
   prices: $<HTMLUListElement>('prices'),
   bookings: $<HTMLUListElement>('bookings'),
@@ -36,8 +44,13 @@ export const state = {
   seats: new Map<string, Seat>(),
   buttons: new Map<string, HTMLButtonElement>(),
   selected: new Set<string>(),
-  /** My holds: seat id → expiry (ms since epoch). */
+  /** My holds (seats and places): seat id → expiry (ms since epoch). */
   mine: new Map<string, number>(),
+  /** The show's general-admission areas with their counts, and the places I hold or booked: id → label. */
+  areas: new Map<string, Area & AreaCounts>(),
+  places: new Map<string, string>(),
+  /** Most seats in one hold (the show's `perOrder`). */
+  perOrder: 8,
   busy: false,
   /** Category key → label, price and colour; section key → label (when the show has several). */
   categories: new Map<string, { label: string; price: string; colour: string }>(),
@@ -57,7 +70,7 @@ export function say(text: string, kind: 'info' | 'ok' | 'error' = 'info'): void 
   elements.message.dataset.kind = kind;
 }
 
-export const labelOf = (seatId: string) => state.seats.get(seatId)?.label ?? seatId;
+export const labelOf = (seatId: string) => state.seats.get(seatId)?.label ?? state.places.get(seatId) ?? seatId;
 export const list = (seatIds: string[]) => seatIds.map(labelOf).join(', ');
 
 export function explainConflicts(conflicts: Conflict[]): string {
@@ -66,6 +79,7 @@ export function explainConflicts(conflicts: Conflict[]): string {
   const taken = [...by('HELD'), ...by('BOOKED')];
   if (taken.length) parts.push(`Sorry, someone else got ${list(taken)}. Nothing was held; pick other seats.`);
   if (by('EXPIRED').length) parts.push(`Your hold on ${list(by('EXPIRED'))} expired. Hold the seats again to book them.`);
+  if (by('BLOCKED').length) parts.push(`${list(by('BLOCKED'))} is not for sale.`);
   if (by('NOT_HELD_BY_YOU').length) parts.push(`${list(by('NOT_HELD_BY_YOU'))} is not held by you (any more).`);
   return parts.join(' ') || 'That did not work; please try again.';
 }

@@ -1,4 +1,5 @@
 import { formatPrice, type Seat, type SeatMap } from './api.js';
+import { refreshAreasSoon, renderAreas } from './areas.js';
 import { CATEGORY_COLOURS, elements, type SeatChange, say, state } from './page.js';
 
 // --- the seat map ---
@@ -87,15 +88,25 @@ function moveFocus(event: KeyboardEvent): void {
   }
 }
 
-function seatState(seat: Seat): 'available' | 'selected' | 'mine' | 'held' | 'booked' {
+function seatState(seat: Seat): 'available' | 'selected' | 'mine' | 'held' | 'booked' | 'blocked' {
   if (state.mine.has(seat.id) && seat.status === 'HELD') return 'mine';
   if (state.selected.has(seat.id)) return 'selected';
-  if (seat.status === 'BOOKED' || seat.status === 'BLOCKED') return 'booked';
+  if (seat.status === 'BOOKED') return 'booked';
+  if (seat.status === 'BLOCKED') return 'blocked';
   if (seat.status === 'HELD') return 'held';
   return 'available';
 }
 
-const DESCRIPTIONS = { available: 'free', selected: 'selected by you', mine: 'held by you', held: 'held by someone', booked: 'sold' };
+const DESCRIPTIONS = {
+  available: 'free',
+  selected: 'selected by you',
+  mine: 'held by you',
+  held: 'held by someone',
+  booked: 'sold',
+  blocked: 'not for sale',
+};
+/** What someone else's status is called. */
+const STATUS_WORDS = { AVAILABLE: 'free', HELD: 'held by someone', BOOKED: 'sold', BLOCKED: 'not for sale' };
 
 export function renderSeat(seatId: string): void {
   const seat = state.seats.get(seatId);
@@ -106,14 +117,14 @@ export function renderSeat(seatId: string): void {
   button.dataset.status = seat.status;
   // A seat you picked that someone else has taken meanwhile stays picked, marked as taken.
   button.dataset.taken = String(look === 'selected' && seat.status !== 'AVAILABLE');
-  const taken = button.dataset.taken === 'true' ? `, now ${seat.status === 'BOOKED' ? 'sold' : 'held by someone'}` : '';
+  const taken = button.dataset.taken === 'true' ? `, now ${STATUS_WORDS[seat.status]}` : '';
   const name = `Seat ${seat.label}${seat.section && state.sections.has(seat.section) ? ` (${state.sections.get(seat.section)})` : ''}`;
   const category = seat.category ? state.categories.get(seat.category) : undefined;
   const price = category ? `, ${category.label} ${category.price}` : '';
   button.setAttribute('aria-label', `${name}, ${DESCRIPTIONS[look]}${taken}${price}`);
   button.title = `${name}${category ? ` · ${category.label} · ${category.price}` : ''}`;
   button.setAttribute('aria-pressed', String(look === 'selected'));
-  button.setAttribute('aria-disabled', String(look === 'held' || look === 'booked'));
+  button.setAttribute('aria-disabled', String(look === 'held' || look === 'booked' || look === 'blocked'));
 }
 
 export function renderAll(): void {
@@ -125,6 +136,10 @@ export function renderActions(): void {
   elements.hold.disabled = state.busy || state.selected.size === 0;
   elements.book.disabled = state.busy || state.mine.size === 0;
   elements.release.disabled = state.busy || state.mine.size === 0;
+  elements.extend.hidden = state.mine.size === 0;
+  elements.extend.disabled = state.busy;
+  elements.bestHold.disabled = state.busy;
+  renderAreas();
   elements.hold.textContent = state.selected.size
     ? `Hold ${state.selected.size} seat${state.selected.size > 1 ? 's' : ''}`
     : 'Hold selected';
@@ -135,7 +150,7 @@ function toggle(seatId: string): void {
   if (!seat || state.mine.has(seatId)) return;
   if (state.selected.has(seatId)) state.selected.delete(seatId);
   else if (seat.status === 'AVAILABLE') state.selected.add(seatId);
-  else return say(`${seat.label} is ${seat.status === 'BOOKED' ? 'sold' : 'held by someone else'}.`);
+  else return say(`${seat.label} is ${seat.status === 'HELD' ? 'held by someone else' : STATUS_WORDS[seat.status]}.`);
   renderSeat(seatId);
   renderActions();
 }
@@ -144,7 +159,11 @@ function toggle(seatId: string): void {
 export function applyChanges(changes: SeatChange[]): void {
   for (const change of changes) {
     const seat = state.seats.get(change.seatId);
-    if (!seat || change.version <= (state.seatVersions.get(change.seatId) ?? 0)) continue;
+    if (!seat) {
+      placeChanged(change);
+      continue;
+    }
+    if (change.version <= (state.seatVersions.get(change.seatId) ?? 0)) continue;
     state.seatVersions.set(change.seatId, change.version);
     seat.status = change.status;
     seat.holdExpiresAt = change.holdExpiresAt;
@@ -155,6 +174,17 @@ export function applyChanges(changes: SeatChange[]): void {
     renderSeat(change.seatId);
   }
   renderActions();
+}
+
+/** A change of a place of a standing area: the counts are read again; a hold of mine may have ended. */
+function placeChanged(change: SeatChange): void {
+  refreshAreasSoon();
+  if (!state.mine.has(change.seatId)) return;
+  if (change.status === 'HELD' && change.holdExpiresAt) state.mine.set(change.seatId, Date.parse(change.holdExpiresAt));
+  else if (change.status !== 'HELD') {
+    state.mine.delete(change.seatId);
+    if (change.status === 'AVAILABLE') say(`Your hold on ${state.places.get(change.seatId) ?? 'a place'} expired.`, 'error');
+  }
 }
 
 /** What a map or status part says of a seat, unless the page shows a newer change of it. */

@@ -45,12 +45,12 @@ describe.skipIf(!canRun)('seat-map page in a real browser', () => {
     await api?.close();
   });
 
-  async function buyer(name: string, showId: string): Promise<Page> {
-    const context = await browser.newContext({ viewport: { width: 1100, height: 760 } });
+  async function buyer(name: string, showId: string, on: Harness = api): Promise<Page> {
+    const context = await browser.newContext({ viewport: { width: 1100, height: 900 } });
     contexts.push(context);
     const page = await context.newPage();
     await page.addInitScript((user) => (globalThis as any).localStorage.setItem('seat-booking:user', user), name);
-    await page.goto(`${api.baseUrl}/?show=${showId}`);
+    await page.goto(`${on.baseUrl}/?show=${showId}`);
     await page.getByText(/^Live:/).waitFor();
     return page;
   }
@@ -227,4 +227,65 @@ describe.skipIf(!canRun)('seat-map page in a real browser', () => {
     await carol.evaluate(() => (globalThis as any).seatBooking.socket.connect());
     await carol.locator('[aria-label="Seat B4, held by someone"]').waitFor();
   }, 30_000);
+
+  it('holds the best seats, extends the hold, sells places on a standing floor and shows seats not for sale', async () => {
+    // Holds of 30 s here: time enough to extend and book before they lapse.
+    const sales = await Harness.start(devBackend, { HOLD_TTL_SECONDS: '30' });
+    try {
+      const { showId, map } = await sales.createShow({
+        title: 'Open air',
+        startsAt: '2030-01-01T20:00:00Z',
+        salesOpenAt: '2020-01-01T00:00:00Z',
+        limits: { perOrder: 6 },
+        categories: [
+          { key: 'seated', label: 'Seated', price: { amount: 7000, currency: 'EUR' } },
+          { key: 'floor', label: 'Standing', price: { amount: 4000, currency: 'EUR' } },
+        ],
+        sections: [{ key: 'tribune', label: 'Tribune', rows: [{ label: 'A', seats: 10, category: 'seated' }] }],
+        areas: [{ key: 'floor', label: 'Floor', category: 'floor', capacity: 30 }],
+      });
+      const block = await sales.admin('POST', `/api/admin/shows/${showId}/block`, { seatIds: [map.seats[0].id] });
+      expect(block.status).toBe(200);
+      const yara = await buyer('yara', showId, sales);
+      const zoe = await buyer('zoe', showId, sales);
+      await expect(seat(yara, 'A1').getAttribute('aria-label')).resolves.toBe('Seat A1, not for sale, Seated €70.00');
+
+      // Best available: two side by side in the middle of row A.
+      await yara.getByRole('spinbutton', { name: /^Best/ }).fill('2');
+      await yara.getByRole('combobox').selectOption('seated');
+      await yara.getByRole('button', { name: 'Find best seats' }).click();
+      await yara.getByText(/^Held A5, A6 \(side by side\)/).waitFor();
+      await expect(seat(yara, 'A5').getAttribute('aria-label')).resolves.toBe('Seat A5, held by you, Seated €70.00');
+      await zoe.locator('[aria-label="Seat A6, held by someone, Seated €70.00"]').waitFor();
+
+      // Extend: the hold lasts longer, by the service's own clock.
+      const expiry = async () => Date.parse((await sales.get(`/api/seats/${showId}`)).body.seats[4].holdExpiresAt);
+      const before = await expiry();
+      await yara.waitForTimeout(1100);
+      await yara.getByRole('button', { name: 'Extend hold' }).click();
+      await yara.getByText(/^Extended your hold on A5, A6 until/).waitFor();
+      expect(await expiry()).toBeGreaterThan(before);
+
+      // Three places on the floor; the other buyer sees the count drop.
+      await yara.getByText('€40.00 · 30 of 30 places free').waitFor();
+      await yara.getByRole('spinbutton', { name: 'Places on Floor' }).fill('3');
+      await yara.getByRole('button', { name: 'Hold places on Floor' }).click();
+      await yara.getByText('Held 3 places on Floor. Book them before the countdown ends.').waitFor();
+      await yara.getByText('€40.00 · 27 of 30 places free').waitFor();
+      await zoe.getByText('€40.00 · 27 of 30 places free').waitFor();
+      await shot(yara, '9-best-seats-extend-standing');
+
+      // One booking: the two seats and the three places, at their prices.
+      await yara.getByRole('button', { name: 'Book my seats' }).click();
+      await yara.getByText(/^Booked A5, A6, Floor place \d+, Floor place \d+, Floor place \d+/).waitFor();
+      await yara.getByText(/^A5, A6, Floor place \d+, Floor place \d+, Floor place \d+ · €260\.00 · booking /).waitFor();
+      await zoe.locator('[aria-label="Seat A5, sold, Seated €70.00"]').waitFor();
+      const status = (await sales.get(`/api/seats/${showId}/status`)).body;
+      expect(status.areas.floor).toEqual({ capacity: 30, available: 27, held: 0, booked: 3 });
+      expect(status.statuses).toBe('XAAABBAAAA');
+      await shot(yara, '10-booked-seats-and-places');
+    } finally {
+      await sales.close();
+    }
+  }, 60_000);
 });
