@@ -30,8 +30,9 @@ import {
   startApi,
 } from './bench-setup.js';
 import { watchMemory } from './proc.js';
-import { markdown, stadiumMarkdown } from './report.js';
+import { markdown, stadiumMarkdown, venueMarkdown } from './report.js';
 import { stadiumScenario } from './stadium.js';
+import { venueScenario } from './venue.js';
 import { holdBookLoop, holdBookScenario, holdScenario, leanComparison, leanFloorScenario, withLiveHolds } from './write-path.js';
 
 /**
@@ -74,12 +75,16 @@ async function main(): Promise<void> {
           ),
         expiry: expiryScenario,
         fanout: fanoutScenario,
+        venue: venueScenario,
       }[only];
       if (!scenario)
-        throw new Error(`BENCH_ONLY must be stadium, contention, holds-distinct, holds-contended, hold-book, lean, expiry or fanout`);
+        throw new Error(
+          `BENCH_ONLY must be stadium, contention, holds-distinct, holds-contended, hold-book, lean, expiry, fanout or venue`,
+        );
       const result = await scenario(baseUrl, database);
       const figures = { ...result, peakRssMb: memory.stop() };
       console.log(JSON.stringify(figures, null, 2));
+      if (only === 'venue') console.log(`\n${venueMarkdown(figures).join('\n')}`);
       if (only === 'stadium') {
         // The stadium's figures are kept (and shown) like a full run's, one object per run.
         writeFileSync(
@@ -101,6 +106,7 @@ async function main(): Promise<void> {
     const pairsWithLiveHolds = await withLiveHolds(database, 20_000, () => holdBookScenario(baseUrl, database));
     const expiry = await expiryScenario(baseUrl, database);
     const fanout = await fanoutScenario(baseUrl, database);
+    const venue = await venueScenario(baseUrl, database);
     // The write-path scenarios' own peak, before the stadium's 5,000 sockets and 50,000-seat maps.
     const peakRssBeforeStadiumMb = memory.peak();
     const stadiumResult = await stadium(baseUrl, database);
@@ -121,6 +127,7 @@ async function main(): Promise<void> {
       leanFloor,
       expiry,
       fanout,
+      venue,
       stadium: { ...stadiumResult, peakRssMb: peakRssMb },
       floors,
       ratios: {
@@ -143,7 +150,9 @@ async function main(): Promise<void> {
       contention.doubleSales > 0 ||
       contention.serverErrors > 0 ||
       [holdsDistinct, holdsContended, pairs].some(hasServerErrors) ||
-      Object.keys(stadiumResult.buyers.answers).some((status) => Number(status) >= 500);
+      Object.keys(stadiumResult.buyers.answers).some((status) => Number(status) >= 500) ||
+      venue.doubleSales > 0 ||
+      venue.floor.overCapacity;
     process.exitCode = failed ? 1 : 0;
   } finally {
     for (const child of children) child.kill('SIGKILL');

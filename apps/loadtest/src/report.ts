@@ -62,8 +62,27 @@ export function markdown(r: any): string {
     `| fan-out to ${r.fanout.clients} clients: median / p99 / worst (target p99 < 100 ms) | ${r.fanout.medianMs} / ${r.fanout.p99Ms} / ${r.fanout.worstMs} ms (${r.fanout.deliveries} of ${r.fanout.expected} delivered) |`,
     `| peak RSS of the service: write-path scenarios (target ≤ 300 MiB) / the whole run, stadium included | ${r.peakRssBeforeStadiumMb} / ${r.peakRssMb} MiB |`,
     '',
+    ...(r.venue ? venueMarkdown(r.venue) : []),
     ...(r.stadium ? stadiumMarkdown(r.stadium) : []),
   ].join('\n');
+}
+
+export function venueMarkdown(v: any): string[] {
+  const line = (name: string, p: any) =>
+    `| ${name} | ${p.pairsPerSecond} pairs/s | ${p.p50} / ${p.p95} / ${p.p99} ms | ${p.serviceCpuMsPerPair} | ${p.seatsSold} | ${JSON.stringify(p.statuses)} |`;
+  const f = v.floor;
+  return [
+    `Selling a ${v.seats}-seat show (hold 2, then book them, until a third is sold), two shows side by side:`,
+    '',
+    '| way of holding | pairs/s | hold p50 / p95 / p99 | service CPU ms per pair | seats sold | hold answers |',
+    '|---|---|---|---|---|---|',
+    line('`hold-bulk` of 2 given neighbours', v.holdBulk),
+    line('`hold-best` of 2', v.holdBest),
+    '',
+    `hold-best ÷ hold-bulk ${v.bestToBulk} (target ≥ 0.8); pairs not side by side ${v.holdBest.notAdjacent}; seats held twice ${v.holdBest.heldTwice}; double sales in the database ${v.doubleSales}.`,
+    `Standing floor of ${f.capacity} places, ${f.buyers} buyers of 1–4 places: ${f.holds.perSecond} holds/s (p99 ${f.holds.p99} ms), ${f.placesPerSecond} places/s, ${f.placesSold} sold in ${f.holds.seconds} s; in the database ${f.soldInDatabase} sold of ${f.placesInDatabase} places (over capacity: ${f.overCapacity}); service CPU ${f.serviceCpuMsPerPlace} ms per place.`,
+    '',
+  ];
 }
 
 export function stadiumMarkdown(s: any): string[] {

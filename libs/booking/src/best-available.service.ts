@@ -6,6 +6,10 @@ import { type SeatMapSnapshot, SeatMapSnapshots, type ShowLayout } from './seat-
 
 /** Rounds of "choose, then hold" before a request that keeps losing races gives up. */
 const MAX_ROUNDS = 12;
+/** How stale a snapshot a choice may use: refreshed in the background after this… */
+const REFRESH_AFTER_MS = 50;
+/** …and waited for after this. */
+const WAIT_AFTER_MS = 1000;
 
 export interface HoldBestRequest extends BestRequest {
   showId: string;
@@ -13,17 +17,23 @@ export interface HoldBestRequest extends BestRequest {
 }
 
 /**
- * `hold-best`: chooses from the show's snapshot (its status codes, current as of its read version)
- * and the rows of its layout, kept per layout, so a stadium costs no database read per choice;
- * then holds the chosen seats like `hold-bulk`, where Redis and the database decide. Requests of
- * this instance never race each other: seats being taken are skipped by the next choice. A
- * request that loses a race to another instance chooses again without the seats it lost.
+ * `hold-best`: chooses from the show's snapshot (its status codes) and the rows of its layout,
+ * kept per layout, so a stadium costs no database read per choice; then holds the chosen seats like
+ * `hold-bulk`, where Redis and the database decide. The snapshot may be a moment old (it is brought
+ * up to date in the background, not on every request's path): seats this instance's requests are
+ * taking, or took or lost since the snapshot was confirmed, are skipped, so they never race each
+ * other. A request that loses a race to another instance chooses again without the seats it lost;
+ * a choice that finds nothing asks the current snapshot before answering NOT_ENOUGH_SEATS.
  */
 @Injectable()
 export class BestAvailableService {
   private readonly rows = new WeakMap<ShowLayout, Row[]>();
   /** Layout positions of the seats this instance's requests are taking now, per show. */
   private readonly taking = new Map<string, Set<number>>();
+  /** This instance's hold-best requests in progress, per show. */
+  private readonly inFlight = new Map<string, number>();
+  /** Positions taken (or lost to another instance) lately, per show, with when: until a snapshot confirmed later has them. */
+  private readonly taken = new Map<string, Map<number, number>>();
 
   constructor(
     private readonly snapshots: SeatMapSnapshots,
@@ -34,33 +44,68 @@ export class BestAvailableService {
     const { showId, userId, quantity } = request;
     await this.holds.refuseEarlyFor(showId, quantity);
     const lost = new Set<number>();
-    for (let round = 0; round < MAX_ROUNDS; round++) {
-      const snapshot = await this.snapshots.current(showId);
-      const codes = snapshot.pieces.codes;
-      const taking = this.taking.get(showId) ?? new Set<number>();
-      // A sold-out show answers at once, without walking its rows.
-      if (snapshot.availableSeats - taking.size - lost.size < quantity) break;
-      const rows = this.rowsOf(snapshot);
-      const isFree = (i: number) => codes.charCodeAt(i) === 65 /* A */ && !taking.has(i) && !lost.has(i);
-      const choice = chooseBest(rows, isFree, { ...request, spread: Math.random() });
-      if (!choice) break;
-      const positions = choice.seatIds.map((id) => snapshot.index.get(id)!);
-      for (const position of positions) taking.add(position);
-      this.taking.set(showId, taking);
-      try {
-        return { ...(await this.holds.hold({ seatIds: choice.seatIds, userId })), together: choice.together };
-      } catch (error) {
-        if (!(error instanceof SeatConflictError)) throw error;
-        for (const { seatId } of error.conflicts) {
-          const position = snapshot.index.get(seatId);
-          if (position !== undefined) lost.add(position);
+    const busy = (this.inFlight.get(showId) ?? 0) > 0;
+    this.inFlight.set(showId, (this.inFlight.get(showId) ?? 0) + 1);
+    try {
+      for (let round = 0; round < MAX_ROUNDS; round++) {
+        // Alone, a request chooses from the current snapshot (what it sees reflects every answered
+        // write); among concurrent ones, whose order nobody can tell, from one a moment old.
+        let snapshot = busy ? await this.snapshots.recent(showId, REFRESH_AFTER_MS, WAIT_AFTER_MS) : await this.snapshots.current(showId);
+        let choice = this.choose(snapshot, lost, request);
+        if (!choice && busy) {
+          // A snapshot a moment old may miss seats freed since: ask the current one before saying no.
+          snapshot = await this.snapshots.current(showId);
+          choice = this.choose(snapshot, lost, request);
         }
-      } finally {
-        for (const position of positions) taking.delete(position);
-        if (taking.size === 0) this.taking.delete(showId);
+        if (!choice) break;
+        const positions = choice.seatIds.map((id) => snapshot.index.get(id)!);
+        const taking = this.taking.get(showId) ?? new Set<number>();
+        for (const position of positions) taking.add(position);
+        this.taking.set(showId, taking);
+        try {
+          const held = await this.holds.hold({ seatIds: choice.seatIds, userId });
+          this.tookLately(showId, positions);
+          return { ...held, together: choice.together };
+        } catch (error) {
+          if (!(error instanceof SeatConflictError)) throw error;
+          const gone = error.conflicts.map(({ seatId }) => snapshot.index.get(seatId)).filter((position) => position !== undefined);
+          for (const position of gone) lost.add(position);
+          this.tookLately(showId, gone);
+        } finally {
+          for (const position of positions) taking.delete(position);
+          if (taking.size === 0) this.taking.delete(showId);
+        }
       }
+    } finally {
+      const left = this.inFlight.get(showId)! - 1;
+      if (left === 0) this.inFlight.delete(showId);
+      else this.inFlight.set(showId, left);
     }
     throw new NotEnoughSeatsError(quantity, request.together === true);
+  }
+
+  /** The best choice in `snapshot`, without the seats being taken, taken lately or lost by this request. */
+  private choose(snapshot: SeatMapSnapshot, lost: ReadonlySet<number>, request: HoldBestRequest) {
+    const codes = snapshot.pieces.codes;
+    const taking = this.taking.get(snapshot.showId);
+    const taken = this.taken.get(snapshot.showId);
+    if (taken) {
+      for (const [position, at] of taken) if (at < snapshot.confirmedAt) taken.delete(position);
+      if (taken.size === 0) this.taken.delete(snapshot.showId);
+    }
+    const isFree = (i: number) => codes.charCodeAt(i) === 65 /* A */ && !taking?.has(i) && !taken?.has(i) && !lost.has(i);
+    // A sold-out show answers at once, without walking its rows.
+    const skipped = new Set([...(taking ?? []), ...(taken?.keys() ?? []), ...lost].filter((i) => codes.charCodeAt(i) === 65));
+    if (snapshot.availableSeats - skipped.size < request.quantity) return undefined;
+    return chooseBest(this.rowsOf(snapshot), isFree, { ...request, spread: Math.random() });
+  }
+
+  private tookLately(showId: string, positions: readonly number[]): void {
+    if (positions.length === 0) return;
+    const taken = this.taken.get(showId) ?? new Map<number, number>();
+    const now = performance.now();
+    for (const position of positions) taken.set(position, now);
+    this.taken.set(showId, taken);
   }
 
   /** The rows of the show's seats, then one row per general-admission area with its places. */

@@ -100,6 +100,11 @@ export class SeatMapSnapshot {
   private statusText?: string;
   private statusGzip?: Promise<Buffer>;
   private counted?: AreaCounts[];
+  /**
+   * When (`performance.now()`) a read version at most this snapshot's was last read: every write
+   * answered before then is in it. Later writes may not be (see `SeatMapSnapshots.recent`).
+   */
+  confirmedAt = 0;
 
   constructor(
     readonly showId: string,
@@ -179,6 +184,7 @@ export class SeatMapSnapshots {
     sizeCalculation: (snapshot) => Math.min(snapshot.bytes, MAX_CACHED_BYTES),
   });
   private readonly building = new Map<string, Builds>();
+  private readonly refreshing = new Set<string>();
   private readonly layouts = new LRUCache<string, { layout: ShowLayout; checkedAt: number }>({ max: MAX_LAYOUTS });
 
   constructor(
@@ -187,11 +193,33 @@ export class SeatMapSnapshots {
   ) {}
 
   async current(showId: string): Promise<SeatMapSnapshot> {
+    const readAt = performance.now();
     const readVersion = await this.readVersionOf(showId);
     if (readVersion === undefined) return this.build(showId, this.cache.get(showId)?.version ?? 0, false);
     const cached = this.cache.get(showId);
-    if (cached?.version === readVersion) return cached;
-    return this.rebuilt(showId, readVersion);
+    const snapshot = cached?.version === readVersion ? cached : await this.rebuilt(showId, readVersion);
+    // Its version is at least the one read at `readAt`: it holds every write answered before then.
+    if (snapshot.version >= readVersion) snapshot.confirmedAt = Math.max(snapshot.confirmedAt, readAt);
+    return snapshot;
+  }
+
+  /**
+   * The snapshot this instance has if it was confirmed current in the last `waitAfterMs` (brought
+   * up to date in the background once older than `refreshAfterMs`, one refresh per show at a time);
+   * else the current one. For choices that the database checks anyway (best available), not for
+   * reads: a write answered less than `waitAfterMs` ago may be missing from it.
+   */
+  async recent(showId: string, refreshAfterMs: number, waitAfterMs: number): Promise<SeatMapSnapshot> {
+    const cached = this.cache.get(showId);
+    const age = cached ? performance.now() - cached.confirmedAt : Infinity;
+    if (!cached || age > waitAfterMs) return this.current(showId);
+    if (age > refreshAfterMs && !this.refreshing.has(showId)) {
+      this.refreshing.add(showId);
+      void this.current(showId)
+        .catch(() => undefined)
+        .finally(() => this.refreshing.delete(showId));
+    }
+    return cached;
   }
 
   /**
