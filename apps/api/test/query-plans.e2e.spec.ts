@@ -93,13 +93,13 @@ describe.skipIf(!realBackend.available)('query plans of the write path', () => {
       'hold: in one statement (rules, own holds, claim)': hold,
       'hold: in one statement, generic plan': holdGeneric,
       'hold: the seats this user holds': holds.liveHoldsOf(database.db, ids, 'u'),
-      'hold: claim free or lapsed seats': holds.claimForHold(database.db, { seatIds: ids, userId: 'u', holdId: 'h', ttlMs: 60_000 }),
+      'hold: claim free or lapsed seats': holds.claimStatement(database.db, { seatIds: ids, userId: 'u', holdId: 'h', ttlMs: 60_000 }),
       'book: sell held seats, with booking and lines, in one statement': sell,
       'book: in one statement, generic plan': sellGeneric,
       'hold/book/release: why refused': holds.states(database.db, ids),
-      'release: give back held seats': holds.releaseHeld(database.db, ids, 'u'),
-      'expiry: release these lapsed seats': holds.releaseLapsed(database.db, ids),
-      'cancellation: free the seats of the booking': bookings.freeSeats(database.db, 'b', ids),
+      'release: give back held seats': holds.releaseStatement(database.db, ids, 'u'),
+      'expiry: release these lapsed seats': holds.releaseLapsedStatement(database.db, ids),
+      'cancellation: free the seats of the booking': bookings.freeStatement(database.db, 'b', ids),
     };
   };
 

@@ -25,6 +25,14 @@ export class ShowNotFoundError extends DomainError {
   }
 }
 
+export class SeatNotFoundError extends DomainError {
+  readonly code = 'SEAT_NOT_FOUND';
+
+  constructor(showId: string, seatId: string) {
+    super(`Show "${showId}" has no seat "${seatId}".`);
+  }
+}
+
 /** Best available found no seats that satisfy the request; nothing was held. */
 export class NotEnoughSeatsError extends DomainError {
   readonly code = 'NOT_ENOUGH_SEATS';

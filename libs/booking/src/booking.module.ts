@@ -1,5 +1,7 @@
 import { BestAvailableService } from './best-available.service.js';
 import { HouseHoldsService } from './house-holds.service.js';
+import { HistoryRepository } from './history.repository.js';
+import { SellerRecordsService } from './seller-records.service.js';
 import { IdempotencyModule } from '@app/idempotency';
 import { Module } from '@nestjs/common';
 import { BookingRepository } from './booking.repository.js';
@@ -34,6 +36,8 @@ import { ShowListService } from './show-list.service.js';
     SeatHoldService,
     BestAvailableService,
     HouseHoldsService,
+    HistoryRepository,
+    SellerRecordsService,
     SeatSaleService,
     SeatMapService,
     SeatMapSnapshots,
@@ -48,6 +52,7 @@ import { ShowListService } from './show-list.service.js';
     SeatHoldService,
     BestAvailableService,
     HouseHoldsService,
+    SellerRecordsService,
     SeatSaleService,
     SeatMapService,
     SeatMapSnapshots,

@@ -90,7 +90,19 @@ export class BookingRepository extends Statements {
           booked.map((row) => row.id),
         ),
       )
-      .returning({ id: seats.id });
+      .returning({ id: seats.id, showId: seats.showId, holdId: seats.holdId });
+    await this.recordHistory(
+      db,
+      updated.map(({ id, showId, holdId }) => ({
+        seatId: id,
+        showId,
+        holdId,
+        userId: booking.userId,
+        bookingId: booking.bookingId,
+        status: 'BOOKED' as const,
+        cause: 'booking' as const,
+      })),
+    );
     const confirmed = new Set(updated.map((row) => row.id));
     return booked.filter((row) => confirmed.has(row.id)).map(({ bookable: _, ...seat }) => seat);
   }
@@ -153,13 +165,30 @@ export class BookingRepository extends Statements {
     return rows.map((row) => row.seatId);
   }
 
-  /** BOOKED → AVAILABLE for seats sold by this booking; they can be held and sold again at once. */
-  freeSeats(db: Db, bookingId: string, seatIds: string[]) {
+  /** BOOKED → AVAILABLE for seats sold by this booking (of `userId`); they can be held and sold again at once. */
+  async freeSeats(db: Db, booking: { id: string; userId: string }, seatIds: string[]): Promise<void> {
+    const freed = await this.freeStatement(db, booking.id, seatIds);
+    await this.recordHistory(
+      db,
+      freed.map(({ id, showId }) => ({
+        seatId: id,
+        showId,
+        userId: booking.userId,
+        bookingId: booking.id,
+        status: 'AVAILABLE' as const,
+        cause: 'cancellation' as const,
+      })),
+    );
+  }
+
+  /** The UPDATE of `freeSeats`. */
+  freeStatement(db: Db, bookingId: string, seatIds: string[]) {
     const { seats } = this.t;
     return db
       .update(seats)
       .set({ status: 'AVAILABLE', holdOwner: null, holdId: null, holdExpiresAt: null, bookingId: null })
-      .where(and(inArray(seats.id, seatIds), eq(seats.bookingId, bookingId), eq(seats.status, 'BOOKED')));
+      .where(and(inArray(seats.id, seatIds), eq(seats.bookingId, bookingId), eq(seats.status, 'BOOKED')))
+      .returning({ id: seats.id, showId: seats.showId });
   }
 }
 
@@ -184,7 +213,10 @@ const SELL = {
   with sold as (
     update seats set status = 'BOOKED', booking_id = $1
      where id = any($2::text[]) and (status || '') = 'HELD' and hold_owner = $3 and hold_expires_at > now()
-    returning id, label, section, category, show_id
+    returning id, label, section, category, show_id, hold_id
+  ), history as (
+    insert into seat_history (seat_id, show_id, at, status, cause, user_id, hold_id, booking_id)
+    select id, show_id, now(), 'BOOKED', 'booking', $3, hold_id, $1 from sold
   ), priced as (
     select sold.id, sold.label, sold.section, sold.category, c.price_amount, c.price_currency
       from sold left join categories c on c.show_id = sold.show_id and c.key = sold.category

@@ -73,7 +73,7 @@ export class BookingsService {
     await this.locks.releaseBooked(booking.showId, live, bookingId);
     const { result: cancelled, versions } = await this.versions.transaction(async (tx) => {
       const changed = await this.bookings.cancelLines(tx, bookingId, live);
-      if (changed.length > 0) await this.bookings.freeSeats(tx, bookingId, changed);
+      if (changed.length > 0) await this.bookings.freeSeats(tx, booking, changed);
       return { result: changed, changed: [{ showId: booking.showId, seatIds: changed }] };
     });
     // A concurrent cancellation of the same seats got there first.

@@ -68,7 +68,25 @@ export class HoldRepository extends Statements {
   }
 
   /** Marks free (or lapsed) seats as held by this user until now + ttl, bumping the fencing version. */
-  claimForHold(db: Db, hold: { seatIds: string[]; userId: string; holdId: string; ttlMs: number }) {
+  async claimForHold(db: Db, hold: { seatIds: string[]; userId: string; holdId: string; ttlMs: number }) {
+    const lapsed = await this.lapsedAmong(db, hold.seatIds);
+    const claimed = await this.claimStatement(db, hold);
+    await this.recordHistory(db, [
+      ...this.expiries(lapsed, claimed),
+      ...claimed.map(({ id, showId }) => ({
+        seatId: id,
+        showId,
+        status: 'HELD' as const,
+        cause: 'hold' as const,
+        userId: hold.userId,
+        holdId: hold.holdId,
+      })),
+    ]);
+    return claimed;
+  }
+
+  /** The UPDATE of `claimForHold` (its query plan is tested). */
+  claimStatement(db: Db, hold: { seatIds: string[]; userId: string; holdId: string; ttlMs: number }) {
     const { seats } = this.t;
     return db
       .update(seats)
@@ -82,7 +100,24 @@ export class HoldRepository extends Statements {
         bookingId: null,
       })
       .where(and(inArray(seats.id, hold.seatIds), this.takeable()))
-      .returning({ id: seats.id, holdExpiresAt: seats.holdExpiresAt });
+      .returning({ id: seats.id, showId: seats.showId, holdExpiresAt: seats.holdExpiresAt });
+  }
+
+  /** Holds among these seats that have lapsed but were not released yet (a new hold or a block takes them over). */
+  private lapsedAmong(db: Db, seatIds: string[]) {
+    const { seats } = this.t;
+    return db
+      .select({ id: seats.id, showId: seats.showId, userId: seats.holdOwner, holdId: seats.holdId })
+      .from(seats)
+      .where(and(inArray(seats.id, seatIds), sql`${this.status()} = 'HELD'`, lte(seats.holdExpiresAt, this.clock.now())));
+  }
+
+  /** History entries for the lapsed holds among the seats a change took over: their expiry comes first. */
+  private expiries(lapsed: { id: string; showId: string; userId: string | null; holdId: string | null }[], changed: { id: string }[]) {
+    const taken = new Set(changed.map((seat) => seat.id));
+    return lapsed
+      .filter((seat) => taken.has(seat.id))
+      .map(({ id, ...hold }) => ({ seatId: id, ...hold, status: 'AVAILABLE' as const, cause: 'expiry' as const }));
   }
 
   /**
@@ -139,49 +174,81 @@ export class HoldRepository extends Statements {
       .where(and(inArray(seats.id, seatIds), eq(seats.holdOwner, userId), this.liveHold()));
   }
 
-  /** HELD → AVAILABLE for this user's live holds (an explicit release clears the owner). */
-  releaseHeld(db: Db, seatIds: string[], userId: string) {
+  /** HELD → AVAILABLE for this user's live holds (an explicit release clears the owner; the hold id stays, as history). */
+  async releaseHeld(db: Db, seatIds: string[], userId: string) {
+    const released = await this.releaseStatement(db, seatIds, userId);
+    await this.recordHistory(
+      db,
+      released.map(({ id, ...seat }) => ({ seatId: id, ...seat, userId, status: 'AVAILABLE' as const, cause: 'release' as const })),
+    );
+    return released;
+  }
+
+  /** The UPDATE of `releaseHeld`. */
+  releaseStatement(db: Db, seatIds: string[], userId: string) {
     const { seats } = this.t;
     return db
       .update(seats)
-      .set({ status: 'AVAILABLE', holdOwner: null, holdId: null, holdExpiresAt: null })
+      .set({ status: 'AVAILABLE', holdOwner: null, holdExpiresAt: null })
       .where(and(inArray(seats.id, seatIds), eq(seats.holdOwner, userId), this.liveHold()))
-      .returning({ id: seats.id });
+      .returning({ id: seats.id, showId: seats.showId, holdId: seats.holdId });
   }
 
   /**
    * This user's live holds expire `ms` from now, but never later than `maxMs` after each was first
    * granted (a hold from before grants were recorded counts from now).
    */
-  extendHeld(db: Db, seatIds: string[], userId: string, ms: number, maxMs: number) {
+  async extendHeld(db: Db, seatIds: string[], userId: string, ms: number, maxMs: number) {
     const { seats } = this.t;
     const granted = sql`coalesce(${seats.holdGrantedAt}, ${this.clock.now()})`;
     const expiry = this.clock.earliest(this.clock.nowPlusMs(ms), this.clock.plusMs(granted, maxMs));
-    return db
+    const extended = await db
       .update(seats)
       .set({ holdExpiresAt: expiry })
       .where(and(inArray(seats.id, seatIds), eq(seats.holdOwner, userId), this.liveHold()))
-      .returning({ id: seats.id, holdExpiresAt: seats.holdExpiresAt, msLeft: this.clock.msUntil(seats.holdExpiresAt).mapWith(Number) });
+      .returning({
+        id: seats.id,
+        showId: seats.showId,
+        holdId: seats.holdId,
+        holdExpiresAt: seats.holdExpiresAt,
+        msLeft: this.clock.msUntil(seats.holdExpiresAt).mapWith(Number),
+      });
+    await this.recordHistory(
+      db,
+      extended.map(({ id, showId, holdId }) => ({ seatId: id, showId, holdId, userId, status: 'HELD' as const, cause: 'extend' as const })),
+    );
+    return extended;
   }
 
   /** AVAILABLE (or a lapsed hold) → BLOCKED: a house hold, not for sale. */
-  block(db: Db, seatIds: string[]) {
+  async block(db: Db, seatIds: string[]) {
     const { seats } = this.t;
-    return db
+    const lapsed = await this.lapsedAmong(db, seatIds);
+    const blocked = await db
       .update(seats)
       .set({ status: 'BLOCKED', holdOwner: null, holdId: null, holdExpiresAt: null, holdVersion: sql`${seats.holdVersion} + 1` })
       .where(and(inArray(seats.id, seatIds), this.takeable()))
-      .returning({ id: seats.id });
+      .returning({ id: seats.id, showId: seats.showId });
+    await this.recordHistory(db, [
+      ...this.expiries(lapsed, blocked),
+      ...blocked.map(({ id, showId }) => ({ seatId: id, showId, status: 'BLOCKED' as const, cause: 'block' as const })),
+    ]);
+    return blocked;
   }
 
   /** BLOCKED → AVAILABLE. */
-  unblock(db: Db, seatIds: string[]) {
+  async unblock(db: Db, seatIds: string[]) {
     const { seats } = this.t;
-    return db
+    const unblocked = await db
       .update(seats)
       .set({ status: 'AVAILABLE' })
       .where(and(inArray(seats.id, seatIds), sql`${this.status()} = 'BLOCKED'`))
-      .returning({ id: seats.id });
+      .returning({ id: seats.id, showId: seats.showId });
+    await this.recordHistory(
+      db,
+      unblocked.map(({ id, showId }) => ({ seatId: id, showId, status: 'AVAILABLE' as const, cause: 'unblock' as const })),
+    );
+    return unblocked;
   }
 
   /**
@@ -189,18 +256,37 @@ export class HoldRepository extends Statements {
    * seats). The last owner and expiry are kept so a late buyer hears EXPIRED. Idempotent: only the
    * caller whose statement changed a row sees it returned.
    */
-  releaseLapsed(db: Db, seatIds: string[]) {
+  async releaseLapsed(db: Db, seatIds: string[]) {
+    const released = await this.releaseLapsedStatement(db, seatIds);
+    await this.recordHistory(
+      db,
+      released.map(({ id, showId, userId, holdId }) => ({
+        seatId: id,
+        showId,
+        userId,
+        holdId,
+        status: 'AVAILABLE' as const,
+        cause: 'expiry' as const,
+      })),
+    );
+    return released;
+  }
+
+  /** The UPDATE of `releaseLapsed`. */
+  releaseLapsedStatement(db: Db, seatIds: string[]) {
     const { seats } = this.t;
     return (
       db
         .update(seats)
-        .set({ status: 'AVAILABLE', holdId: null })
+        .set({ status: 'AVAILABLE' })
         // By primary key (see `status`).
         .where(and(inArray(seats.id, seatIds), sql`${this.status()} = 'HELD'`, lte(seats.holdExpiresAt, this.clock.now())))
         // How long after its expiry each hold was released (database clock), for the metrics.
         .returning({
           id: seats.id,
           showId: seats.showId,
+          userId: seats.holdOwner,
+          holdId: seats.holdId,
           msLate: sql<number>`-(${this.clock.msUntil(seats.holdExpiresAt)})`.mapWith(Number),
         })
     );
@@ -247,6 +333,15 @@ const HOLD_AT_ONCE = {
     returning id, show_id, hold_expires_at, floor(extract(epoch from hold_expires_at) * 1000)::double precision as "expiresMs"
   ), queued as (
     insert into hold_expiries (seat_id, show_id, owner, expires_at) select id, show_id, $3, hold_expires_at from claimed
+  ), lapsed as (
+    select id, show_id, hold_owner, hold_id from seats
+     where id = any($2::text[]) and (status || '') = 'HELD' and hold_expires_at <= now()
+  ), history as (
+    insert into seat_history (seat_id, show_id, at, status, cause, user_id, hold_id)
+    select lapsed.id, lapsed.show_id, now(), 'AVAILABLE', 'expiry', lapsed.hold_owner, lapsed.hold_id
+      from lapsed join claimed on claimed.id = lapsed.id
+    union all
+    select id, show_id, now(), 'HELD', 'hold', $3, $4 from claimed
   )
   select (select row_to_json(rules) from rules) as rules,
          (select coalesce(json_agg(kept), '[]') from kept) as kept,

@@ -154,7 +154,8 @@ export class ShowRepository extends Statements {
 
   /** The show's own rows, once its seats are gone. */
   async deleteShow(tx: Db, showId: string): Promise<void> {
-    const { shows, sections, categories } = this.t;
+    const { shows, sections, categories, seatHistory } = this.t;
+    await tx.delete(seatHistory).where(eq(seatHistory.showId, showId));
     await tx.delete(sections).where(eq(sections.showId, showId));
     await tx.delete(categories).where(eq(categories.showId, showId));
     await tx.delete(shows).where(eq(shows.id, showId));

@@ -1,8 +1,22 @@
-import { Database, PostgresDatabase } from '@app/db';
+import { Database, type Db, PostgresDatabase } from '@app/db';
 import { Inject, Injectable } from '@nestjs/common';
 import { and, lte, or, sql } from 'drizzle-orm';
 
 export type SeatStatus = 'AVAILABLE' | 'HELD' | 'BOOKED' | 'BLOCKED';
+
+/** Why a seat changed, as its history says. */
+export type HistoryCause = 'hold' | 'extend' | 'release' | 'expiry' | 'booking' | 'cancellation' | 'block' | 'unblock';
+
+/** One entry of a seat's history (`at` is the database clock's now). */
+export interface HistoryEntry {
+  seatId: string;
+  showId: string;
+  status: SeatStatus;
+  cause: HistoryCause;
+  userId?: string | null;
+  holdId?: string | null;
+  bookingId?: string | null;
+}
 
 /**
  * What every repository of the seat tables shares: the dialect's tables and clock, and the seat
@@ -37,6 +51,18 @@ export abstract class Statements {
    */
   protected status() {
     return sql`(${this.t.seats.status} || '')`;
+  }
+
+  /**
+   * Appends to the seats' history, in the caller's transaction (so a change rolled back leaves no
+   * entry). The PostgreSQL fast paths (`hold_at_once`, `sell`) write theirs in their own statement.
+   */
+  protected async recordHistory(db: Db, entries: HistoryEntry[]): Promise<void> {
+    if (entries.length === 0) return;
+    const at = this.clock.now() as unknown as Date;
+    await db
+      .insert(this.t.seatHistory)
+      .values(entries.map(({ userId = null, holdId = null, bookingId = null, ...entry }) => ({ ...entry, at, userId, holdId, bookingId })));
   }
 
   /** A hold is live while the database clock is before its expiry. */

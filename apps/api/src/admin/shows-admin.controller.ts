@@ -1,12 +1,13 @@
-import { HouseHoldsService } from '@app/booking';
+import { HouseHoldsService, SellerRecordsService } from '@app/booking';
 import { ShowAdminService } from '@app/catalogue';
 import { AdminGuard } from '@app/security';
-import { Body, Controller, Delete, HttpCode, Logger, Param, Patch, Post, UseGuards } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Logger, Param, Patch, Post, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ApiProblems } from '../problem/api-problems.js';
 import { ShowSummaryDto } from '../seats/seats-responses.dto.js';
 import { PathIdPipe } from '../seats/seats-request.dto.js';
 import { BlockSeatsDto, CreateShowDto, PatchShowDto, UnblockSeatsDto } from './admin-requests.dto.js';
+import { SalesReportDto, SeatHistoryEntryDto } from './admin-responses.dto.js';
 
 /** The catalogue, for the ticket seller: `Authorization: Bearer <ADMIN_TOKEN>`. */
 @ApiTags('admin')
@@ -19,7 +20,24 @@ export class ShowsAdminController {
   constructor(
     private readonly shows: ShowAdminService,
     private readonly houseHolds: HouseHoldsService,
+    private readonly records: SellerRecordsService,
   ) {}
+
+  @Get(':showId/seats/:seatId/history')
+  @ApiOperation({ summary: 'Every change a seat went through, oldest first, with its cause' })
+  @ApiOkResponse({ type: [SeatHistoryEntryDto] })
+  @ApiProblems([401, 'No or wrong admin token'], [404, 'SHOW_NOT_FOUND or SEAT_NOT_FOUND'], 503)
+  history(@Param('showId', new PathIdPipe('showId')) showId: string, @Param('seatId', new PathIdPipe('seatId')) seatId: string) {
+    return this.records.historyOf(showId, seatId);
+  }
+
+  @Get(':showId/report')
+  @ApiOperation({ summary: 'How the sale stands: seats by status, by category and by section (areas count as sections), with revenue' })
+  @ApiOkResponse({ type: SalesReportDto })
+  @ApiProblems([401, 'No or wrong admin token'], 404, 503)
+  report(@Param('showId', new PathIdPipe('showId')) showId: string) {
+    return this.records.report(showId);
+  }
 
   @Post()
   @ApiOperation({ summary: 'Create a show with its seat layout, categories, prices, sales window and limits' })

@@ -3,7 +3,7 @@
  * repository serves both dialects. Change both files together, then run `npm run db:generate`.
  */
 import { sql } from 'drizzle-orm';
-import { check, index, integer, uniqueIndex, pgTable, primaryKey, text, timestamp } from 'drizzle-orm/pg-core';
+import { bigserial, check, index, integer, uniqueIndex, pgTable, primaryKey, text, timestamp } from 'drizzle-orm/pg-core';
 
 const instant = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
 
@@ -114,6 +114,27 @@ export const holdExpiries = pgTable(
     expiresAt: instant('expires_at').notNull(),
   },
   (t) => [index('hold_expiries_due_idx').on(t.expiresAt), index('hold_expiries_owner_idx').on(t.showId, t.owner)],
+);
+
+/**
+ * Every change a seat went through, oldest first (by `id`), written by the change's own statement
+ * or transaction: a rolled-back change leaves no entry. Kept for the show's life.
+ */
+export const seatHistory = pgTable(
+  'seat_history',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    seatId: text('seat_id').notNull(),
+    showId: text('show_id').notNull(),
+    at: instant('at').notNull(),
+    status: text('status').notNull(),
+    /** hold, extend, release, expiry, booking, cancellation, block or unblock. */
+    cause: text('cause').notNull(),
+    userId: text('user_id'),
+    holdId: text('hold_id'),
+    bookingId: text('booking_id'),
+  },
+  (t) => [index('seat_history_seat_idx').on(t.seatId, t.id), index('seat_history_show_idx').on(t.showId)],
 );
 
 export const bookings = pgTable(

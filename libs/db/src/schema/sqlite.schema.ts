@@ -111,6 +111,27 @@ export const holdExpiries = sqliteTable(
   (t) => [index('hold_expiries_due_idx').on(t.expiresAt), index('hold_expiries_owner_idx').on(t.showId, t.owner)],
 );
 
+/**
+ * Every change a seat went through, oldest first (by `id`), written by the change's own statement
+ * or transaction: a rolled-back change leaves no entry. Kept for the show's life.
+ */
+export const seatHistory = sqliteTable(
+  'seat_history',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    seatId: text('seat_id').notNull(),
+    showId: text('show_id').notNull(),
+    at: instant('at').notNull(),
+    status: text('status').notNull(),
+    /** hold, extend, release, expiry, booking, cancellation, block or unblock. */
+    cause: text('cause').notNull(),
+    userId: text('user_id'),
+    holdId: text('hold_id'),
+    bookingId: text('booking_id'),
+  },
+  (t) => [index('seat_history_seat_idx').on(t.seatId, t.id), index('seat_history_show_idx').on(t.showId)],
+);
+
 export const bookings = sqliteTable(
   'bookings',
   {
