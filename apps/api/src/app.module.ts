@@ -13,6 +13,7 @@ import { ShowsAdminController } from './admin/shows-admin.controller.js';
 import { BookingsController } from './bookings/bookings.controller.js';
 import { HealthController } from './health/health.controller.js';
 import { MetricsController } from './metrics/metrics.controller.js';
+import { WebhooksAdminController } from './admin/webhooks-admin.controller.js';
 import { SeatsController } from './seats/seats.controller.js';
 import { SeatsGateway } from './seats/seats.gateway.js';
 
@@ -33,7 +34,14 @@ export class AppModule {
         SecurityModule,
         TerminusModule,
       ],
-      controllers: [SeatsController, BookingsController, ShowsAdminController, HealthController, MetricsController],
+      controllers: [
+        SeatsController,
+        BookingsController,
+        ShowsAdminController,
+        WebhooksAdminController,
+        HealthController,
+        MetricsController,
+      ],
       providers: [SeatsGateway],
     };
   }

@@ -49,10 +49,12 @@ export class BestAvailableService {
     try {
       for (let round = 0; round < MAX_ROUNDS; round++) {
         // Alone, a request chooses from the current snapshot (what it sees reflects every answered
-        // write); among concurrent ones, whose order nobody can tell, from one a moment old.
-        let snapshot = busy ? await this.snapshots.recent(showId, REFRESH_AFTER_MS, WAIT_AFTER_MS) : await this.snapshots.current(showId);
+        // write); among concurrent ones, whose order nobody can tell, first from one a moment old,
+        // and after losing a race (to another instance, which that snapshot may not know yet) from the current one.
+        const recent = busy && lost.size === 0;
+        let snapshot = recent ? await this.snapshots.recent(showId, REFRESH_AFTER_MS, WAIT_AFTER_MS) : await this.snapshots.current(showId);
         let choice = this.choose(snapshot, lost, request);
-        if (!choice && busy) {
+        if (!choice && recent) {
           // A snapshot a moment old may miss seats freed since: ask the current one before saying no.
           snapshot = await this.snapshots.current(showId);
           choice = this.choose(snapshot, lost, request);

@@ -33,6 +33,22 @@ export class SeatNotFoundError extends DomainError {
   }
 }
 
+export class WebhookNotFoundError extends DomainError {
+  readonly code = 'WEBHOOK_NOT_FOUND';
+
+  constructor(id: string) {
+    super(`No webhook endpoint with id "${id}".`);
+  }
+}
+
+export class DeliveryNotFoundError extends DomainError {
+  readonly code = 'DELIVERY_NOT_FOUND';
+
+  constructor(endpointId: string, messageId: string) {
+    super(`Webhook endpoint "${endpointId}" has no message "${messageId}".`);
+  }
+}
+
 /** Best available found no seats that satisfy the request; nothing was held. */
 export class NotEnoughSeatsError extends DomainError {
   readonly code = 'NOT_ENOUGH_SEATS';

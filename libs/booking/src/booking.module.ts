@@ -2,6 +2,9 @@ import { BestAvailableService } from './best-available.service.js';
 import { HouseHoldsService } from './house-holds.service.js';
 import { HistoryRepository } from './history.repository.js';
 import { SellerRecordsService } from './seller-records.service.js';
+import { OutboxRepository } from './webhooks/outbox.repository.js';
+import { WebhookDispatcher } from './webhooks/webhook-dispatcher.js';
+import { WebhooksService } from './webhooks/webhooks.service.js';
 import { IdempotencyModule } from '@app/idempotency';
 import { Module } from '@nestjs/common';
 import { BookingRepository } from './booking.repository.js';
@@ -38,6 +41,10 @@ import { ShowListService } from './show-list.service.js';
     HouseHoldsService,
     HistoryRepository,
     SellerRecordsService,
+    WebhooksService,
+    OutboxRepository,
+    WebhookDispatcher,
+    WebhooksService,
     SeatSaleService,
     SeatMapService,
     SeatMapSnapshots,
@@ -53,6 +60,7 @@ import { ShowListService } from './show-list.service.js';
     BestAvailableService,
     HouseHoldsService,
     SellerRecordsService,
+    WebhooksService,
     SeatSaleService,
     SeatMapService,
     SeatMapSnapshots,

@@ -6,6 +6,8 @@ import type { BookingRepository } from './booking.repository.js';
 import { BookingsService } from './bookings.service.js';
 import type { SeatLocks } from './seat-locks.js';
 import type { ShowVersions } from './show-versions.js';
+import type { OutboxRepository } from './webhooks/outbox.repository.js';
+import type { WebhookDispatcher } from './webhooks/webhook-dispatcher.js';
 
 const TX = {} as Db;
 const BOOKING = { id: 'bk-1', userId: 'u1', showId: 'show-1', createdAt: new Date() };
@@ -32,15 +34,19 @@ function newTestService(lines = [line('a'), line('b'), line('c', true)]) {
   };
   const events = { publish: vi.fn() };
   const database = { read: vi.fn(async (work: (db: Db) => Promise<unknown>) => work(TX)) };
+  const outbox = { record: vi.fn(async (_tx: Db, message: { type: string }) => void calls.push(`outbox ${message.type}`)) };
+  const webhooks = { nudge: vi.fn() };
   const service = new BookingsService(
     database as unknown as Database,
     bookings as unknown as BookingRepository,
     locks as unknown as SeatLocks,
     events,
     versions as unknown as ShowVersions,
+    outbox as unknown as OutboxRepository,
+    webhooks as unknown as WebhookDispatcher,
   );
   vi.spyOn(service, 'find').mockResolvedValue({} as Awaited<ReturnType<BookingsService['find']>>);
-  return { service, bookings, locks, versions, events, calls };
+  return { service, bookings, locks, versions, events, outbox, calls };
 }
 
 describe('BookingsService.cancel', () => {
@@ -48,7 +54,7 @@ describe('BookingsService.cancel', () => {
     const { service, bookings, events, calls } = newTestService();
     await service.cancel('bk-1');
 
-    expect(calls).toEqual(['unmark a,b', 'cancel a,b']);
+    expect(calls).toEqual(['unmark a,b', 'cancel a,b', 'outbox booking.cancelled']);
     expect(bookings.freeSeats).toHaveBeenCalledWith(TX, expect.objectContaining({ id: 'bk-1' }), ['a', 'b']);
     expect(events.publish).toHaveBeenCalledWith(
       'show-1',
@@ -71,10 +77,11 @@ describe('BookingsService.cancel', () => {
   });
 
   it('answers 409 and publishes nothing when a concurrent cancellation got there first', async () => {
-    const { service, bookings, events } = newTestService();
+    const { service, bookings, events, outbox } = newTestService();
     bookings.cancelLines.mockResolvedValueOnce([]);
     await expect(service.cancel('bk-1', ['a'])).rejects.toBeInstanceOf(BookingCancelledError);
     expect(bookings.freeSeats).not.toHaveBeenCalled();
+    expect(outbox.record).not.toHaveBeenCalled();
     expect(events.publish).not.toHaveBeenCalled();
   });
 

@@ -7,6 +7,9 @@ import { type BookingRow, BookingRepository } from './booking.repository.js';
 import { SeatEvents, changesTo } from './seat-events.js';
 import { SeatLocks } from './seat-locks.js';
 import { ShowVersions } from './show-versions.js';
+import { OutboxRepository } from './webhooks/outbox.repository.js';
+import { outboxMessage } from './webhooks/messages.js';
+import { WebhookDispatcher } from './webhooks/webhook-dispatcher.js';
 
 /** How many bookings a list returns at most (newest first). */
 export const MAX_LISTED_BOOKINGS = 200;
@@ -23,6 +26,8 @@ export class BookingsService {
     private readonly locks: SeatLocks,
     private readonly events: SeatEvents,
     private readonly versions: ShowVersions,
+    private readonly outbox: OutboxRepository,
+    private readonly webhooks: WebhookDispatcher,
   ) {}
 
   /** The booking's owner, or 404. */
@@ -73,11 +78,17 @@ export class BookingsService {
     await this.locks.releaseBooked(booking.showId, live, bookingId);
     const { result: cancelled, versions } = await this.versions.transaction(async (tx) => {
       const changed = await this.bookings.cancelLines(tx, bookingId, live);
-      if (changed.length > 0) await this.bookings.freeSeats(tx, booking, changed);
+      if (changed.length > 0) {
+        await this.bookings.freeSeats(tx, booking, changed);
+        // The message, in the cancellation's own transaction: sent if and only if it commits.
+        const after = bookingView(booking, (await this.bookings.lines(tx, [bookingId])).get(bookingId)!);
+        await this.outbox.record(tx, outboxMessage('booking.cancelled', new Date(), { ...after, cancelledNow: changed }));
+      }
       return { result: changed, changed: [{ showId: booking.showId, seatIds: changed }] };
     });
     // A concurrent cancellation of the same seats got there first.
     if (cancelled.length === 0) throw new BookingCancelledError(bookingId);
+    this.webhooks.nudge();
     this.events.publish(booking.showId, changesTo(cancelled, 'AVAILABLE'), versions.get(booking.showId)!);
     return this.find(bookingId);
   }

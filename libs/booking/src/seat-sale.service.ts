@@ -14,6 +14,9 @@ import { BookingRepository } from './booking.repository.js';
 import { HoldRepository } from './hold.repository.js';
 import { HoldTimers } from './hold-timers.js';
 import { ShowVersions } from './show-versions.js';
+import { outboxMessage } from './webhooks/messages.js';
+import { OutboxRepository } from './webhooks/outbox.repository.js';
+import { WebhookDispatcher } from './webhooks/webhook-dispatcher.js';
 
 /** Turns a user's live holds into a confirmed booking, decided by one SERIALIZABLE transaction. */
 @Injectable()
@@ -30,6 +33,8 @@ export class SeatSaleService {
     private readonly events: SeatEvents,
     private readonly versions: ShowVersions,
     private readonly timers: HoldTimers,
+    private readonly outbox: OutboxRepository,
+    private readonly webhooks: WebhookDispatcher,
   ) {}
 
   /**
@@ -76,6 +81,8 @@ export class SeatSaleService {
         const lines = seatIds.map((id) => ({ ...bySeat.get(id)!, seatId: id, cancelled: false }));
         const result = bookingView({ id: bookingId, userId, showId, createdAt: sold.createdAt }, lines);
         if (idempotency) await this.idempotencyRecords.insert(tx, idempotency, StoredResponse.json(201, result));
+        // The message, in the booking's own transaction: sent if and only if it commits.
+        await this.outbox.record(tx, outboxMessage('booking.confirmed', sold.createdAt, result));
         return { result, changed: [{ showId, seatIds }] };
       },
       { serializable: true },
@@ -85,6 +92,7 @@ export class SeatSaleService {
       this.logger.warn(`Booking ${bookingId} committed; its Redis markers were not set: ${describeError(error)}`);
     });
     this.timers.disarm(seatIds);
+    this.webhooks.nudge();
     this.events.publish(showId, changesTo(seatIds, 'BOOKED'), versions.get(showId)!);
     return booking;
   }

@@ -16,6 +16,8 @@ const DOMAIN_PROBLEMS = {
   SEAT_CONFLICT: { status: 409, type: '/problems/seat-conflict', title: 'Seats unavailable' },
   SHOW_NOT_FOUND: { status: 404, type: '/problems/show-not-found', title: 'Show not found' },
   SEAT_NOT_FOUND: { status: 404, type: '/problems/seat-not-found', title: 'Seat not found' },
+  WEBHOOK_NOT_FOUND: { status: 404, type: '/problems/webhook-not-found', title: 'Webhook endpoint not found' },
+  DELIVERY_NOT_FOUND: { status: 404, type: '/problems/delivery-not-found', title: 'Webhook message not found' },
   SALES_CLOSED: { status: 409, type: '/problems/sales-closed', title: 'Not on sale' },
   LIMIT_EXCEEDED: { status: 409, type: '/problems/limit-exceeded', title: 'Limit exceeded' },
   NOT_ENOUGH_SEATS: { status: 409, type: '/problems/not-enough-seats', title: 'Not enough seats' },

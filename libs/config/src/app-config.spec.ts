@@ -23,6 +23,7 @@ describe(loadConfig.name, () => {
       logLevel: 'info',
       shutdownGraceMs: 10_000,
       admin: undefined,
+      webhooks: { allowPrivateUrls: true, retrySchedule: [5, 300, 1800, 7200, 18000, 36000, 36000] },
       auth: undefined,
     });
   });
@@ -124,5 +125,13 @@ describe(loadConfig.name, () => {
   ])('rejects %s=%s with an error naming the variable', (variable, value) => {
     expect(() => loadConfig({ [variable]: value })).toThrow(ConfigError);
     expect(() => loadConfig({ [variable]: value })).toThrow(new RegExp(`^${variable} `));
+  });
+
+  it('reads the webhook settings: private URLs only in dev mode by default, and the retry schedule', () => {
+    expect(loadConfig({ DATABASE_URL: 'postgres://db/x' }).webhooks.allowPrivateUrls).toBe(false);
+    expect(loadConfig({ WEBHOOK_ALLOW_PRIVATE_URLS: 'false' }).webhooks.allowPrivateUrls).toBe(false);
+    expect(loadConfig({ WEBHOOK_RETRY_SCHEDULE: '1, 10,600' }).webhooks.retrySchedule).toEqual([1, 10, 600]);
+    expect(() => loadConfig({ WEBHOOK_RETRY_SCHEDULE: '5,soon' })).toThrow(/WEBHOOK_RETRY_SCHEDULE/);
+    expect(() => loadConfig({ WEBHOOK_RETRY_SCHEDULE: '0' })).toThrow(/WEBHOOK_RETRY_SCHEDULE/);
   });
 });

@@ -34,6 +34,8 @@ export interface AppConfig {
    * a newcomer can create a show at once. Unset otherwise: the admin endpoints always answer 401.
    */
   admin?: { token: string; generated: boolean };
+  /** Booking webhooks: whether URLs on private, loopback and link-local addresses are allowed; seconds before each retry. */
+  webhooks: { allowPrivateUrls: boolean; retrySchedule: number[] };
   /** Bearer-token authentication of writes; off (undefined) unless a secret or a JWKS URL is set. */
   auth?: { kind: 'secret'; secret: string } | { kind: 'jwks'; url: string };
 }
@@ -99,8 +101,23 @@ export function loadConfig(env: Env = process.env): AppConfig {
     logLevel: oneOf(env, 'LOG_LEVEL', LOG_LEVELS, 'info'),
     shutdownGraceMs: integer(env, 'SHUTDOWN_GRACE_MS', 10_000, 0, 600_000),
     admin: adminConfig(env, devMode),
+    webhooks: {
+      allowPrivateUrls: boolean(env, 'WEBHOOK_ALLOW_PRIVATE_URLS', devMode),
+      retrySchedule: retrySchedule(env),
+    },
     auth: authConfig(env),
   };
+}
+
+/** `WEBHOOK_RETRY_SCHEDULE`: seconds before each retry, comma-separated (at most 20, each 1 s to 7 days). */
+function retrySchedule(env: Env): number[] {
+  const raw = optional(env, 'WEBHOOK_RETRY_SCHEDULE');
+  if (raw === undefined) return [5, 300, 1800, 7200, 18000, 36000, 36000];
+  const parts = raw.split(',').map((part) => part.trim());
+  if (parts.length > 20 || parts.some((part) => !/^\d+$/.test(part) || Number(part) < 1 || Number(part) > 7 * 86_400)) {
+    throw new ConfigError('WEBHOOK_RETRY_SCHEDULE', `must be up to 20 comma-separated seconds from 1 to 604800 (got "${raw}")`);
+  }
+  return parts.map(Number);
 }
 
 function adminConfig(env: Env, devMode: boolean): AppConfig['admin'] {

@@ -82,7 +82,36 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  /** Attempts to send a webhook, by outcome: delivered, retry (to be sent again), failed (no retry left), disabled (410). */
+  readonly webhookAttempts = new Counter({
+    name: 'webhook_attempts_total',
+    help: 'Webhook sends by this instance, by outcome',
+    labelNames: ['outcome'],
+    registers: [this.registry],
+  });
+
+  readonly webhookLatency = new Histogram({
+    name: 'webhook_delivery_seconds',
+    help: 'From the booking or cancellation committed to its webhook delivered (first successful attempt)',
+    buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 3600],
+    registers: [this.registry],
+  });
+
+  /** Set by the webhook dispatcher: the deliveries by status, and messages not yet dispatched, from the database. */
+  webhookCounts?: () => Promise<{ pending: number; delivered: number; failed: number; undispatched: number }>;
+
   constructor(@Optional() @Inject(Database) database?: Database) {
+    const webhookCounts = () => this.webhookCounts?.().catch(() => undefined);
+    new Gauge({
+      name: 'webhook_messages',
+      help: 'Webhook deliveries by status (pending, delivered, failed), and messages not yet given their deliveries (undispatched)',
+      labelNames: ['status'],
+      registers: [this.registry],
+      async collect() {
+        const counts = await webhookCounts();
+        if (counts) for (const [status, n] of Object.entries(counts)) this.set({ status }, n);
+      },
+    });
     collectDefaultMetrics({ register: this.registry });
     if (!database) return;
     const counts = database.transactionCounts;

@@ -42,3 +42,25 @@ export class SalesReportDto {
   @ApiProperty({ type: [ReportLineDto] }) byCategory!: ReportLineDto[];
   @ApiProperty({ type: [ReportLineDto], description: 'Sections, then general-admission areas' }) bySection!: ReportLineDto[];
 }
+
+export class WebhookEndpointDto {
+  @ApiProperty({ example: 'wh_3q2-1vX0aZb9kLm4' }) id!: string;
+  @ApiProperty({ example: 'https://tickets.example.com/hooks/seat-booking' }) url!: string;
+  @ApiProperty({ enum: ['booking.confirmed', 'booking.cancelled'], isArray: true }) events!: string[];
+  @ApiProperty({ description: 'false once the receiver answered 410 Gone' }) enabled!: boolean;
+}
+
+export class WebhookEndpointWithSecretDto extends WebhookEndpointDto {
+  @ApiProperty({ example: 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw', description: 'Signing secret; shown only when the endpoint is made' })
+  secret!: string;
+}
+
+export class WebhookDeliveryDto {
+  @ApiProperty({ example: 'msg_4f1c2b0e9d8a7c6b5a4f3e2d1c0b9a88', description: 'The webhook-id header' }) messageId!: string;
+  @ApiProperty({ enum: ['booking.confirmed', 'booking.cancelled'] }) type!: string;
+  @ApiProperty({ enum: ['pending', 'delivered', 'failed'] }) status!: string;
+  @ApiProperty() attempts!: number;
+  @ApiProperty({ type: Number, nullable: true, description: 'null: no answer (timeout or connection refused)' }) lastResponseStatus!:
+    number | null;
+  @ApiProperty({ type: String, format: 'date-time', nullable: true }) nextAttemptAt!: string | null;
+}

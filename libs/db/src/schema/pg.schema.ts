@@ -191,3 +191,54 @@ export const idempotencyRecords = pgTable(
   },
   (t) => [primaryKey({ columns: [t.userId, t.key] })],
 );
+
+/** Where booking messages are sent (the admin API manages them). */
+export const webhookEndpoints = pgTable('webhook_endpoints', {
+  id: text('id').primaryKey(),
+  url: text('url').notNull(),
+  /** Comma-separated event types. */
+  events: text('events').notNull(),
+  /** `whsec_…`: shown once, when the endpoint is made. */
+  secret: text('secret').notNull(),
+  enabled: integer('enabled').notNull().default(1),
+  createdAt: instant('created_at').notNull(),
+});
+
+/**
+ * The transactional outbox: one message per booking or cancellation, written in its transaction.
+ * `dispatched` turns 1 once it has a delivery for every endpoint that wanted it.
+ */
+export const outboxMessages = pgTable(
+  'outbox_messages',
+  {
+    id: text('id').primaryKey(),
+    type: text('type').notNull(),
+    /** The message body as sent: `{ type, timestamp, data }`. */
+    payload: text('payload').notNull(),
+    createdAt: instant('created_at').notNull(),
+    dispatched: integer('dispatched').notNull().default(0),
+  },
+  (t) => [index('outbox_messages_pending_idx').on(t.dispatched, t.createdAt)],
+);
+
+/** A message on its way to one endpoint: attempts, the answer, when to try next. */
+export const webhookDeliveries = pgTable(
+  'webhook_deliveries',
+  {
+    messageId: text('message_id').notNull(),
+    endpointId: text('endpoint_id').notNull(),
+    status: text('status', { enum: ['pending', 'delivered', 'failed'] }).notNull(),
+    attempts: integer('attempts').notNull().default(0),
+    lastResponseStatus: integer('last_response_status'),
+    nextAttemptAt: instant('next_attempt_at'),
+    /** An instance sending it now holds it until then (longer than a send may take). */
+    claimedUntil: instant('claimed_until'),
+    createdAt: instant('created_at').notNull(),
+    deliveredAt: instant('delivered_at'),
+  },
+  (t) => [
+    primaryKey({ columns: [t.messageId, t.endpointId] }),
+    index('webhook_deliveries_due_idx').on(t.status, t.nextAttemptAt),
+    index('webhook_deliveries_endpoint_idx').on(t.endpointId, t.createdAt),
+  ],
+);

@@ -1,0 +1,213 @@
+import { type Db } from '@app/db';
+import { Injectable } from '@nestjs/common';
+import { and, asc, desc, eq, inArray, isNull, lte, or, sql } from 'drizzle-orm';
+import { Statements } from '../statements.js';
+
+export type WebhookEvent = 'booking.confirmed' | 'booking.cancelled';
+
+export interface EndpointRow {
+  id: string;
+  url: string;
+  events: WebhookEvent[];
+  enabled: boolean;
+}
+
+/** A delivery an instance has claimed: what to send, where, and which attempt this is. */
+export interface ClaimedDelivery {
+  messageId: string;
+  endpointId: string;
+  attempts: number;
+  payload: string;
+  createdAt: Date;
+  url: string;
+  secret: string;
+}
+
+/**
+ * The transactional outbox and the webhook deliveries. A message is written by the booking's or
+ * cancellation's own transaction; dispatching gives it a delivery per interested endpoint; a
+ * delivery is claimed by one instance at a time (a lease, taken with `FOR UPDATE SKIP LOCKED` on
+ * PostgreSQL; SQLite has one writer) until it is delivered, retried later, or failed.
+ */
+@Injectable()
+export class OutboxRepository extends Statements {
+  /** Records a message in the caller's transaction. */
+  async record(tx: Db, message: { id: string; type: WebhookEvent; payload: string }): Promise<void> {
+    await tx.insert(this.t.outboxMessages).values({ ...message, createdAt: this.clock.now() });
+  }
+
+  async createEndpoint(db: Db, endpoint: { id: string; url: string; events: WebhookEvent[]; secret: string }): Promise<void> {
+    await db
+      .insert(this.t.webhookEndpoints)
+      .values({ ...endpoint, events: endpoint.events.join(','), enabled: 1, createdAt: this.clock.now() });
+  }
+
+  async endpoints(db: Db, id?: string): Promise<EndpointRow[]> {
+    const { webhookEndpoints: endpoints } = this.t;
+    const rows = await db
+      .select({ id: endpoints.id, url: endpoints.url, events: endpoints.events, enabled: endpoints.enabled })
+      .from(endpoints)
+      .where(id === undefined ? undefined : eq(endpoints.id, id))
+      .orderBy(asc(endpoints.createdAt), asc(endpoints.id));
+    return rows.map((row) => ({ ...row, events: row.events.split(',') as WebhookEvent[], enabled: row.enabled === 1 }));
+  }
+
+  /** Deletes the endpoint and its deliveries; false when there was none. */
+  async deleteEndpoint(tx: Db, id: string): Promise<boolean> {
+    const { webhookEndpoints: endpoints, webhookDeliveries: deliveries } = this.t;
+    await tx.delete(deliveries).where(eq(deliveries.endpointId, id));
+    const deleted = await tx.delete(endpoints).where(eq(endpoints.id, id)).returning({ id: endpoints.id });
+    return deleted.length > 0;
+  }
+
+  async disableEndpoint(db: Db, id: string): Promise<void> {
+    const { webhookEndpoints: endpoints, webhookDeliveries: deliveries } = this.t;
+    await db.update(endpoints).set({ enabled: 0 }).where(eq(endpoints.id, id));
+    await db
+      .update(deliveries)
+      .set({ status: 'failed', nextAttemptAt: null })
+      .where(and(eq(deliveries.endpointId, id), eq(deliveries.status, 'pending')));
+  }
+
+  /**
+   * Gives up to `limit` undispatched messages, oldest first, a delivery for every enabled endpoint
+   * that wants their type; the number of messages dispatched. Messages another instance is
+   * dispatching are skipped (PostgreSQL), never done twice.
+   */
+  async dispatch(tx: Db, limit: number): Promise<number> {
+    const { outboxMessages: messages, webhookDeliveries: deliveries } = this.t;
+    const query = tx
+      .select({ id: messages.id, type: messages.type })
+      .from(messages)
+      .where(eq(messages.dispatched, 0))
+      .orderBy(asc(messages.createdAt))
+      .limit(limit);
+    const due = await (this.database.kind === 'postgres' ? query.for('update', { skipLocked: true }) : query);
+    if (due.length === 0) return 0;
+    const listening = await this.endpoints(tx);
+    const now = this.clock.now() as unknown as Date;
+    const rows = due.flatMap((message) =>
+      listening
+        .filter((endpoint) => endpoint.enabled && endpoint.events.includes(message.type as WebhookEvent))
+        .map((endpoint) => ({
+          messageId: message.id,
+          endpointId: endpoint.id,
+          status: 'pending' as const,
+          nextAttemptAt: now,
+          createdAt: now,
+        })),
+    );
+    if (rows.length > 0) await tx.insert(deliveries).values(rows).onConflictDoNothing();
+    await tx
+      .update(messages)
+      .set({ dispatched: 1 })
+      .where(
+        inArray(
+          messages.id,
+          due.map((message) => message.id),
+        ),
+      );
+    return due.length;
+  }
+
+  /**
+   * Claims up to `limit` due deliveries for `leaseMs` (counting the attempt), so that no other
+   * instance sends them meanwhile; what to send for each.
+   */
+  async claim(tx: Db, limit: number, leaseMs: number): Promise<ClaimedDelivery[]> {
+    const { outboxMessages: messages, webhookEndpoints: endpoints, webhookDeliveries: deliveries } = this.t;
+    const now = this.clock.now();
+    const query = tx
+      .select({ messageId: deliveries.messageId, endpointId: deliveries.endpointId })
+      .from(deliveries)
+      .where(
+        and(
+          eq(deliveries.status, 'pending'),
+          lte(deliveries.nextAttemptAt, now as unknown as Date),
+          or(isNull(deliveries.claimedUntil), lte(deliveries.claimedUntil, now as unknown as Date)),
+        ),
+      )
+      .orderBy(asc(deliveries.nextAttemptAt))
+      .limit(limit);
+    const due = await (this.database.kind === 'postgres' ? query.for('update', { skipLocked: true }) : query);
+    const claimed: ClaimedDelivery[] = [];
+    for (const { messageId, endpointId } of due) {
+      const [row] = await tx
+        .update(deliveries)
+        .set({ claimedUntil: this.clock.nowPlusMs(leaseMs), attempts: sql`${deliveries.attempts} + 1` })
+        .where(and(eq(deliveries.messageId, messageId), eq(deliveries.endpointId, endpointId)))
+        .returning({ attempts: deliveries.attempts });
+      const [what] = await tx
+        .select({ payload: messages.payload, createdAt: messages.createdAt, url: endpoints.url, secret: endpoints.secret })
+        .from(messages)
+        .innerJoin(endpoints, eq(endpoints.id, endpointId))
+        .where(eq(messages.id, messageId));
+      if (row && what) claimed.push({ messageId, endpointId, attempts: row.attempts, ...what });
+    }
+    return claimed;
+  }
+
+  /** The outcome of an attempt: delivered, to be retried in `retryInMs`, or failed (no retry left). */
+  async settle(
+    db: Db,
+    delivery: { messageId: string; endpointId: string },
+    outcome: { status: 'delivered' | 'pending' | 'failed'; responseStatus: number | null; retryInMs?: number },
+  ): Promise<void> {
+    const { webhookDeliveries: deliveries } = this.t;
+    await db
+      .update(deliveries)
+      .set({
+        status: outcome.status,
+        lastResponseStatus: outcome.responseStatus,
+        claimedUntil: null,
+        nextAttemptAt: outcome.status === 'pending' ? this.clock.nowPlusMs(outcome.retryInMs ?? 0) : null,
+        deliveredAt: outcome.status === 'delivered' ? this.clock.now() : null,
+      })
+      .where(and(eq(deliveries.messageId, delivery.messageId), eq(deliveries.endpointId, delivery.endpointId)));
+  }
+
+  /** The endpoint's newest 100 deliveries. */
+  deliveriesOf(db: Db, endpointId: string) {
+    const { outboxMessages: messages, webhookDeliveries: deliveries } = this.t;
+    return db
+      .select({
+        messageId: deliveries.messageId,
+        type: messages.type,
+        status: deliveries.status,
+        attempts: deliveries.attempts,
+        lastResponseStatus: deliveries.lastResponseStatus,
+        nextAttemptAt: deliveries.nextAttemptAt,
+      })
+      .from(deliveries)
+      .innerJoin(messages, eq(messages.id, deliveries.messageId))
+      .where(eq(deliveries.endpointId, endpointId))
+      .orderBy(desc(deliveries.createdAt), desc(deliveries.messageId))
+      .limit(100);
+  }
+
+  /** Sends a delivery again as soon as possible (same message id); false when the endpoint has no such delivery. */
+  async replay(db: Db, endpointId: string, messageId: string): Promise<boolean> {
+    const { webhookDeliveries: deliveries } = this.t;
+    const rows = await db
+      .update(deliveries)
+      .set({ status: 'pending', nextAttemptAt: this.clock.now(), claimedUntil: null })
+      .where(and(eq(deliveries.endpointId, endpointId), eq(deliveries.messageId, messageId)))
+      .returning({ messageId: deliveries.messageId });
+    return rows.length > 0;
+  }
+
+  /** Deliveries by status, and messages not yet dispatched (for the metrics). */
+  async counts(db: Db): Promise<{ pending: number; delivered: number; failed: number; undispatched: number }> {
+    const { outboxMessages: messages, webhookDeliveries: deliveries } = this.t;
+    const rows = await db
+      .select({ status: deliveries.status, n: sql<number>`cast(count(*) as integer)`.mapWith(Number) })
+      .from(deliveries)
+      .groupBy(deliveries.status);
+    const [undispatched] = await db
+      .select({ n: sql<number>`cast(count(*) as integer)`.mapWith(Number) })
+      .from(messages)
+      .where(eq(messages.dispatched, 0));
+    const by = Object.fromEntries(rows.map((row) => [row.status, row.n]));
+    return { pending: by.pending ?? 0, delivered: by.delivered ?? 0, failed: by.failed ?? 0, undispatched: undispatched.n };
+  }
+}
