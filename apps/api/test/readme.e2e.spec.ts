@@ -37,11 +37,19 @@ describe("the README's example commands", () => {
     if (curlHome) rmSync(curlHome, { recursive: true, force: true });
   });
 
-  it('marks the "Try it" block and the "Running a sale" and "Selling a stadium" walkthroughs', () => {
+  it('marks the "Try it" block and the "Running a sale", "Selling a stadium" and webhook walkthroughs', () => {
     const blocks = markedBlocks(readme);
-    expect(blocks.length).toBeGreaterThanOrEqual(3);
+    expect(blocks.length).toBeGreaterThanOrEqual(4);
     const endpoints = ['/api/seats/hold-bulk', '/api/seats/book-bulk', '/api/admin/shows', '/api/bookings', '/cancel'];
-    for (const endpoint of [...endpoints, '/api/seats/hold-best', '/api/seats/extend-bulk', '/block', '"areas"']) {
+    for (const endpoint of [
+      ...endpoints,
+      '/api/seats/hold-best',
+      '/api/seats/extend-bulk',
+      '/block',
+      '"areas"',
+      '/api/admin/webhooks',
+      'createHmac',
+    ]) {
       expect(
         blocks.some((block) => block.includes(endpoint)),
         endpoint,
@@ -63,6 +71,8 @@ describe("the README's example commands", () => {
       for (const status of statuses) expect(status, context).toBeGreaterThanOrEqual(200);
       for (const status of statuses) expect(status, context).toBeLessThan(300);
       expect(run.stdout.length, context).toBeGreaterThan(0);
+      // The webhook walkthrough's receiver verified the signature of the booking it received.
+      if (block.includes('createHmac')) expect(run.stdout, context).toMatch(/verified booking\.confirmed msg_[0-9a-f]{32}/);
     }
   });
 });
