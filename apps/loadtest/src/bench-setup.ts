@@ -41,6 +41,8 @@ export async function startApi(port: number, databaseUrl: string, children: Chil
       HOLD_TTL_SECONDS: String(HOLD_TTL_SECONDS),
       LOG_LEVEL: 'warn',
       ADMIN_TOKEN,
+      // The webhooks scenario's receiver listens on this machine.
+      WEBHOOK_ALLOW_PRIVATE_URLS: 'true',
     },
     stdio: ['ignore', logFile, logFile],
   });

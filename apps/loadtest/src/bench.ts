@@ -33,6 +33,7 @@ import { watchMemory } from './proc.js';
 import { markdown, stadiumMarkdown, venueMarkdown } from './report.js';
 import { stadiumScenario } from './stadium.js';
 import { venueScenario } from './venue.js';
+import { webhooksScenario } from './webhooks.js';
 import { holdBookLoop, holdBookScenario, holdScenario, leanComparison, leanFloorScenario, withLiveHolds } from './write-path.js';
 
 /**
@@ -76,10 +77,11 @@ async function main(): Promise<void> {
         expiry: expiryScenario,
         fanout: fanoutScenario,
         venue: venueScenario,
+        webhooks: webhooksScenario,
       }[only];
       if (!scenario)
         throw new Error(
-          `BENCH_ONLY must be stadium, contention, holds-distinct, holds-contended, hold-book, lean, expiry, fanout or venue`,
+          `BENCH_ONLY must be stadium, contention, holds-distinct, holds-contended, hold-book, lean, expiry, fanout, venue or webhooks`,
         );
       const result = await scenario(baseUrl, database);
       const figures = { ...result, peakRssMb: memory.stop() };
@@ -107,6 +109,7 @@ async function main(): Promise<void> {
     const expiry = await expiryScenario(baseUrl, database);
     const fanout = await fanoutScenario(baseUrl, database);
     const venue = await venueScenario(baseUrl, database);
+    const webhooks = await webhooksScenario(baseUrl, database);
     // The write-path scenarios' own peak, before the stadium's 5,000 sockets and 50,000-seat maps.
     const peakRssBeforeStadiumMb = memory.peak();
     const stadiumResult = await stadium(baseUrl, database);
@@ -128,6 +131,7 @@ async function main(): Promise<void> {
       expiry,
       fanout,
       venue,
+      webhooks,
       stadium: { ...stadiumResult, peakRssMb: peakRssMb },
       floors,
       ratios: {

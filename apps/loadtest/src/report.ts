@@ -63,6 +63,12 @@ export function markdown(r: any): string {
     `| peak RSS of the service: write-path scenarios (target ≤ 300 MiB) / the whole run, stadium included | ${r.peakRssBeforeStadiumMb} / ${r.peakRssMb} MiB |`,
     '',
     ...(r.venue ? venueMarkdown(r.venue) : []),
+    ...(r.webhooks
+      ? [
+          `Webhooks: ${r.webhooks.buyers} buyers booking ${r.webhooks.pairsPerSecond} pairs/s; ${r.webhooks.received} of ${r.webhooks.booked} booking.confirmed received (${r.webhooks.repeated} repeated); committed → received p50 ${r.webhooks.committedToReceivedMs.p50} ms, p99 ${r.webhooks.committedToReceivedMs.p99} ms (target ≤ 1,000), max ${r.webhooks.committedToReceivedMs.max} ms.`,
+          '',
+        ]
+      : []),
     ...(r.stadium ? stadiumMarkdown(r.stadium) : []),
   ].join('\n');
 }

@@ -60,6 +60,15 @@ export abstract class Database {
   abstract transaction<T>(work: (tx: Db) => Promise<T>, options?: TransactionOptions): Promise<T>;
 
   /**
+   * A READ COMMITTED transaction for work in the background (webhook delivery): on PostgreSQL on
+   * connections of its own, so that it never waits behind buyers for a pooled connection, nor they
+   * behind it; otherwise the same as `transaction`.
+   */
+  backgroundTransaction<T>(work: (tx: Db) => Promise<T>): Promise<T> {
+    return this.transaction(work);
+  }
+
+  /**
    * Makes transactions that name the same scope take turns until `tx` ends (PostgreSQL: a
    * transaction-scoped advisory lock; SQLite has a single writer, so nothing to do). For rules that
    * read rows they do not write, like "at most N seats per customer".

@@ -65,6 +65,8 @@ const pgClock: DbClock = {
  * must not turn the map reads of thousands of fans into 503s.
  */
 const MAP_READERS = 2;
+/** Connections of the background work (webhook delivery), apart from the buyers' pool. */
+const BACKGROUND = 2;
 
 export class PostgresDatabase extends Database {
   readonly kind = 'postgres';
@@ -76,10 +78,11 @@ export class PostgresDatabase extends Database {
   private readonly clientOf = new WeakMap<object, pg.PoolClient>();
   private readonly logger = new Logger('Database');
 
-  /** `mapPool`: the connections of `readForMaps` (by default the same pool). */
+  /** `mapPool`: the connections of `readForMaps`; `backgroundPool`: of `backgroundTransaction` (by default the same pool). */
   constructor(
     readonly pool: pg.Pool,
     private readonly mapPool: pg.Pool = pool,
+    private readonly backgroundPool: pg.Pool = pool,
   ) {
     super();
     this.db = drizzle(pool, { schema });
@@ -87,7 +90,7 @@ export class PostgresDatabase extends Database {
     // A connection lost while idle in the pool, or while checked out between two statements of a
     // transaction, emits 'error' on its client; unheard, that would crash the process. The
     // statement in progress (or the next one) fails and is reported as a 503.
-    for (const each of new Set([pool, mapPool])) {
+    for (const each of new Set([pool, mapPool, backgroundPool])) {
       each.on('error', () => undefined);
       each.on('connect', (client) => client.on('error', () => undefined));
     }
@@ -95,7 +98,11 @@ export class PostgresDatabase extends Database {
 
   static connect(url: string, poolSize = 10): PostgresDatabase {
     const options = { connectionString: url, connectionTimeoutMillis: 2000, idleTimeoutMillis: 30_000 };
-    return new PostgresDatabase(new pg.Pool({ ...options, max: poolSize }), new pg.Pool({ ...options, max: MAP_READERS }));
+    return new PostgresDatabase(
+      new pg.Pool({ ...options, max: poolSize }),
+      new pg.Pool({ ...options, max: MAP_READERS }),
+      new pg.Pool({ ...options, max: BACKGROUND }),
+    );
   }
 
   read<T>(work: (db: Db) => Promise<T>): Promise<T> {
@@ -106,14 +113,18 @@ export class PostgresDatabase extends Database {
     return this.guard(() => work(this.mapDb));
   }
 
-  transaction<T>(work: (tx: Db) => Promise<T>, options: TransactionOptions = {}): Promise<T> {
+  override backgroundTransaction<T>(work: (tx: Db) => Promise<T>): Promise<T> {
+    return this.transaction(work, {}, this.backgroundPool);
+  }
+
+  transaction<T>(work: (tx: Db) => Promise<T>, options: TransactionOptions = {}, pool = this.pool): Promise<T> {
     const isolationLevel = options.serializable ? 'serializable' : 'read committed';
     let attempts = 0;
     this.transactionCounts.transactions++;
     return this.guard(() =>
       retrying(() => {
         if (attempts++ > 0) this.transactionCounts.retries++;
-        return this.onOneConnection((db, client) =>
+        return this.onOneConnection(pool, (db, client) =>
           db.transaction(
             (tx) => {
               this.clientOf.set(tx, client);
@@ -131,8 +142,8 @@ export class PostgresDatabase extends Database {
    * pool refills with a fresh one. (drizzle's pool-level transaction never releases its client when
    * BEGIN itself fails, so every connection lost at that moment would shrink the pool for good.)
    */
-  private async onOneConnection<T>(work: (db: NodePgDatabase, client: pg.PoolClient) => Promise<T>): Promise<T> {
-    const client = await this.pool.connect();
+  private async onOneConnection<T>(pool: pg.Pool, work: (db: NodePgDatabase, client: pg.PoolClient) => Promise<T>): Promise<T> {
+    const client = await pool.connect();
     let broken: Error | undefined;
     try {
       return await work(drizzle(client), client);
@@ -166,7 +177,7 @@ export class PostgresDatabase extends Database {
   }
 
   async close(): Promise<void> {
-    await Promise.all([...new Set([this.pool, this.mapPool])].map((each) => each.end()));
+    await Promise.all([...new Set([this.pool, this.mapPool, this.backgroundPool])].map((each) => each.end()));
   }
 
   /** Whether the last statement reached the server: an outage is logged once, and its end once. */

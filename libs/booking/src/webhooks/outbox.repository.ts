@@ -12,6 +12,15 @@ export interface EndpointRow {
   enabled: boolean;
 }
 
+/** The outcome of one attempt at a delivery. */
+export interface Settled {
+  messageId: string;
+  endpointId: string;
+  status: 'delivered' | 'pending' | 'failed';
+  responseStatus: number | null;
+  retryInMs?: number;
+}
+
 /** A delivery an instance has claimed: what to send, where, and which attempt this is. */
 export interface ClaimedDelivery {
   messageId: string;
@@ -112,58 +121,77 @@ export class OutboxRepository extends Statements {
 
   /**
    * Claims up to `limit` due deliveries for `leaseMs` (counting the attempt), so that no other
-   * instance sends them meanwhile; what to send for each.
+   * instance sends them meanwhile; what to send for each. Three statements, whatever the batch.
    */
   async claim(tx: Db, limit: number, leaseMs: number): Promise<ClaimedDelivery[]> {
+    if (limit <= 0) return [];
     const { outboxMessages: messages, webhookEndpoints: endpoints, webhookDeliveries: deliveries } = this.t;
-    const now = this.clock.now();
+    const now = this.clock.now() as unknown as Date;
     const query = tx
       .select({ messageId: deliveries.messageId, endpointId: deliveries.endpointId })
       .from(deliveries)
       .where(
         and(
           eq(deliveries.status, 'pending'),
-          lte(deliveries.nextAttemptAt, now as unknown as Date),
-          or(isNull(deliveries.claimedUntil), lte(deliveries.claimedUntil, now as unknown as Date)),
+          lte(deliveries.nextAttemptAt, now),
+          or(isNull(deliveries.claimedUntil), lte(deliveries.claimedUntil, now)),
         ),
       )
       .orderBy(asc(deliveries.nextAttemptAt))
       .limit(limit);
     const due = await (this.database.kind === 'postgres' ? query.for('update', { skipLocked: true }) : query);
-    const claimed: ClaimedDelivery[] = [];
-    for (const { messageId, endpointId } of due) {
-      const [row] = await tx
-        .update(deliveries)
-        .set({ claimedUntil: this.clock.nowPlusMs(leaseMs), attempts: sql`${deliveries.attempts} + 1` })
-        .where(and(eq(deliveries.messageId, messageId), eq(deliveries.endpointId, endpointId)))
-        .returning({ attempts: deliveries.attempts });
-      const [what] = await tx
-        .select({ payload: messages.payload, createdAt: messages.createdAt, url: endpoints.url, secret: endpoints.secret })
-        .from(messages)
-        .innerJoin(endpoints, eq(endpoints.id, endpointId))
-        .where(eq(messages.id, messageId));
-      if (row && what) claimed.push({ messageId, endpointId, attempts: row.attempts, ...what });
-    }
-    return claimed;
+    if (due.length === 0) return [];
+    const claimed = await tx
+      .update(deliveries)
+      .set({ claimedUntil: this.clock.nowPlusMs(leaseMs) as unknown as Date, attempts: sql`${deliveries.attempts} + 1` })
+      .where(this.keys(due))
+      .returning({ messageId: deliveries.messageId, endpointId: deliveries.endpointId, attempts: deliveries.attempts });
+    const bodies = await tx
+      .select({ id: messages.id, payload: messages.payload, createdAt: messages.createdAt })
+      .from(messages)
+      .where(inArray(messages.id, [...new Set(due.map((row) => row.messageId))]));
+    const targets = await tx
+      .select({ id: endpoints.id, url: endpoints.url, secret: endpoints.secret })
+      .from(endpoints)
+      .where(inArray(endpoints.id, [...new Set(due.map((row) => row.endpointId))]));
+    const bodyOf = new Map(bodies.map((body) => [body.id, body]));
+    const targetOf = new Map(targets.map((target) => [target.id, target]));
+    return claimed.flatMap(({ messageId, endpointId, attempts }) => {
+      const body = bodyOf.get(messageId);
+      const target = targetOf.get(endpointId);
+      return body && target
+        ? [{ messageId, endpointId, attempts, payload: body.payload, createdAt: body.createdAt, url: target.url, secret: target.secret }]
+        : [];
+    });
   }
 
-  /** The outcome of an attempt: delivered, to be retried in `retryInMs`, or failed (no retry left). */
-  async settle(
-    db: Db,
-    delivery: { messageId: string; endpointId: string },
-    outcome: { status: 'delivered' | 'pending' | 'failed'; responseStatus: number | null; retryInMs?: number },
-  ): Promise<void> {
+  /** Deliveries by their keys. */
+  private keys(rows: readonly { messageId: string; endpointId: string }[]) {
     const { webhookDeliveries: deliveries } = this.t;
-    await db
-      .update(deliveries)
-      .set({
-        status: outcome.status,
-        lastResponseStatus: outcome.responseStatus,
-        claimedUntil: null,
-        nextAttemptAt: outcome.status === 'pending' ? this.clock.nowPlusMs(outcome.retryInMs ?? 0) : null,
-        deliveredAt: outcome.status === 'delivered' ? this.clock.now() : null,
-      })
-      .where(and(eq(deliveries.messageId, delivery.messageId), eq(deliveries.endpointId, delivery.endpointId)));
+    return or(...rows.map((row) => and(eq(deliveries.messageId, row.messageId), eq(deliveries.endpointId, row.endpointId))));
+  }
+
+  /** The outcomes of attempts: delivered, to be retried in `retryInMs`, or failed (no retry left); one statement per kind of outcome. */
+  async settle(tx: Db, settled: readonly Settled[]): Promise<void> {
+    const { webhookDeliveries: deliveries } = this.t;
+    const groups = new Map<string, Settled[]>();
+    for (const each of settled) {
+      const key = `${each.status} ${each.responseStatus} ${each.retryInMs ?? ''}`;
+      groups.set(key, [...(groups.get(key) ?? []), each]);
+    }
+    for (const group of groups.values()) {
+      const { status, responseStatus, retryInMs } = group[0];
+      await tx
+        .update(deliveries)
+        .set({
+          status,
+          lastResponseStatus: responseStatus,
+          claimedUntil: null,
+          nextAttemptAt: status === 'pending' ? (this.clock.nowPlusMs(retryInMs ?? 0) as unknown as Date) : null,
+          deliveredAt: status === 'delivered' ? (this.clock.now() as unknown as Date) : null,
+        })
+        .where(this.keys(group));
+    }
   }
 
   /** The endpoint's newest 100 deliveries. */

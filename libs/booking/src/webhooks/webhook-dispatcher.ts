@@ -5,11 +5,13 @@ import { Metrics } from '@app/metrics';
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import { Webhook } from 'standardwebhooks';
 import { Agent, request } from 'undici';
-import { type ClaimedDelivery, OutboxRepository } from './outbox.repository.js';
+import { type ClaimedDelivery, OutboxRepository, type Settled } from './outbox.repository.js';
 import { guardedLookup } from './webhook-urls.js';
 
 /** Sends at a time per instance: a receiver that hangs holds one slot, for `SEND_TIMEOUT_MS` at most. */
-const SLOTS = 8;
+const SLOTS = 32;
+/** New messages given their deliveries per statement. */
+const DISPATCH_BATCH = 500;
 const SEND_TIMEOUT_MS = 15_000;
 /** A claimed delivery is this instance's for longer than a send may take; if it dies, another takes over after. */
 const LEASE_MS = 20_000;
@@ -30,6 +32,8 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnModuleDestro
   private again = false;
   private sending = 0;
   private stopped = false;
+  /** Outcomes of sends, recorded by the next tick. */
+  private readonly finished: Settled[] = [];
 
   constructor(
     @Inject(Database) private readonly database: Database,
@@ -53,6 +57,9 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnModuleDestro
   async onModuleDestroy(): Promise<void> {
     this.stopped = true;
     clearInterval(this.timer);
+    // What was sent is recorded (else its lease lapses and another instance sends it again).
+    const settled = this.finished.splice(0);
+    if (settled.length > 0) await this.database.backgroundTransaction((tx) => this.outbox.settle(tx, settled)).catch(() => undefined);
     await this.agent.close().catch(() => undefined);
   }
 
@@ -73,53 +80,55 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnModuleDestro
     });
   }
 
+  /**
+   * One background transaction: records the outcomes of finished sends (disabling endpoints that
+   * answered 410), dispatches new messages, and claims due deliveries for the free slots; then
+   * sends what it claimed.
+   */
   private async tick(): Promise<void> {
+    const settled = this.finished.splice(0);
+    const gone = [...new Set(settled.filter((each) => each.responseStatus === 410).map((each) => each.endpointId))];
+    let claimed: ClaimedDelivery[];
     try {
-      while ((await this.database.transaction((tx) => this.outbox.dispatch(tx, 100))) === 100);
-      const free = SLOTS - this.sending;
-      if (free <= 0) return;
-      const claimed = await this.database.transaction((tx) => this.outbox.claim(tx, free, LEASE_MS));
-      for (const delivery of claimed) {
-        this.sending++;
-        void this.send(delivery).finally(() => {
-          this.sending--;
-          this.nudge();
-        });
-      }
+      claimed = await this.database.backgroundTransaction(async (tx) => {
+        await this.outbox.settle(tx, settled);
+        for (const endpointId of gone) await this.outbox.disableEndpoint(tx, endpointId);
+        while ((await this.outbox.dispatch(tx, DISPATCH_BATCH)) === DISPATCH_BATCH);
+        return this.outbox.claim(tx, SLOTS - this.sending, LEASE_MS);
+      });
     } catch (error) {
-      this.logger.warn(`Webhook dispatch failed; retrying shortly: ${describeError(error)}`);
+      // Outcomes not recorded are kept for the next tick (a lapsed lease would send them again).
+      this.finished.unshift(...settled);
+      this.logger.warn(`Webhook dispatch failed; retrying shortly: ${describeError(error as Error)}`);
+      return;
+    }
+    for (const delivery of claimed) {
+      this.sending++;
+      void this.send(delivery).finally(() => {
+        this.sending--;
+        this.nudge();
+      });
     }
   }
 
   private async send(delivery: ClaimedDelivery): Promise<void> {
     const status = await this.post(delivery);
     const schedule = this.config.webhooks.retrySchedule;
-    let outcome: Parameters<OutboxRepository['settle']>[2];
-    let label: string;
+    const { messageId, endpointId } = delivery;
+    let outcome: Settled;
     if (status !== null && status >= 200 && status < 300) {
-      outcome = { status: 'delivered', responseStatus: status };
-      label = 'delivered';
+      outcome = { messageId, endpointId, status: 'delivered', responseStatus: status };
       if (delivery.attempts === 1) this.metrics.webhookLatency.observe((Date.now() - delivery.createdAt.getTime()) / 1000);
     } else if (status === 410) {
-      outcome = { status: 'failed', responseStatus: status };
-      label = 'disabled';
+      outcome = { messageId, endpointId, status: 'failed', responseStatus: status };
     } else if (delivery.attempts <= schedule.length) {
-      outcome = { status: 'pending', responseStatus: status, retryInMs: schedule[delivery.attempts - 1] * 1000 };
-      label = 'retry';
+      outcome = { messageId, endpointId, status: 'pending', responseStatus: status, retryInMs: schedule[delivery.attempts - 1] * 1000 };
     } else {
-      outcome = { status: 'failed', responseStatus: status };
-      label = 'failed';
+      outcome = { messageId, endpointId, status: 'failed', responseStatus: status };
     }
+    const label = status === 410 ? 'disabled' : outcome.status === 'pending' ? 'retry' : outcome.status;
     this.metrics.webhookAttempts.inc({ outcome: label });
-    try {
-      await this.database.transaction(async (tx) => {
-        await this.outbox.settle(tx, delivery, outcome);
-        if (status === 410) await this.outbox.disableEndpoint(tx, delivery.endpointId);
-      });
-    } catch (error) {
-      // Not recorded: the lease lapses and the delivery is sent again (at least once).
-      this.logger.warn(`Webhook ${delivery.messageId} sent (${status ?? 'no answer'}), not recorded: ${describeError(error)}`);
-    }
+    this.finished.push(outcome);
   }
 
   /** One attempt: the answer's status, or null when there was none within the timeout. */
