@@ -141,7 +141,11 @@ export class ShowRepository extends Statements {
    * the hold), and then the caller rolls back.
    */
   async deleteFreeSeats(tx: Db, showId: string): Promise<boolean> {
-    const { seats } = this.t;
+    const { seats, seatHistory } = this.t;
+    // Their history first, while the seats still say which are the show's (rolled back with the rest if the delete fails).
+    await tx
+      .delete(seatHistory)
+      .where(inArray(seatHistory.seatId, tx.select({ id: seats.id }).from(seats).where(eq(seats.showId, showId))));
     // Blocked seats go with the show: the house's own hold sold nothing.
     const free = or(
       inArray(seats.status, ['AVAILABLE', 'BLOCKED']),
@@ -154,8 +158,7 @@ export class ShowRepository extends Statements {
 
   /** The show's own rows, once its seats are gone. */
   async deleteShow(tx: Db, showId: string): Promise<void> {
-    const { shows, sections, categories, seatHistory } = this.t;
-    await tx.delete(seatHistory).where(eq(seatHistory.showId, showId));
+    const { shows, sections, categories } = this.t;
     await tx.delete(sections).where(eq(sections.showId, showId));
     await tx.delete(categories).where(eq(categories.showId, showId));
     await tx.delete(shows).where(eq(shows.id, showId));

@@ -80,42 +80,37 @@ export class OutboxRepository extends Statements {
 
   /**
    * Gives up to `limit` undispatched messages, oldest first, a delivery for every enabled endpoint
-   * that wants their type; the number of messages dispatched. Messages another instance is
-   * dispatching are skipped (PostgreSQL), never done twice.
+   * that wants their type (a copy of the message), and takes them out of the outbox; the number of
+   * messages dispatched. Messages another instance is dispatching are skipped (PostgreSQL), never done twice.
    */
   async dispatch(tx: Db, limit: number): Promise<number> {
     const { outboxMessages: messages, webhookDeliveries: deliveries } = this.t;
-    const query = tx
-      .select({ id: messages.id, type: messages.type })
-      .from(messages)
-      .where(eq(messages.dispatched, 0))
-      .orderBy(asc(messages.createdAt))
-      .limit(limit);
+    const query = tx.select().from(messages).orderBy(asc(messages.createdAt)).limit(limit);
     const due = await (this.database.kind === 'postgres' ? query.for('update', { skipLocked: true }) : query);
     if (due.length === 0) return 0;
-    const listening = await this.endpoints(tx);
+    const listening = (await this.endpoints(tx)).filter((endpoint) => endpoint.enabled);
     const now = this.clock.now() as unknown as Date;
     const rows = due.flatMap((message) =>
       listening
-        .filter((endpoint) => endpoint.enabled && endpoint.events.includes(message.type as WebhookEvent))
+        .filter((endpoint) => endpoint.events.includes(message.type as WebhookEvent))
         .map((endpoint) => ({
           messageId: message.id,
           endpointId: endpoint.id,
+          type: message.type,
+          payload: message.payload,
+          messageCreatedAt: message.createdAt,
           status: 'pending' as const,
           nextAttemptAt: now,
           createdAt: now,
         })),
     );
     if (rows.length > 0) await tx.insert(deliveries).values(rows).onConflictDoNothing();
-    await tx
-      .update(messages)
-      .set({ dispatched: 1 })
-      .where(
-        inArray(
-          messages.id,
-          due.map((message) => message.id),
-        ),
-      );
+    await tx.delete(messages).where(
+      inArray(
+        messages.id,
+        due.map((message) => message.id),
+      ),
+    );
     return due.length;
   }
 
@@ -125,7 +120,7 @@ export class OutboxRepository extends Statements {
    */
   async claim(tx: Db, limit: number, leaseMs: number): Promise<ClaimedDelivery[]> {
     if (limit <= 0) return [];
-    const { outboxMessages: messages, webhookEndpoints: endpoints, webhookDeliveries: deliveries } = this.t;
+    const { webhookEndpoints: endpoints, webhookDeliveries: deliveries } = this.t;
     const now = this.clock.now() as unknown as Date;
     const query = tx
       .select({ messageId: deliveries.messageId, endpointId: deliveries.endpointId })
@@ -143,25 +138,23 @@ export class OutboxRepository extends Statements {
     if (due.length === 0) return [];
     const claimed = await tx
       .update(deliveries)
-      .set({ claimedUntil: this.clock.nowPlusMs(leaseMs) as unknown as Date, attempts: sql`${deliveries.attempts} + 1` })
+      .set({ claimedUntil: this.clock.nowPlusMs(leaseMs), attempts: sql`${deliveries.attempts} + 1` })
       .where(this.keys(due))
-      .returning({ messageId: deliveries.messageId, endpointId: deliveries.endpointId, attempts: deliveries.attempts });
-    const bodies = await tx
-      .select({ id: messages.id, payload: messages.payload, createdAt: messages.createdAt })
-      .from(messages)
-      .where(inArray(messages.id, [...new Set(due.map((row) => row.messageId))]));
+      .returning({
+        messageId: deliveries.messageId,
+        endpointId: deliveries.endpointId,
+        attempts: deliveries.attempts,
+        payload: deliveries.payload,
+        createdAt: deliveries.messageCreatedAt,
+      });
     const targets = await tx
       .select({ id: endpoints.id, url: endpoints.url, secret: endpoints.secret })
       .from(endpoints)
       .where(inArray(endpoints.id, [...new Set(due.map((row) => row.endpointId))]));
-    const bodyOf = new Map(bodies.map((body) => [body.id, body]));
     const targetOf = new Map(targets.map((target) => [target.id, target]));
-    return claimed.flatMap(({ messageId, endpointId, attempts }) => {
-      const body = bodyOf.get(messageId);
-      const target = targetOf.get(endpointId);
-      return body && target
-        ? [{ messageId, endpointId, attempts, payload: body.payload, createdAt: body.createdAt, url: target.url, secret: target.secret }]
-        : [];
+    return claimed.flatMap((delivery) => {
+      const target = targetOf.get(delivery.endpointId);
+      return target ? [{ ...delivery, url: target.url, secret: target.secret }] : [];
     });
   }
 
@@ -187,8 +180,8 @@ export class OutboxRepository extends Statements {
           status,
           lastResponseStatus: responseStatus,
           claimedUntil: null,
-          nextAttemptAt: status === 'pending' ? (this.clock.nowPlusMs(retryInMs ?? 0) as unknown as Date) : null,
-          deliveredAt: status === 'delivered' ? (this.clock.now() as unknown as Date) : null,
+          nextAttemptAt: status === 'pending' ? this.clock.nowPlusMs(retryInMs ?? 0) : null,
+          deliveredAt: status === 'delivered' ? this.clock.now() : null,
         })
         .where(this.keys(group));
     }
@@ -196,18 +189,17 @@ export class OutboxRepository extends Statements {
 
   /** The endpoint's newest 100 deliveries. */
   deliveriesOf(db: Db, endpointId: string) {
-    const { outboxMessages: messages, webhookDeliveries: deliveries } = this.t;
+    const { webhookDeliveries: deliveries } = this.t;
     return db
       .select({
         messageId: deliveries.messageId,
-        type: messages.type,
+        type: deliveries.type,
         status: deliveries.status,
         attempts: deliveries.attempts,
         lastResponseStatus: deliveries.lastResponseStatus,
         nextAttemptAt: deliveries.nextAttemptAt,
       })
       .from(deliveries)
-      .innerJoin(messages, eq(messages.id, deliveries.messageId))
       .where(eq(deliveries.endpointId, endpointId))
       .orderBy(desc(deliveries.createdAt), desc(deliveries.messageId))
       .limit(100);
@@ -231,10 +223,7 @@ export class OutboxRepository extends Statements {
       .select({ status: deliveries.status, n: sql<number>`cast(count(*) as integer)`.mapWith(Number) })
       .from(deliveries)
       .groupBy(deliveries.status);
-    const [undispatched] = await db
-      .select({ n: sql<number>`cast(count(*) as integer)`.mapWith(Number) })
-      .from(messages)
-      .where(eq(messages.dispatched, 0));
+    const [undispatched] = await db.select({ n: sql<number>`cast(count(*) as integer)`.mapWith(Number) }).from(messages);
     const by = Object.fromEntries(rows.map((row) => [row.status, row.n]));
     return { pending: by.pending ?? 0, delivered: by.delivered ?? 0, failed: by.failed ?? 0, undispatched: undispatched.n };
   }

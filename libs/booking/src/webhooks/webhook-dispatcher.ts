@@ -16,6 +16,8 @@ const SEND_TIMEOUT_MS = 15_000;
 /** A claimed delivery is this instance's for longer than a send may take; if it dies, another takes over after. */
 const LEASE_MS = 20_000;
 const POLL_MS = 250;
+/** How long a nudge waits, gathering the commits of a busy moment into one tick. */
+const GATHER_MS = 20;
 
 /**
  * Delivers the outbox: every instance dispatches new messages (a delivery per interested endpoint),
@@ -29,6 +31,7 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnModuleDestro
   private readonly agent: Agent;
   private timer?: NodeJS.Timeout;
   private ticking = false;
+  private soon?: NodeJS.Timeout;
   private again = false;
   private sending = 0;
   private stopped = false;
@@ -50,21 +53,30 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnModuleDestro
   }
 
   onApplicationBootstrap(): void {
-    this.timer = setInterval(() => this.nudge(), POLL_MS);
+    this.timer = setInterval(() => this.tickNow(), POLL_MS);
     this.timer.unref();
   }
 
   async onModuleDestroy(): Promise<void> {
     this.stopped = true;
     clearInterval(this.timer);
+    clearTimeout(this.soon);
     // What was sent is recorded (else its lease lapses and another instance sends it again).
     const settled = this.finished.splice(0);
     if (settled.length > 0) await this.database.backgroundTransaction((tx) => this.outbox.settle(tx, settled)).catch(() => undefined);
     await this.agent.close().catch(() => undefined);
   }
 
-  /** Looks for work now (a booking or cancellation of this instance just committed a message). */
+  /** Looks for work shortly (a booking or cancellation of this instance just committed a message). */
   nudge(): void {
+    if (this.stopped || this.soon) return;
+    this.soon = setTimeout(() => {
+      this.soon = undefined;
+      this.tickNow();
+    }, GATHER_MS);
+  }
+
+  private tickNow(): void {
     if (this.stopped) return;
     if (this.ticking) {
       this.again = true;
@@ -75,7 +87,7 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnModuleDestro
       this.ticking = false;
       if (this.again) {
         this.again = false;
-        this.nudge();
+        this.tickNow();
       }
     });
   }
@@ -99,7 +111,7 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnModuleDestro
     } catch (error) {
       // Outcomes not recorded are kept for the next tick (a lapsed lease would send them again).
       this.finished.unshift(...settled);
-      this.logger.warn(`Webhook dispatch failed; retrying shortly: ${describeError(error as Error)}`);
+      this.logger.warn(`Webhook dispatch failed; retrying shortly: ${describeError(error)}`);
       return;
     }
     for (const delivery of claimed) {

@@ -129,7 +129,7 @@ export const seatHistory = sqliteTable(
     holdId: text('hold_id'),
     bookingId: text('booking_id'),
   },
-  (t) => [index('seat_history_seat_idx').on(t.seatId, t.id), index('seat_history_show_idx').on(t.showId)],
+  (t) => [index('seat_history_seat_idx').on(t.seatId, t.id)],
 );
 
 export const bookings = sqliteTable(
@@ -200,21 +200,17 @@ export const webhookEndpoints = sqliteTable('webhook_endpoints', {
 });
 
 /**
- * The transactional outbox: one message per booking or cancellation, written in its transaction.
- * `dispatched` turns 1 once it has a delivery for every endpoint that wanted it.
+ * The transactional outbox: one message per booking or cancellation, written in its transaction,
+ * and deleted once dispatched (copied into a delivery for every endpoint that wants it). So it
+ * holds only what is not dispatched yet, and a message costs one insert and one delete.
  */
-export const outboxMessages = sqliteTable(
-  'outbox_messages',
-  {
-    id: text('id').primaryKey(),
-    type: text('type').notNull(),
-    /** The message body as sent: `{ type, timestamp, data }`. */
-    payload: text('payload').notNull(),
-    createdAt: instant('created_at').notNull(),
-    dispatched: integer('dispatched').notNull().default(0),
-  },
-  (t) => [index('outbox_messages_pending_idx').on(t.dispatched, t.createdAt)],
-);
+export const outboxMessages = sqliteTable('outbox_messages', {
+  id: text('id').primaryKey(),
+  type: text('type').notNull(),
+  /** The message body as sent: `{ type, timestamp, data }`. */
+  payload: text('payload').notNull(),
+  createdAt: instant('created_at').notNull(),
+});
 
 /** A message on its way to one endpoint: attempts, the answer, when to try next. */
 export const webhookDeliveries = sqliteTable(
@@ -222,6 +218,10 @@ export const webhookDeliveries = sqliteTable(
   {
     messageId: text('message_id').notNull(),
     endpointId: text('endpoint_id').notNull(),
+    /** The message, as it was recorded: its type, body, and when it was committed. */
+    type: text('type').notNull(),
+    payload: text('payload').notNull(),
+    messageCreatedAt: instant('message_created_at').notNull(),
     status: text('status', { enum: ['pending', 'delivered', 'failed'] }).notNull(),
     attempts: integer('attempts').notNull().default(0),
     lastResponseStatus: integer('last_response_status'),

@@ -2,13 +2,27 @@ CREATE TABLE "outbox_messages" (
 	"id" text PRIMARY KEY NOT NULL,
 	"type" text NOT NULL,
 	"payload" text NOT NULL,
-	"created_at" timestamp with time zone NOT NULL,
-	"dispatched" integer DEFAULT 0 NOT NULL
+	"created_at" timestamp with time zone NOT NULL
+);
+--> statement-breakpoint
+CREATE TABLE "seat_history" (
+	"id" bigserial PRIMARY KEY NOT NULL,
+	"seat_id" text NOT NULL,
+	"show_id" text NOT NULL,
+	"at" timestamp with time zone NOT NULL,
+	"status" text NOT NULL,
+	"cause" text NOT NULL,
+	"user_id" text,
+	"hold_id" text,
+	"booking_id" text
 );
 --> statement-breakpoint
 CREATE TABLE "webhook_deliveries" (
 	"message_id" text NOT NULL,
 	"endpoint_id" text NOT NULL,
+	"type" text NOT NULL,
+	"payload" text NOT NULL,
+	"message_created_at" timestamp with time zone NOT NULL,
 	"status" text NOT NULL,
 	"attempts" integer DEFAULT 0 NOT NULL,
 	"last_response_status" integer,
@@ -28,6 +42,6 @@ CREATE TABLE "webhook_endpoints" (
 	"created_at" timestamp with time zone NOT NULL
 );
 --> statement-breakpoint
-CREATE INDEX "outbox_messages_pending_idx" ON "outbox_messages" USING btree ("dispatched","created_at");--> statement-breakpoint
+CREATE INDEX "seat_history_seat_idx" ON "seat_history" USING btree ("seat_id","id");--> statement-breakpoint
 CREATE INDEX "webhook_deliveries_due_idx" ON "webhook_deliveries" USING btree ("status","next_attempt_at");--> statement-breakpoint
 CREATE INDEX "webhook_deliveries_endpoint_idx" ON "webhook_deliveries" USING btree ("endpoint_id","created_at");
