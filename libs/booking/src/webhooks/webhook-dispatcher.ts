@@ -16,8 +16,8 @@ const SEND_TIMEOUT_MS = 15_000;
 /** A claimed delivery is this instance's for longer than a send may take; if it dies, another takes over after. */
 const LEASE_MS = 20_000;
 const POLL_MS = 250;
-/** How long a nudge waits, gathering the commits of a busy moment into one tick. */
-const GATHER_MS = 20;
+/** How long a nudge waits, gathering the commits of a busy moment into one tick (each tick is a transaction of its own). */
+const GATHER_MS = 100;
 
 /**
  * Delivers the outbox: every instance dispatches new messages (a delivery per interested endpoint),
