@@ -42,6 +42,8 @@ interface ReportLayout {
   /** Per layout position (seats, then places): index into `categories` (-1: none) and into `sections` (-1: none). */
   categoryOf: Int32Array;
   sectionOf: Int32Array;
+  /** The currencies of each section's seats (a revenue of zero is in its one currency). */
+  sectionCurrencies: Set<string>[];
 }
 
 /** The seller's records: what happened to a seat, and how the sale stands. */
@@ -105,12 +107,6 @@ export class SellerRecordsService {
       ...counts,
       revenue: money.total(currencies),
     });
-    const sectionCurrencies = layout.sections.map(() => new Set<string>());
-    for (let i = 0; i < codes.length; i++) {
-      const [category, section] = [layout.categoryOf[i], layout.sectionOf[i]];
-      const currency = category >= 0 ? layout.categories[category].price?.currency : undefined;
-      if (section >= 0 && currency) sectionCurrencies[section].add(currency);
-    }
     return {
       showId,
       version: snapshot.version,
@@ -118,7 +114,7 @@ export class SellerRecordsService {
       byCategory: layout.categories.map((category, i) =>
         line(category, byCategory[i], new Set(category.price ? [category.price.currency] : [])),
       ),
-      bySection: layout.sections.map((section, i) => line(section, bySection[i], sectionCurrencies[i])),
+      bySection: layout.sections.map((section, i) => line(section, bySection[i], layout.sectionCurrencies[i])),
     };
   }
 
@@ -144,7 +140,12 @@ export class SellerRecordsService {
       categoryOf.fill(categoryIndex.get(area.category ?? '') ?? -1, area.first, area.first + area.capacity);
       sectionOf.fill(sectionIndex.get(area.key)!, area.first, area.first + area.capacity);
     }
-    known = { categories: parsed.categories, sections, categoryOf, sectionOf };
+    const sectionCurrencies = sections.map(() => new Set<string>());
+    for (let i = 0; i < size; i++) {
+      const currency = categoryOf[i] >= 0 ? parsed.categories[categoryOf[i]].price?.currency : undefined;
+      if (sectionOf[i] >= 0 && currency) sectionCurrencies[sectionOf[i]].add(currency);
+    }
+    known = { categories: parsed.categories, sections, categoryOf, sectionOf, sectionCurrencies };
     this.layouts.set(snapshot.layout, known);
     return known;
   }
