@@ -1,5 +1,6 @@
 import { type AreaCounts, getJson, type SeatStatuses } from './api.js';
 import { elements, state } from './page.js';
+import { redrawAreas } from './seat-map.js';
 
 /**
  * The standing areas' counts. The live feed names places by id, and the page does not know
@@ -27,6 +28,7 @@ export function updateAreaCounts(counts: Record<string, AreaCounts> | undefined)
     if (area) Object.assign(area, value);
   }
   renderAreas();
+  redrawAreas();
 }
 
 let refreshing: ReturnType<typeof setTimeout> | undefined;

@@ -10,7 +10,7 @@ const socket = io('/seats');
 // A handle for debugging in the browser console (and for the browser test's reconnect checks):
 // the socket, and how each subscription was answered.
 const acks: ('map' | 'status' | 'delta' | 'up-to-date')[] = [];
-(window as unknown as { seatBooking: unknown }).seatBooking = { socket, acks };
+Object.assign(((window as unknown as { seatBooking?: object }).seatBooking ??= {}), { socket, acks });
 
 type Ack =
   | SeatMap

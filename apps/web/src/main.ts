@@ -26,7 +26,21 @@ elements.user.addEventListener('change', () => {
 
 // --- shows ---
 
+/** A show's layout and status part, fetched together. */
+function fetchShow(showId: string): Promise<[ShowLayout, SeatStatuses]> {
+  const path = `api/seats/${encodeURIComponent(showId)}`;
+  return Promise.all([getJson<ShowLayout>(`${path}/layout`), getJson<SeatStatuses>(`${path}/status`)]);
+}
+
+/** The show named in the address, fetched while the list of shows is on its way. */
+let early: { showId: string; data: Promise<[ShowLayout, SeatStatuses]> } | undefined;
+
 async function loadShows(): Promise<void> {
+  const wanted = new URLSearchParams(location.search).get('show');
+  if (wanted) {
+    early = { showId: wanted, data: fetchShow(wanted) };
+    early.data.catch(() => undefined); // a show that does not exist is reported below
+  }
   const shows = await getJson<ShowSummary[]>('api/seats/shows');
   elements.shows.replaceChildren(
     ...shows.map((show) => {
@@ -43,7 +57,6 @@ async function loadShows(): Promise<void> {
       return item;
     }),
   );
-  const wanted = new URLSearchParams(location.search).get('show');
   const first = shows.find((show) => show.id === wanted) ?? (wanted ? undefined : shows[0]);
   if (first) await openShow(first.id, first.title, first.limits?.perOrder ?? 8);
   else if (wanted) say(`There is no show "${wanted}".`, 'error');
@@ -61,16 +74,22 @@ async function openShow(showId: string, title: string, perOrder: number): Promis
   say('');
   // The layout never changes (the browser keeps it and revalidates it for a 304); the status part
   // is one character per seat, and the live feed keeps it current from there.
-  const path = `api/seats/${encodeURIComponent(showId)}`;
-  const [layout, statuses] = await Promise.all([getJson<ShowLayout>(`${path}/layout`), getJson<SeatStatuses>(`${path}/status`)]);
-  buildMap({
-    showId,
-    version: statuses.version,
-    sections: layout.sections,
-    categories: layout.categories,
-    seats: layout.seats.map((seat, i) => ({ ...seat, status: STATUS_OF_CODE[statuses.statuses[i]] ?? 'BOOKED', holdExpiresAt: null })),
-  });
+  const [layout, statuses] = await (early?.showId === showId ? early.data : fetchShow(showId));
+  early = undefined;
   setUpSelling(layout, statuses, perOrder);
+  buildMap(
+    {
+      showId,
+      version: statuses.version,
+      sections: layout.sections,
+      categories: layout.categories,
+      // The layout's seats become the page's (a stadium's 50,000 are not copied).
+      seats: layout.seats.map((seat, i) =>
+        Object.assign(seat, { status: STATUS_OF_CODE[statuses.statuses[i]] ?? 'BOOKED', holdExpiresAt: null }),
+      ),
+    },
+    layout.areas,
+  );
   subscribe();
   void loadBookings();
 }

@@ -18,6 +18,8 @@ export const elements = {
   title: $<HTMLHeadingElement>('show-title'),
   message: $<HTMLParagraphElement>('message'),
   map: $<HTMLDivElement>('map'),
+  mapStatus: $<HTMLParagraphElement>('map-status'),
+  legend: $<HTMLUListElement>('legend'),
   hold: $<HTMLButtonElement>('hold'),
   book: $<HTMLButtonElement>('book'),
   release: $<HTMLButtonElement>('release'),
@@ -36,13 +38,12 @@ export const elements = {
   bookingsNone: $<HTMLParagraphElement>('bookings-none'),
 };
 
-/** Category colours, in the order the show lists its categories (a stripe on each seat and in the legend). */
-export const CATEGORY_COLOURS = ['#7b3fc4', '#0f7d8c', '#c43f6e', '#8c6d0f', '#3f63c4', '#3f8c3f'];
+/** Category colours of free seats, in the order the show lists its categories (each 4.5:1 or more against white). */
+export const CATEGORY_COLOURS = ['#7b3fc4', '#0f7d8c', '#c43f6e', '#8c6d0f', '#3f63c4', '#a1401f'];
 
 export const state = {
   showId: undefined as string | undefined,
   seats: new Map<string, Seat>(),
-  buttons: new Map<string, HTMLButtonElement>(),
   selected: new Set<string>(),
   /** My holds (seats and places): seat id → expiry (ms since epoch). */
   mine: new Map<string, number>(),

@@ -1,14 +1,23 @@
-import { formatPrice, type Seat, type SeatMap } from './api.js';
+import { type Area, formatPrice, type Seat, type SeatMap } from './api.js';
 import { refreshAreasSoon, renderAreas } from './areas.js';
+import { CanvasMap, type Look, swatch } from './canvas-map.js';
 import { CATEGORY_COLOURS, elements, type SeatChange, say, state } from './page.js';
+import { layOut } from './venue-layout.js';
 
 // --- the seat map ---
 
-export function buildMap(map: SeatMap): void {
+let view: CanvasMap | undefined;
+/** Seat id → its place in the layout (and in the renderer's geometry). */
+const indexOf = new Map<string, number>();
+let order: Seat[] = [];
+
+export function buildMap(map: SeatMap, areas: Area[] = []): void {
   state.seats = new Map(map.seats.map((seat) => [seat.id, seat]));
   state.mapVersion = map.version;
   state.seatVersions = new Map(map.seats.map((seat) => [seat.id, map.version]));
-  state.buttons.clear();
+  order = map.seats;
+  indexOf.clear();
+  map.seats.forEach((seat, i) => indexOf.set(seat.id, i));
   state.categories = new Map(
     map.categories.map((category, i) => [
       category.key,
@@ -16,6 +25,7 @@ export function buildMap(map: SeatMap): void {
     ]),
   );
   state.sections = new Map(map.sections.length > 1 ? map.sections.map((section) => [section.key, section.label]) : []);
+  availableLooks = new Map([...state.categories].map(([key, { colour }]) => [key, { fill: colour, mark: 'none', ink: '#ffffff' }]));
   elements.prices.replaceChildren(
     ...[...state.categories.values()].map(({ label, price, colour }) => {
       const item = document.createElement('li');
@@ -26,80 +36,96 @@ export function buildMap(map: SeatMap): void {
       return item;
     }),
   );
-  // Rows in layout order, grouped by section (row labels may repeat across sections).
-  const rows = new Map<string, Seat[]>();
-  for (const seat of map.seats) {
-    const key = `${seat.section ?? ''}\u0000${seat.row}`;
-    rows.set(key, [...(rows.get(key) ?? []), seat]);
-  }
-  const lines: HTMLElement[] = [];
-  let section: string | null | undefined;
-  [...rows.values()].forEach((seats, rowIndex) => {
-    const { row, section: sectionKey } = seats[0];
-    if (sectionKey !== section && state.sections.has(sectionKey ?? '')) {
-      const heading = document.createElement('h3');
-      heading.className = 'section-label';
-      heading.textContent = state.sections.get(sectionKey!)!;
-      lines.push(heading);
-    }
-    section = sectionKey;
-    const line = document.createElement('div');
-    line.className = 'row';
-    line.setAttribute('role', 'group');
-    line.setAttribute('aria-label', `Row ${row}${state.sections.has(sectionKey ?? '') ? `, ${state.sections.get(sectionKey!)}` : ''}`);
-    const label = document.createElement('span');
-    label.className = 'row-label';
-    label.textContent = row;
-    label.setAttribute('aria-hidden', 'true');
-    line.append(label);
-    seats.forEach((seat, column) => {
-      const button = document.createElement('button');
-      button.type = 'button';
-      button.className = 'seat';
-      button.textContent = seat.label.slice(row.length) || String(seat.number);
-      button.dataset.seatId = seat.id;
-      button.dataset.row = String(rowIndex);
-      button.dataset.column = String(column);
-      const category = seat.category ? state.categories.get(seat.category) : undefined;
-      if (category) button.style.setProperty('--category', category.colour);
-      button.addEventListener('click', () => toggle(seat.id));
-      button.addEventListener('keydown', moveFocus);
-      state.buttons.set(seat.id, button);
-      line.append(button);
-    });
-    lines.push(line);
+  view?.destroy();
+  const geometry = layOut({
+    showId: map.showId,
+    layoutVersion: '',
+    sections: map.sections,
+    categories: map.categories,
+    seats: map.seats,
+    areas,
   });
-  elements.map.replaceChildren(...lines);
+  view = new CanvasMap(elements.map, {
+    geometry,
+    lookOf: (i) => LOOKS_BY_STATE[seatState(order[i])](order[i]),
+    shortLabel: (i) => order[i].label.slice(order[i].row.length) || String(order[i].number),
+    areaText: (key) => {
+      const area = state.areas.get(key);
+      return area ? `${area.available.toLocaleString()} of ${area.capacity.toLocaleString()} free` : '';
+    },
+    onSeat: (i) => toggle(order[i].id),
+    onFocus: (i) => announce(order[i].id),
+    onArea: (key) => {
+      const input = elements.areaList.querySelector<HTMLInputElement>(`li[data-area="${CSS.escape(key)}"] input`);
+      input?.scrollIntoView({ block: 'center' });
+      input?.focus();
+    },
+    hint: (i) => describe(order[i].id),
+  });
   renderAll();
 }
 
-/** Arrow keys move between seats (Tab still moves through them in order). */
-function moveFocus(event: KeyboardEvent): void {
-  const steps: Record<string, [number, number]> = { ArrowLeft: [0, -1], ArrowRight: [0, 1], ArrowUp: [-1, 0], ArrowDown: [1, 0] };
-  const step = steps[event.key];
-  if (!step) return;
-  const from = event.currentTarget as HTMLButtonElement;
-  const row = Number(from.dataset.row) + step[0];
-  const column = Number(from.dataset.column) + step[1];
-  const target = elements.map.querySelector<HTMLButtonElement>(`button[data-row="${row}"][data-column="${column}"]`);
-  if (target) {
-    event.preventDefault();
-    target.focus();
-  }
+/** The standing areas' counts changed: their blocks are drawn again. */
+export function redrawAreas(): void {
+  view?.requestFull();
 }
 
-function seatState(seat: Seat): 'available' | 'selected' | 'mine' | 'held' | 'booked' | 'blocked' {
+// --- how a seat looks, and what it is called ---
+
+type SeatState = 'available' | 'selected' | 'taken' | 'mine' | 'held' | 'booked' | 'blocked';
+
+function seatState(seat: Seat): SeatState {
   if (state.mine.has(seat.id) && seat.status === 'HELD') return 'mine';
-  if (state.selected.has(seat.id)) return 'selected';
+  // A seat you picked that someone else has taken meanwhile stays picked, marked as taken.
+  if (state.selected.has(seat.id)) return seat.status === 'AVAILABLE' ? 'selected' : 'taken';
   if (seat.status === 'BOOKED') return 'booked';
   if (seat.status === 'BLOCKED') return 'blocked';
   if (seat.status === 'HELD') return 'held';
   return 'available';
 }
 
-const DESCRIPTIONS = {
+/** Every look: fills of at least 3:1 against the page, and a mark of its own besides its colour. */
+const LOOKS: Record<Exclude<SeatState, 'available'>, Look> = {
+  selected: { fill: '#1d1d27', mark: 'check', ring: '#2456d3', ink: '#ffffff' },
+  taken: { fill: '#1d1d27', mark: 'check', ring: '#b4651a', ink: '#ffffff' },
+  mine: { fill: '#1a7f4b', mark: 'star', ink: '#ffffff' },
+  held: { fill: '#858592', mark: 'slash', ink: '#ffffff' },
+  booked: { fill: '#45454f', mark: 'cross', ink: '#ffffff' },
+  blocked: { fill: '#ededf2', outline: '#6b6b78', mark: 'dash', ink: '#1d1d27', small: '#b9b9c4' },
+};
+const UNCATEGORISED: Look = { fill: CATEGORY_COLOURS[0], mark: 'none', ink: '#ffffff' };
+let availableLooks = new Map<string, Look>();
+const LOOKS_BY_STATE: Record<SeatState, (seat: Seat) => Look> = {
+  available: (seat) => (seat.category && availableLooks.get(seat.category)) || UNCATEGORISED,
+  selected: () => LOOKS.selected,
+  taken: () => LOOKS.taken,
+  mine: () => LOOKS.mine,
+  held: () => LOOKS.held,
+  booked: () => LOOKS.booked,
+  blocked: () => LOOKS.blocked,
+};
+
+elements.legend.replaceChildren(
+  ...(
+    [
+      ['free (in its price’s colour)', UNCATEGORISED],
+      ['selected', LOOKS.selected],
+      ['held by you', LOOKS.mine],
+      ['held', LOOKS.held],
+      ['sold', LOOKS.booked],
+      ['not for sale', LOOKS.blocked],
+    ] as const
+  ).map(([text, look]) => {
+    const item = document.createElement('li');
+    item.append(swatch(look), text);
+    return item;
+  }),
+);
+
+const DESCRIPTIONS: Record<SeatState, string> = {
   available: 'free',
-  selected: 'selected by you',
+  selected: 'selected',
+  taken: 'selected',
   mine: 'held by you',
   held: 'held by someone',
   booked: 'sold',
@@ -108,27 +134,56 @@ const DESCRIPTIONS = {
 /** What someone else's status is called. */
 const STATUS_WORDS = { AVAILABLE: 'free', HELD: 'held by someone', BOOKED: 'sold', BLOCKED: 'not for sale' };
 
-export function renderSeat(seatId: string): void {
+/** "A12, Stalls, Premium €89.00: selected": where the seat is, what it costs, how it stands for this buyer. */
+export function describe(seatId: string): string {
   const seat = state.seats.get(seatId);
-  const button = state.buttons.get(seatId);
-  if (!seat || !button) return;
+  if (!seat) return '';
   const look = seatState(seat);
-  button.dataset.state = look;
-  button.dataset.status = seat.status;
-  // A seat you picked that someone else has taken meanwhile stays picked, marked as taken.
-  button.dataset.taken = String(look === 'selected' && seat.status !== 'AVAILABLE');
-  const taken = button.dataset.taken === 'true' ? `, now ${STATUS_WORDS[seat.status]}` : '';
-  const name = `Seat ${seat.label}${seat.section && state.sections.has(seat.section) ? ` (${state.sections.get(seat.section)})` : ''}`;
+  const section = seat.section && state.sections.has(seat.section) ? `, ${state.sections.get(seat.section)}` : '';
   const category = seat.category ? state.categories.get(seat.category) : undefined;
-  const price = category ? `, ${category.label} ${category.price}` : '';
-  button.setAttribute('aria-label', `${name}, ${DESCRIPTIONS[look]}${taken}${price}`);
-  button.title = `${name}${category ? ` · ${category.label} · ${category.price}` : ''}`;
-  button.setAttribute('aria-pressed', String(look === 'selected'));
-  button.setAttribute('aria-disabled', String(look === 'held' || look === 'booked' || look === 'blocked'));
+  const price = category ? `, ${state.categories.size > 1 ? `${category.label} ` : ''}${category.price}` : '';
+  const taken = look === 'taken' ? `, now ${STATUS_WORDS[seat.status]}` : '';
+  return `${seat.label}${section}${price}: ${DESCRIPTIONS[look]}${taken}`;
 }
 
+function announce(seatId: string): void {
+  elements.mapStatus.textContent = describe(seatId);
+}
+
+export function renderSeat(seatId: string): void {
+  const i = indexOf.get(seatId);
+  if (i !== undefined) view?.invalidate(i);
+}
+
+// A handle for the browser tests (and for debugging in the console): where a seat is on screen,
+// what colour is drawn there and what state that colour stands for, and the renderer's figures.
+const handle = ((window as unknown as { seatBooking?: Record<string, unknown> }).seatBooking ??= {});
+Object.assign(handle, {
+  seatMap: {
+    /** Where to click seat `seatId`: the window is scrolled first if the seat is out of its sight. */
+    point: (seatId: string) => {
+      const point = view!.pointOf(indexOf.get(seatId)!);
+      if (point.y > 8 && point.y < window.innerHeight - 8) return point;
+      window.scrollBy(0, point.y - window.innerHeight / 2);
+      return view!.pointOf(indexOf.get(seatId)!);
+    },
+    drawn: (seatId: string) => {
+      const colour = view!.colourAt(indexOf.get(seatId)!);
+      const named = Object.entries(LOOKS).find(([, look]) => look.fill === colour || look.small === colour)?.[0];
+      return named === 'taken'
+        ? 'selected'
+        : (named ?? ([...availableLooks.values(), UNCATEGORISED].some((look) => look.fill === colour) ? 'available' : colour));
+    },
+    describe,
+    metrics: () => view?.metrics,
+    focused: () => (view && view.focusedSeat >= 0 ? order[view.focusedSeat].id : null),
+    zoomTo: (seatId: string) => view?.focus(indexOf.get(seatId)!),
+    fit: () => view?.fit(),
+  },
+});
+
 export function renderAll(): void {
-  for (const seatId of state.seats.keys()) renderSeat(seatId);
+  view?.requestFull();
   renderActions();
 }
 
@@ -152,6 +207,7 @@ function toggle(seatId: string): void {
   else if (seat.status === 'AVAILABLE') state.selected.add(seatId);
   else return say(`${seat.label} is ${seat.status === 'HELD' ? 'held by someone else' : STATUS_WORDS[seat.status]}.`);
   renderSeat(seatId);
+  announce(seatId);
   renderActions();
 }
 

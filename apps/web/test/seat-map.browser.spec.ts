@@ -3,6 +3,7 @@ import { type Browser, type BrowserContext, chromium, type Page } from 'playwrig
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { devBackend } from '../../api/test/support/backends.js';
 import { Harness } from '../../api/test/support/harness.js';
+import { report } from '../../api/test/support/report.js';
 
 /**
  * The seat-map page in headless Chromium (Debian's package, driven by playwright-core): two
@@ -55,31 +56,49 @@ describe.skipIf(!canRun)('seat-map page in a real browser', () => {
     return page;
   }
 
-  const seat = (page: Page, label: string) => page.getByRole('button', { name: new RegExp(`^Seat ${label},`) });
   const shot = (page: Page, name: string) => page.screenshot({ path: new URL(`seat-map-${name}.png`, ARTIFACTS).pathname, fullPage: true });
+
+  // The map is one canvas: a seat is clicked where the page says it is drawn, and read back both
+  // as the page describes it (what the live region and the tooltip say) and as the colour drawn there.
+  const seatMap = (page: Page) => ({
+    click: async (seatId: string) => {
+      const { x, y } = await page.evaluate((id) => (globalThis as any).seatBooking.seatMap.point(id), seatId);
+      await page.mouse.click(x, y);
+    },
+    describe: (seatId: string) => page.evaluate((id) => (globalThis as any).seatBooking.seatMap.describe(id) as string, seatId),
+    drawn: (seatId: string) => page.evaluate((id) => (globalThis as any).seatBooking.seatMap.drawn(id) as string, seatId),
+    /** Waits until the seat is described so, and drawn in the look of that state. */
+    shows: async (seatId: string, description: string, look: string) => {
+      await expect.poll(() => seatMap(page).describe(seatId), { timeout: 10_000 }).toBe(description);
+      await expect.poll(() => seatMap(page).drawn(seatId)).toBe(look);
+    },
+  });
 
   it('shows holds, conflicts, bookings and expiries to both buyers as they happen', async () => {
     const { showId } = await api.newShow(6, 12);
+    const id = (label: string) => `${showId}-${label}`;
     const alice = await buyer('alice', showId);
     const bob = await buyer('bob', showId);
-    await expect(seat(alice, 'A1').getAttribute('aria-label')).resolves.toBe('Seat A1, free');
-    expect(await alice.locator('.stage').textContent()).toMatch(/SCREEN/);
+    await alice.locator('#map[data-ready="true"]').waitFor();
+    await seatMap(alice).shows(id('A1'), 'A1: free', 'available');
 
     // Bob picks A2 while it is still free; Alice then holds A1 and A2.
-    await seat(bob, 'A2').click();
-    await seat(alice, 'A1').click();
-    await seat(alice, 'A2').press('Space'); // the keyboard works too
+    await seatMap(bob).click(id('A2'));
+    await seatMap(alice).click(id('A1'));
+    await alice.keyboard.press('ArrowRight'); // the keyboard works too
+    await alice.keyboard.press('Space');
+    await alice.locator('#map-status').getByText('A2: selected').waitFor();
     await alice.getByRole('button', { name: 'Hold 2 seats' }).dblclick(); // a double click holds once
     await alice.getByText(/^Held A1, A2/).waitFor();
-    await expect(seat(alice, 'A1').getAttribute('aria-label')).resolves.toBe('Seat A1, held by you');
+    await seatMap(alice).shows(id('A1'), 'A1: held by you', 'mine');
     await alice
       .locator('#countdown')
       .getByText(/^Hold expires in 0:0[1-4]$/)
       .waitFor();
 
     // Bob sees both held, live; his pick of A2 is marked as taken.
-    await seat(bob, 'A1').and(bob.locator('[data-state="held"]')).waitFor();
-    await bob.locator('[aria-label="Seat A2, selected by you, now held by someone"]').waitFor();
+    await seatMap(bob).shows(id('A1'), 'A1: held by someone', 'held');
+    await seatMap(bob).shows(id('A2'), 'A2: selected, now held by someone', 'selected');
     await shot(bob, '1-bob-sees-alice-hold');
 
     // Bob tries anyway: the service says no, and the page says why.
@@ -90,19 +109,19 @@ describe.skipIf(!canRun)('seat-map page in a real browser', () => {
     // Alice books; Bob sees the seats sold.
     await alice.getByRole('button', { name: 'Book my seats' }).click();
     await alice.getByText(/^Booked A1, A2/).waitFor();
-    await bob.locator('[aria-label="Seat A1, sold"]').waitFor();
-    await bob.locator('[aria-label="Seat A2, sold"]').waitFor();
+    await seatMap(bob).shows(id('A1'), 'A1: sold', 'booked');
+    await seatMap(bob).shows(id('A2'), 'A2: sold', 'booked');
     await shot(alice, '3-alice-booked');
 
     // Bob holds A5 and leaves it: it expires, and both see it free again.
-    await seat(bob, 'A5').click();
+    await seatMap(bob).click(id('A5'));
     await bob.getByRole('button', { name: 'Hold 1 seat' }).click();
     await bob.getByText(/^Held A5/).waitFor();
-    await alice.locator('[aria-label="Seat A5, held by someone"]').waitFor();
+    await seatMap(alice).shows(id('A5'), 'A5: held by someone', 'held');
     await shot(alice, '4-alice-sees-bob-hold');
     const timeout = (HOLD_TTL_SECONDS + 3) * 1000;
-    await alice.locator('[aria-label="Seat A5, free"]').waitFor({ timeout });
-    await bob.locator('[aria-label="Seat A5, free"]').waitFor({ timeout });
+    await expect.poll(() => seatMap(alice).describe(id('A5')), { timeout }).toBe('A5: free');
+    await seatMap(bob).shows(id('A5'), 'A5: free', 'available');
     await bob.getByText(/Your hold on A5 expired/).waitFor();
     await shot(bob, '5-bob-hold-expired');
 
@@ -113,7 +132,7 @@ describe.skipIf(!canRun)('seat-map page in a real browser', () => {
   }, 60_000);
 
   it("shows sections, categories and prices, and the buyer's bookings with a cancel button", async () => {
-    const { showId } = await api.createShow({
+    const { showId, map } = await api.createShow({
       title: 'Gala',
       startsAt: '2030-01-01T20:00:00Z',
       salesOpenAt: '2020-01-01T00:00:00Z',
@@ -126,27 +145,30 @@ describe.skipIf(!canRun)('seat-map page in a real browser', () => {
         { key: 'circle', label: 'Circle', rows: [{ label: 'A', seats: ['1', '2', '2A'], category: 'standard' }] },
       ],
     });
+    const id = (label: string, section: string) => map.seats.find((s: any) => s.label === label && s.section === section).id as string;
     const uma = await buyer('uma', showId);
     const vic = await buyer('vic', showId);
-    await uma.getByRole('heading', { name: 'Circle' }).waitFor();
+    await uma.locator('#map[data-ready="true"]').waitFor();
     expect(await uma.getByRole('list', { name: 'Prices' }).textContent()).toMatch(/Premium: €89\.00.*Standard: €45\.00/);
-    // Row A exists in both sections; each seat says where it is and what it costs.
-    await expect(seat(uma, 'A2 \\(Circle\\)').getAttribute('aria-label')).resolves.toBe('Seat A2 (Circle), free, Standard €45.00');
-    await expect(seat(uma, 'A2A \\(Circle\\)').getAttribute('title')).resolves.toBe('Seat A2A (Circle) · Standard · €45.00');
-    await seat(uma, 'A1 \\(Stalls\\)').click();
-    await seat(uma, 'A2A \\(Circle\\)').click();
+    // Row A exists in both sections; each seat says where it is and what it costs, also on hover.
+    await seatMap(uma).shows(id('A2', 'circle'), 'A2, Circle, Standard €45.00: free', 'available');
+    const { x, y } = await uma.evaluate((seat) => (globalThis as any).seatBooking.seatMap.point(seat), id('A2A', 'circle'));
+    await uma.mouse.move(x, y);
+    await uma.locator('.seat-tip').getByText('A2A, Circle, Standard €45.00: free').waitFor();
+    await seatMap(uma).click(id('A1', 'stalls'));
+    await seatMap(uma).click(id('A2A', 'circle'));
     await uma.getByRole('button', { name: 'Hold 2 seats' }).click();
     await uma.getByText(/^Held A1, A2A/).waitFor();
     await uma.getByRole('button', { name: 'Book my seats' }).click();
     await uma.getByText(/^Booked A1, A2A/).waitFor();
     await uma.getByText(/^A1, A2A · €134\.00 · booking /).waitFor();
-    await vic.locator('[aria-label="Seat A2A (Circle), sold, Standard €45.00"]').waitFor();
+    await seatMap(vic).shows(id('A2A', 'circle'), 'A2A, Circle, Standard €45.00: sold', 'booked');
     await shot(uma, '8-categories-and-bookings');
 
     await uma.getByRole('button', { name: 'Cancel booking of A1, A2A' }).click();
     await uma.getByText('Cancelled A1, A2A; the seats are on sale again.').waitFor();
     await uma.getByText('None yet.').waitFor();
-    await vic.locator('[aria-label="Seat A2A (Circle), free, Standard €45.00"]').waitFor();
+    await seatMap(vic).shows(id('A2A', 'circle'), 'A2A, Circle, Standard €45.00: free', 'available');
     const booking = (await api.get('/api/bookings?userId=uma')).body[0];
     expect(booking.status).toBe('CANCELLED');
   });
@@ -182,7 +204,7 @@ describe.skipIf(!canRun)('seat-map page in a real browser', () => {
     await page.evaluate(() => (globalThis as any).seatBooking.socket.disconnect());
     expect((await api.post('/api/seats/hold-bulk', { seatIds: [`${showId}-A3`], userId: 'xena' })).status).toBe(201);
     await page.evaluate(() => (globalThis as any).seatBooking.socket.connect());
-    await page.locator('[aria-label="Seat A3, held by someone"]').waitFor();
+    await seatMap(page).shows(`${showId}-A3`, 'A3: held by someone', 'held');
     const [upToDate, resumed] = (await acks()).slice(before);
     expect(upToDate).toBe('up-to-date');
     expect(['delta', 'status']).toContain(resumed);
@@ -190,7 +212,7 @@ describe.skipIf(!canRun)('seat-map page in a real browser', () => {
   });
 
   it('works over plain HTTP under a host name that is not loopback', async () => {
-    const { showId } = await api.newShow(2, 8);
+    const { showId, seatIds } = await api.newShow(2, 8);
     const context = await browser.newContext({ viewport: { width: 1100, height: 760 } });
     contexts.push(context);
     const page = await context.newPage();
@@ -200,9 +222,10 @@ describe.skipIf(!canRun)('seat-map page in a real browser', () => {
     await page.goto(`${api.baseUrl.replace('127.0.0.1', NAMED_HOST)}/?show=${showId}`);
     await page.getByText(/^Live:/).waitFor();
     // Styled (the stylesheet loaded over http) and every seat drawn.
-    expect(await seat(page, 'A1').evaluate((node) => (globalThis as any).getComputedStyle(node).cursor)).toBe('pointer');
-    expect(await page.locator('button.seat').count()).toBe(16);
-    await seat(page, 'B2').click();
+    expect(await page.locator('#map').evaluate((node) => (globalThis as any).getComputedStyle(node).borderRadius)).toBe('8px');
+    await page.locator('#map[data-ready="true"]').waitFor();
+    expect(await Promise.all(seatIds.map((seatId) => seatMap(page).drawn(seatId)))).toEqual(seatIds.map(() => 'available'));
+    await seatMap(page).click(`${showId}-B2`);
     await page.getByRole('button', { name: 'Hold 1 seat' }).click();
     await page.getByText(/^Held B2/).waitFor();
     await shot(page, '7-plain-http-named-host');
@@ -212,7 +235,8 @@ describe.skipIf(!canRun)('seat-map page in a real browser', () => {
   it('tells the buyer when the service is unavailable, and catches up after a reconnect', async () => {
     const { showId } = await api.newShow(2, 8);
     const carol = await buyer('carol', showId);
-    await seat(carol, 'B3').click();
+    await carol.locator('#map[data-ready="true"]').waitFor();
+    await seatMap(carol).click(`${showId}-B3`);
     // The service goes away for this page: requests fail at the network level.
     await carol.route('**/api/seats/hold-bulk', (route) => route.abort('connectionrefused'));
     await carol.getByRole('button', { name: 'Hold 1 seat' }).click();
@@ -225,8 +249,47 @@ describe.skipIf(!canRun)('seat-map page in a real browser', () => {
     await carol.getByText(/Live updates interrupted/).waitFor();
     expect((await api.post('/api/seats/hold-bulk', { seatIds: [`${showId}-B4`], userId: 'dave' })).status).toBe(201);
     await carol.evaluate(() => (globalThis as any).seatBooking.socket.connect());
-    await carol.locator('[aria-label="Seat B4, held by someone"]').waitFor();
+    await seatMap(carol).shows(`${showId}-B4`, 'B4: held by someone', 'held');
   }, 30_000);
+
+  it('is usable with the keyboard alone: Tab reaches the map, arrows move, Enter selects, each step is announced', async () => {
+    const { showId } = await api.newShow(3, 6);
+    const page = await buyer('kim', showId);
+    await page.locator('#map[data-ready="true"]').waitFor();
+    const canvas = page.locator('#map canvas');
+    for (
+      let presses = 0;
+      presses < 40 && !(await canvas.evaluate((node) => node === (globalThis as any).document.activeElement));
+      presses++
+    )
+      await page.keyboard.press('Tab');
+    expect(await canvas.evaluate((node) => node === (globalThis as any).document.activeElement)).toBe(true);
+    const status = page.locator('#map-status');
+    expect(await status.getAttribute('aria-live')).toBe('polite');
+    await status.getByText('A1: free').waitFor();
+    await page.keyboard.press('ArrowRight');
+    await page.keyboard.press('ArrowRight');
+    await page.keyboard.press('ArrowDown');
+    await status.getByText('B3: free').waitFor();
+    await page.keyboard.press('Enter');
+    await status.getByText('B3: selected').waitFor();
+    expect(await seatMap(page).drawn(`${showId}-B3`)).toBe('selected');
+    await page.keyboard.press('ArrowLeft');
+    await page.keyboard.press('Space');
+    await status.getByText('B2: selected').waitFor();
+    await page.keyboard.press('Space'); // and again: deselected
+    await status.getByText('B2: free').waitFor();
+    await shot(page, '11-keyboard-focus');
+    // On to the Hold button, still without a mouse.
+    for (let presses = 0; presses < 20; presses++) {
+      await page.keyboard.press('Tab');
+      if (await page.getByRole('button', { name: 'Hold 1 seat' }).evaluate((node) => node === (globalThis as any).document.activeElement))
+        break;
+    }
+    await page.keyboard.press('Enter');
+    await page.getByText(/^Held B3/).waitFor();
+    await seatMap(page).shows(`${showId}-B3`, 'B3: held by you', 'mine');
+  });
 
   it('holds the best seats, extends the hold, sells places on a standing floor and shows seats not for sale', async () => {
     // Holds of 30 s here: time enough to extend and book before they lapse.
@@ -246,17 +309,18 @@ describe.skipIf(!canRun)('seat-map page in a real browser', () => {
       });
       const block = await sales.admin('POST', `/api/admin/shows/${showId}/block`, { seatIds: [map.seats[0].id] });
       expect(block.status).toBe(200);
+      const id = (n: number) => map.seats[n - 1].id as string;
       const yara = await buyer('yara', showId, sales);
       const zoe = await buyer('zoe', showId, sales);
-      await expect(seat(yara, 'A1').getAttribute('aria-label')).resolves.toBe('Seat A1, not for sale, Seated €70.00');
+      await seatMap(yara).shows(id(1), 'A1, Seated €70.00: not for sale', 'blocked');
 
       // Best available: two side by side in the middle of row A.
       await yara.getByRole('spinbutton', { name: /^Best/ }).fill('2');
       await yara.getByRole('combobox').selectOption('seated');
       await yara.getByRole('button', { name: 'Find best seats' }).click();
       await yara.getByText(/^Held A5, A6 \(side by side\)/).waitFor();
-      await expect(seat(yara, 'A5').getAttribute('aria-label')).resolves.toBe('Seat A5, held by you, Seated €70.00');
-      await zoe.locator('[aria-label="Seat A6, held by someone, Seated €70.00"]').waitFor();
+      await seatMap(yara).shows(id(5), 'A5, Seated €70.00: held by you', 'mine');
+      await seatMap(zoe).shows(id(6), 'A6, Seated €70.00: held by someone', 'held');
 
       // Extend: the hold lasts longer, by the service's own clock.
       const expiry = async () => Date.parse((await sales.get(`/api/seats/${showId}`)).body.seats[4].holdExpiresAt);
@@ -279,7 +343,7 @@ describe.skipIf(!canRun)('seat-map page in a real browser', () => {
       await yara.getByRole('button', { name: 'Book my seats' }).click();
       await yara.getByText(/^Booked A5, A6, Floor place \d+, Floor place \d+, Floor place \d+/).waitFor();
       await yara.getByText(/^A5, A6, Floor place \d+, Floor place \d+, Floor place \d+ · €260\.00 · booking /).waitFor();
-      await zoe.locator('[aria-label="Seat A5, sold, Seated €70.00"]').waitFor();
+      await seatMap(zoe).shows(id(5), 'A5, Seated €70.00: sold', 'booked');
       const status = (await sales.get(`/api/seats/${showId}/status`)).body;
       expect(status.areas.floor).toEqual({ capacity: 30, available: 27, held: 0, booked: 3 });
       expect(status.statuses).toBe('XAAABBAAAA');
@@ -288,4 +352,147 @@ describe.skipIf(!canRun)('seat-map page in a real browser', () => {
       await sales.close();
     }
   }, 60_000);
+  /** The page's own figures: when the first full drawing was done, and the JS heap (from the DevTools protocol). */
+  async function figures(page: Page) {
+    const metrics = await page.evaluate(() => (globalThis as any).seatBooking.seatMap.metrics());
+    const session = await page.context().newCDPSession(page);
+    await session.send('HeapProfiler.collectGarbage');
+    await session.send('Performance.enable');
+    const { metrics: devtools } = await session.send('Performance.getMetrics');
+    await session.detach();
+    const heapMiB = (devtools.find((metric) => metric.name === 'JSHeapUsedSize')?.value ?? NaN) / 2 ** 20;
+    return { firstDrawMs: metrics.firstDrawAt as number, heapMiB };
+  }
+
+  /** Clicks a seat and returns how long the click took to show as drawn (from the click event to the end of the frame). */
+  async function timedClick(page: Page, seatId: string): Promise<number> {
+    const before = await page.evaluate(() => (globalThis as any).seatBooking.seatMap.metrics().inputToDrawMs.length);
+    await seatMap(page).click(seatId);
+    await expect
+      .poll(() => page.evaluate(() => (globalThis as any).seatBooking.seatMap.metrics().inputToDrawMs.length))
+      .toBeGreaterThan(before);
+    return page.evaluate(() => (globalThis as any).seatBooking.seatMap.metrics().inputToDrawMs.at(-1) as number);
+  }
+
+  /** Select, hold, book and cancel one seat, as a buyer does. */
+  async function sellAndCancel(page: Page, seatId: string, label: string) {
+    await seatMap(page).click(seatId);
+    await expect.poll(() => seatMap(page).drawn(seatId)).toBe('selected');
+    await page.getByRole('button', { name: 'Hold 1 seat' }).click();
+    await page.getByText(new RegExp(`^Held ${label}`)).waitFor();
+    expect(await seatMap(page).drawn(seatId)).toBe('mine');
+    await page.getByRole('button', { name: 'Book my seats' }).click();
+    await page.getByText(new RegExp(`^Booked ${label}`)).waitFor();
+    await expect.poll(() => seatMap(page).drawn(seatId)).toBe('booked');
+    await page.getByRole('button', { name: `Cancel booking of ${label}` }).click();
+    await page.getByText(`Cancelled ${label}; the seats are on sale again.`).waitFor();
+    await expect.poll(() => seatMap(page).drawn(seatId)).toBe('available');
+  }
+
+  it('draws the demo show at once and sells a seat on it (figures printed)', async () => {
+    const [demo] = (await api.get('/api/seats/shows')).body.filter((show: any) => !show.id.startsWith('test-'));
+    const page = await buyer('dana', demo.id);
+    await page.locator('#map[data-ready="true"]').waitFor();
+    const firstVisit = await figures(page);
+    await page.reload();
+    await page.locator('#map[data-ready="true"]').waitFor();
+    const { firstDrawMs, heapMiB } = await figures(page);
+    const map = (await api.get(`/api/seats/${demo.id}`)).body;
+    const free = map.seats.find((seat: any) => seat.status === 'AVAILABLE');
+    const clickMs = await timedClick(page, free.id);
+    await seatMap(page).click(free.id); // and unselected again
+    report(
+      `seat page, demo show "${demo.title}" (${map.seats.length} seats): first full drawing ${Math.round(firstVisit.firstDrawMs)} ms ` +
+        `after navigation (first visit), ${Math.round(firstDrawMs)} ms (reload); ` +
+        `click to drawn ${clickMs.toFixed(1)} ms, JS heap ${heapMiB.toFixed(1)} MiB`,
+    );
+    await page.locator('#map').screenshot({ path: new URL('seat-map-demo-show.png', ARTIFACTS).pathname });
+    await sellAndCancel(page, free.id, free.label);
+  });
+
+  it('draws a 50,000-seat stadium, sells on it, and keeps up with 100 changes a second (figures printed)', async () => {
+    const categories = ['floor', 'lower', 'upper', 'gods'].map((key, i) => ({
+      key,
+      label: key[0].toUpperCase() + key.slice(1),
+      price: { amount: 9500 - i * 2000, currency: 'EUR' },
+    }));
+    const { showId, map } = await api.createShow({
+      title: 'Stadium',
+      startsAt: '2030-06-01T19:00:00Z',
+      salesOpenAt: '2020-01-01T00:00:00Z',
+      categories,
+      sections: Array.from({ length: 20 }, (_, s) => ({
+        key: `block-${s + 1}`,
+        label: `Block ${s + 1}`,
+        rows: Array.from({ length: 50 }, (_, r) => ({ label: `R${r + 1}`, seats: 50, category: categories[Math.floor(r / 13)].key })),
+      })),
+    });
+    const seats: { id: string; label: string }[] = map.seats;
+    expect(seats).toHaveLength(50_000);
+    const fan = await buyer('fiona', showId);
+    await fan.locator('#map[data-ready="true"]').waitFor({ timeout: 20_000 });
+    const loaded = await figures(fan);
+    await fan.locator('#map').screenshot({ path: new URL('seat-map-stadium-overview.png', ARTIFACTS).pathname });
+    const overviewClickMs = await timedClick(fan, seats[30_025].id);
+    await seatMap(fan).click(seats[30_025].id); // unselected again
+
+    // Zoomed in on block 13: a click, another buyer's holds arriving live, a sale and its cancellation.
+    await fan.evaluate((id) => (globalThis as any).seatBooking.seatMap.zoomTo(id), seats[30_025].id);
+    const zoomedClickMs = await timedClick(fan, seats[30_026].id);
+    await seatMap(fan).click(seats[30_026].id);
+    expect((await api.post('/api/seats/hold-bulk', { seatIds: [seats[30_075].id], userId: 'other' })).status).toBe(201);
+    await seatMap(fan).shows(seats[30_075].id, `${seats[30_075].label}, Block 13, Floor €95.00: held by someone`, 'held');
+    await fan.locator('#map').screenshot({ path: new URL('seat-map-stadium-zoomed.png', ARTIFACTS).pathname });
+    await sellAndCancel(fan, seats[30_027].id, seats[30_027].label);
+
+    // 100 changes a second for 3 s (10 holds of 10 seats each second, elsewhere in the stadium),
+    // while the page counts its frames and the time it spends drawing them.
+    await fan.evaluate(() => {
+      const page = globalThis as any;
+      page.seatBooking.seatMap.metrics().drawMs.length = 0;
+      page.frameTimes = [];
+      const loop = (at: number) => {
+        page.frameTimes.push(at);
+        if (page.frameTimes.length < 100_000) page.requestAnimationFrame(loop);
+      };
+      page.requestAnimationFrame(loop);
+    });
+    const started = Date.now();
+    let held = 0;
+    for (let batch = 0; batch < 30; batch++) {
+      const seatIds = seats.slice(1_000 + batch * 10, 1_010 + batch * 10).map((seat) => seat.id);
+      const answer = await api.post('/api/seats/hold-bulk', { seatIds, userId: `crowd-${batch}` });
+      if (answer.status === 201) held += seatIds.length;
+      await new Promise((resolve) => setTimeout(resolve, Math.max(0, started + (batch + 1) * 100 - Date.now())));
+    }
+    await fan.waitForTimeout(300);
+    const frames = await fan.evaluate(() => {
+      const page = globalThis as any;
+      const drawn: number[] = page.seatBooking.seatMap.metrics().drawMs;
+      const at: number[] = page.frameTimes.slice();
+      page.frameTimes.length = 100_000; // stops the loop
+      const intervals = at.slice(1).map((t, i) => t - at[i]);
+      return {
+        drawn: drawn.length,
+        drawAverage: drawn.reduce((sum, ms) => sum + ms, 0) / Math.max(1, drawn.length),
+        drawMax: Math.max(0, ...drawn),
+        frameAverage: intervals.reduce((sum, ms) => sum + ms, 0) / Math.max(1, intervals.length),
+      };
+    });
+    expect(held).toBe(300);
+    // The last of them (holds here last 4 s), as the page describes and draws it.
+    await fan.evaluate((id) => (globalThis as any).seatBooking.seatMap.zoomTo(id), seats[1_299].id);
+    await seatMap(fan).shows(seats[1_299].id, `${seats[1_299].label}, Block 1, Lower €75.00: held by someone`, 'held');
+    const after = await figures(fan);
+    report(
+      `seat page, 50,000-seat stadium: first full drawing ${Math.round(loaded.firstDrawMs)} ms after navigation; ` +
+        `click to drawn ${overviewClickMs.toFixed(1)} ms (whole venue in view), ${zoomedClickMs.toFixed(1)} ms (zoomed in); ` +
+        `JS heap ${loaded.heapMiB.toFixed(1)} MiB loaded, ${after.heapMiB.toFixed(1)} MiB after the changes`,
+    );
+    report(
+      `seat page, 50,000-seat stadium, ${held} changes in ${((Date.now() - started) / 1000).toFixed(1)} s: ${frames.drawn} frames drawn, ` +
+        `${frames.drawAverage.toFixed(2)} ms drawing per frame on average (max ${frames.drawMax.toFixed(1)} ms), ` +
+        `${frames.frameAverage.toFixed(1)} ms between animation frames on average`,
+    );
+  }, 90_000);
 });
