@@ -27,7 +27,12 @@ export const pids = { service: 0, redis: 0 };
 export const only = process.env.BENCH_ONLY;
 export const serviceNodeOptions = (process.env.BENCH_NODE_OPTIONS ?? '').split(' ').filter(Boolean);
 
-export async function startApi(port: number, databaseUrl: string, children: ChildProcess[]): Promise<ChildProcess> {
+export async function startApi(
+  port: number,
+  databaseUrl: string,
+  children: ChildProcess[],
+  env: Record<string, string> = {},
+): Promise<ChildProcess> {
   const logFile = openSync(`${OUT_DIR}/api.log`, 'w');
   const child = spawn(process.execPath, [...serviceNodeOptions, 'dist/apps/api/src/main.js'], {
     cwd: process.cwd(),
@@ -43,6 +48,7 @@ export async function startApi(port: number, databaseUrl: string, children: Chil
       ADMIN_TOKEN,
       // The webhooks scenario's receiver listens on this machine.
       WEBHOOK_ALLOW_PRIVATE_URLS: 'true',
+      ...env,
     },
     stdio: ['ignore', logFile, logFile],
   });

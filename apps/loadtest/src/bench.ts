@@ -30,7 +30,8 @@ import {
   startApi,
 } from './bench-setup.js';
 import { watchMemory } from './proc.js';
-import { markdown, stadiumMarkdown, venueMarkdown } from './report.js';
+import { markdown, redisMemoryLine, stadiumMarkdown, venueMarkdown } from './report.js';
+import { redisMemoryScenario } from './redis-memory.js';
 import { stadiumScenario } from './stadium.js';
 import { venueScenario } from './venue.js';
 import { webhooksScenario } from './webhooks.js';
@@ -78,15 +79,17 @@ async function main(): Promise<void> {
         fanout: fanoutScenario,
         venue: venueScenario,
         webhooks: webhooksScenario,
+        'redis-memory': (_: string, d: PostgresDatabase) => redisMemoryScenario(databaseUrl, d, children),
       }[only];
       if (!scenario)
         throw new Error(
-          `BENCH_ONLY must be stadium, contention, holds-distinct, holds-contended, hold-book, lean, expiry, fanout, venue or webhooks`,
+          `BENCH_ONLY must be stadium, contention, holds-distinct, holds-contended, hold-book, lean, expiry, fanout, venue, webhooks or redis-memory`,
         );
       const result = await scenario(baseUrl, database);
       const figures = { ...result, peakRssMb: memory.stop() };
       console.log(JSON.stringify(figures, null, 2));
       if (only === 'venue') console.log(`\n${venueMarkdown(figures).join('\n')}`);
+      if (only === 'redis-memory') console.log(`\n${redisMemoryLine(figures)}`);
       if (only === 'stadium') {
         // The stadium's figures are kept (and shown) like a full run's, one object per run.
         writeFileSync(
@@ -114,6 +117,7 @@ async function main(): Promise<void> {
     const peakRssBeforeStadiumMb = memory.peak();
     const stadiumResult = await stadium(baseUrl, database);
     const peakRssMb = memory.stop();
+    const redisMemory = await redisMemoryScenario(databaseUrl, database, children);
 
     api.kill('SIGTERM');
     const floors = await floorScenarios(databaseUrl, children);
@@ -132,6 +136,7 @@ async function main(): Promise<void> {
       fanout,
       venue,
       webhooks,
+      redisMemory,
       stadium: { ...stadiumResult, peakRssMb: peakRssMb },
       floors,
       ratios: {

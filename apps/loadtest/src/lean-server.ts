@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { BookingRepository, HoldRepository, SeatLocks, ShowVersions } from '@app/booking';
+import { BookingRepository, HoldRepository, SeatLocks, ShowKeys, ShowRepository, ShowVersions } from '@app/booking';
 import type { AppConfig } from '@app/config';
 import { PostgresDatabase } from '@app/db';
 import { IdempotencyRecords, IdempotencyStore, parseIdempotencyKey, requestFingerprint, StoredResponse } from '@app/idempotency';
@@ -21,9 +21,10 @@ async function main(): Promise<void> {
   const [port, databaseUrl, redisUrl, ttlSeconds] = process.argv.slice(2);
   const database = PostgresDatabase.connect(databaseUrl, 10);
   const redis = new Redis(redisUrl, { enableAutoPipelining: true });
-  const config = { idempotencyTtlSeconds: 86_400 } as AppConfig;
+  const config = { idempotencyTtlSeconds: 86_400, redisShowGraceMs: 86_400_000 } as AppConfig;
   const locks = new SeatLocks(redis);
-  const versions = new ShowVersions(redis, database);
+  const showKeys = new ShowKeys(config, database, redis, new ShowRepository(database));
+  const versions = new ShowVersions(redis, database, showKeys);
   const holds = new HoldRepository(database);
   const bookings = new BookingRepository(database);
   const store = new IdempotencyStore(redis, config);
@@ -74,7 +75,7 @@ async function main(): Promise<void> {
       },
       { serializable: true },
     );
-    await locks.markBooked(showId, body.seatIds, bookingId);
+    await locks.markBooked(showId, body.seatIds, bookingId, await showKeys.expiresAt(showId));
     return [201, result];
   }
 

@@ -69,6 +69,7 @@ export function markdown(r: any): string {
           '',
         ]
       : []),
+    ...(r.redisMemory ? [redisMemoryLine(r.redisMemory), ''] : []),
     ...(r.stadium ? stadiumMarkdown(r.stadium) : []),
   ].join('\n');
 }
@@ -119,3 +120,11 @@ export function stadiumMarkdown(s: any): string[] {
 
 const costLine = (c?: { service: number; postgres: number; redis: number; load: number }) =>
   c ? `${c.service} / ${c.postgres} / ${c.redis} / ${c.load}` : '–';
+
+export function redisMemoryLine(m: any): string {
+  return (
+    `Redis memory: a ${m.seats.toLocaleString('en')}-seat show, ${m.sold.toLocaleString('en')} seats sold: used_memory ${m.usedMemoryBeforeMb} → ${m.usedMemoryAfterSaleMb} MiB ` +
+    `(${m.bytesPerSoldSeat} bytes per sold seat, ${m.idempotencyRecordsOfTheSale.toLocaleString('en')} idempotency records among it; the show's own keys: ${m.showKeysAfterSale.toLocaleString('en')}); ` +
+    `after the show's start and grace: ${m.usedMemoryAfterGraceMb} MiB (${m.bytesPerSoldSeatAfterGrace} bytes per sold seat, the idempotency records' until their TTL), the show's keys: ${m.showKeysAfterGrace}.`
+  );
+}

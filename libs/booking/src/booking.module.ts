@@ -24,6 +24,8 @@ import { ShowRepository } from './show.repository.js';
 import { ShowVersions } from './show-versions.js';
 import { SeatMapSnapshots } from './seat-map-snapshots.js';
 import { ShowListService } from './show-list.service.js';
+import { ShowKeys } from './show-keys.js';
+import { RedisReconciler } from './redis-reconciler.js';
 
 @Module({
   imports: [IdempotencyModule],
@@ -32,6 +34,8 @@ import { ShowListService } from './show-list.service.js';
     HoldRepository,
     SeatMapRepository,
     ShowVersions,
+    ShowKeys,
+    RedisReconciler,
     BookingRepository,
     BookingsService,
     SeatDirectory,
@@ -68,6 +72,8 @@ import { ShowListService } from './show-list.service.js';
     BookingsService,
     SeatDirectory,
     ShowVersions,
+    ShowKeys,
+    RedisReconciler,
   ],
 })
 export class BookingModule {}

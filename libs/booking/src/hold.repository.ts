@@ -47,6 +47,12 @@ export class HoldRepository extends Statements {
     return db.select({ id: seats.id, showId: seats.showId }).from(seats).where(inArray(seats.id, seatIds));
   }
 
+  /** What Redis's keys of these seats are compared with: each seat's status and hold. */
+  holdsOf(db: Db, seatIds: string[]) {
+    const { seats } = this.t;
+    return db.select({ id: seats.id, status: seats.status, holdId: seats.holdId }).from(seats).where(inArray(seats.id, seatIds));
+  }
+
   /** Every seat id of the show (by the `(show_id, …)` index). */
   async seatIdsOf(db: Db, showId: string): Promise<string[]> {
     const { seats } = this.t;

@@ -38,5 +38,7 @@ export { HoldTimers } from './hold-timers.js';
 export { HoldSweeper } from './hold.sweeper.js';
 export { type SeatChange, SeatEvents } from './seat-events.js';
 export { type SeatsChanged, ShowVersions } from './show-versions.js';
+export { showStateKeys, ShowKeys } from './show-keys.js';
+export { type ReconcileReport, RedisReconciler } from './redis-reconciler.js';
 export { type SeatMapSnapshot, SeatMapSnapshots, ShowLayout } from './seat-map-snapshots.js';
 export { ShowListService } from './show-list.service.js';

@@ -67,9 +67,17 @@ export class SeatLocks {
     await redisCall(() => DELETE.run(this.redis, keys, ['value', `BOOKED|${bookingId}`]));
   }
 
-  async markBooked(showId: string, seatIds: string[], bookingId: string): Promise<void> {
+  /** Marks the seats sold until `expiresAt` (ms since the epoch: the show's keys' expiry). */
+  async markBooked(showId: string, seatIds: string[], bookingId: string, expiresAt: number): Promise<void> {
     const keys = seatIds.map((id) => lockKey(showId, id));
-    await redisCall(() => MARK_BOOKED.run(this.redis, keys, [bookingId]));
+    await redisCall(() => MARK_BOOKED.run(this.redis, keys, [bookingId, expiresAt]));
+  }
+
+  /** Deletes the keys that still carry `value` (a marker or lock the database contradicts). */
+  async deleteIfValue(showId: string, seatIds: string[], value: string): Promise<number> {
+    if (seatIds.length === 0) return 0;
+    const keys = seatIds.map((id) => lockKey(showId, id));
+    return Number(await redisCall(() => DELETE.run(this.redis, keys, ['value', value])));
   }
 
   /** Shortens a lock so it lapses with the database hold it mirrors. */

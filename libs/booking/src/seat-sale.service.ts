@@ -13,6 +13,7 @@ import { SeatLocks } from './seat-locks.js';
 import { BookingRepository } from './booking.repository.js';
 import { HoldRepository } from './hold.repository.js';
 import { HoldTimers } from './hold-timers.js';
+import { ShowKeys } from './show-keys.js';
 import { ShowVersions } from './show-versions.js';
 import { outboxMessage } from './webhooks/messages.js';
 import { OutboxRepository } from './webhooks/outbox.repository.js';
@@ -35,6 +36,7 @@ export class SeatSaleService {
     private readonly timers: HoldTimers,
     private readonly outbox: OutboxRepository,
     private readonly webhooks: WebhookDispatcher,
+    private readonly showKeys: ShowKeys,
   ) {}
 
   /**
@@ -88,7 +90,9 @@ export class SeatSaleService {
       { serializable: true },
     );
 
-    await this.locks.markBooked(showId, seatIds, bookingId).catch((error: Error) => {
+    // Known since the transaction took the show's version: answered from memory.
+    const markersExpireAt = await this.showKeys.expiresAt(showId);
+    await this.locks.markBooked(showId, seatIds, bookingId, markersExpireAt).catch((error: Error) => {
       this.logger.warn(`Booking ${bookingId} committed; its Redis markers were not set: ${describeError(error)}`);
     });
     this.timers.disarm(seatIds);

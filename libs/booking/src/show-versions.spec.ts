@@ -4,6 +4,7 @@ import type { Redis } from 'ioredis';
 import RedisMock from 'ioredis-mock';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ShowVersions } from './show-versions.js';
+import type { ShowKeys } from './show-keys.js';
 
 const TX = {} as Db;
 const SHOW = 'show-v';
@@ -16,8 +17,11 @@ const inFlight = (redis: Redis) => redis.zcard(`seats:inflight:{${SHOW}}`);
 function newTestVersions(transaction: (work: (tx: Db) => Promise<unknown>) => Promise<unknown> = (work) => work(TX)) {
   const redis = new RedisMock();
   const database = { transaction: (work: (tx: Db) => Promise<unknown>) => transaction(work) };
-  return { redis, versions: new ShowVersions(redis, database as unknown as Database) };
+  return { redis, versions: new ShowVersions(redis, database as unknown as Database, keys) };
 }
+
+/** Every show's keys expire a day from now (the database is not asked). */
+const keys = { expiresAt: () => Promise.resolve(Date.now() + 86_400_000) } as unknown as ShowKeys;
 
 describe('ShowVersions.transaction', () => {
   let redis: Redis | undefined;
@@ -93,7 +97,7 @@ describe('ShowVersions.transaction', () => {
         return result;
       },
     };
-    const versions = new ShowVersions(down, database as unknown as Database);
+    const versions = new ShowVersions(down, database as unknown as Database, keys);
     await expect(versions.transaction(async () => ({ result: 1, changed: [{ showId: SHOW, seatIds: ['a'] }] }))).rejects.toBeInstanceOf(
       DependencyUnavailableError,
     );

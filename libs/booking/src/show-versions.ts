@@ -3,6 +3,7 @@ import { type Db, Database, type TransactionOptions } from '@app/db';
 import { asCluster, LuaScript, REDIS, redisCall } from '@app/redis';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { Redis } from 'ioredis';
+import { ShowKeys } from './show-keys.js';
 
 const script = (name: string) => LuaScript.fromFile(new URL(`./lua/${name}.lua`, import.meta.url));
 const BEGIN = script('begin-show-change');
@@ -44,6 +45,7 @@ export class ShowVersions {
   constructor(
     @Inject(REDIS) private readonly redis: Redis,
     @Inject(Database) private readonly database: Database,
+    private readonly showKeys: ShowKeys,
   ) {}
 
   /**
@@ -62,7 +64,7 @@ export class ShowVersions {
         for (const { showId, seatIds } of changed) if (seatIds.length > 0) byShow.set(showId, [...(byShow.get(showId) ?? []), ...seatIds]);
         const versions = new Map<string, number>();
         for (const [showId, seatIds] of byShow) {
-          const version = await this.begin(showId, seatIds);
+          const version = await this.begin(showId, seatIds, await this.showKeys.expiresAt(showId, tx));
           taken.push([showId, version]);
           versions.set(showId, version);
         }
@@ -126,8 +128,8 @@ export class ShowVersions {
    * A new version for a change outside the seats: a show created (so no instance takes a seat map
    * of an earlier show of the same id for current) or deleted (so every instance finds it gone).
    */
-  async touch(showId: string): Promise<number> {
-    const version = await this.begin(showId, []);
+  async touch(showId: string, expiresAt?: number): Promise<number> {
+    const version = await this.begin(showId, [], expiresAt);
     await this.settle([[showId, version]]);
     return version;
   }
@@ -142,9 +144,12 @@ export class ShowVersions {
     return ids.includes('*') ? undefined : ids;
   }
 
-  private async begin(showId: string, seatIds: string[]): Promise<number> {
+  private async begin(showId: string, seatIds: string[], expiresAt?: number): Promise<number> {
+    const at = expiresAt ?? (await this.showKeys.expiresAt(showId));
     const version = Number(
-      await redisCall(() => BEGIN.run<number>(this.redis, [...keys(showId), changedKey(showId)], [Date.now(), IN_FLIGHT_MS, ...seatIds])),
+      await redisCall(() =>
+        BEGIN.run<number>(this.redis, [...keys(showId), changedKey(showId)], [Date.now(), IN_FLIGHT_MS, at, ...seatIds]),
+      ),
     );
     this.lastAnswerAt = Date.now();
     return version;

@@ -14,6 +14,8 @@ describe(loadConfig.name, () => {
       holdTtlSeconds: 60,
       holdMaxSeconds: 900,
       idempotencyTtlSeconds: 86_400,
+      redisShowGraceMs: 86_400_000,
+      redisReconcileIntervalMs: 300_000,
       seedDemo: true,
       sweepIntervalMs: 2000,
       liveBatchMs: 100,
@@ -125,6 +127,14 @@ describe(loadConfig.name, () => {
   ])('rejects %s=%s with an error naming the variable', (variable, value) => {
     expect(() => loadConfig({ [variable]: value })).toThrow(ConfigError);
     expect(() => loadConfig({ [variable]: value })).toThrow(new RegExp(`^${variable} `));
+  });
+
+  it("reads how long a show's Redis keys outlive its start (hours, fractions allowed) and how often they are reconciled", () => {
+    const config = loadConfig({ REDIS_SHOW_GRACE_HOURS: '0.5', REDIS_RECONCILE_INTERVAL_MS: '1000' });
+    expect(config.redisShowGraceMs).toBe(1_800_000);
+    expect(config.redisReconcileIntervalMs).toBe(1000);
+    expect(() => loadConfig({ REDIS_SHOW_GRACE_HOURS: '-1' })).toThrow(/^REDIS_SHOW_GRACE_HOURS must be a number from 0 to 8760/);
+    expect(() => loadConfig({ REDIS_RECONCILE_INTERVAL_MS: '10' })).toThrow(/^REDIS_RECONCILE_INTERVAL_MS must be an integer from 500/);
   });
 
   it('reads the webhook settings: private URLs only in dev mode by default, and the retry schedule', () => {

@@ -14,6 +14,10 @@ export interface AppConfig {
   /** The longest a seat may stay held from its first grant, extensions included (never below the TTL). */
   holdMaxSeconds: number;
   idempotencyTtlSeconds: number;
+  /** How long after a show starts its Redis keys (BOOKED markers, version, change record) live, in ms. */
+  redisShowGraceMs: number;
+  /** How often one instance compares Redis's markers and locks with the database, in ms. */
+  redisReconcileIntervalMs: number;
   seedDemo: boolean;
   /** How often each instance sweeps expired holds (the safety net behind keyspace events). */
   sweepIntervalMs: number;
@@ -89,6 +93,8 @@ export function loadConfig(env: Env = process.env): AppConfig {
     holdTtlSeconds: integer(env, 'HOLD_TTL_SECONDS', 60, 1, 86_400),
     holdMaxSeconds: integer(env, 'HOLD_MAX_SECONDS', 900, 1, 86_400),
     idempotencyTtlSeconds: integer(env, 'IDEMPOTENCY_TTL_SECONDS', 86_400, 60, 30 * 86_400),
+    redisShowGraceMs: Math.round(decimal(env, 'REDIS_SHOW_GRACE_HOURS', 24, 0, 8_760) * 3_600_000),
+    redisReconcileIntervalMs: integer(env, 'REDIS_RECONCILE_INTERVAL_MS', 300_000, 500, 86_400_000),
     seedDemo: boolean(env, 'SEED_DEMO', devMode),
     sweepIntervalMs: integer(env, 'SWEEP_INTERVAL_MS', 2000, 100, 600_000),
     liveBatchMs: integer(env, 'LIVE_BATCH_MS', 100, 0, 10_000),
@@ -247,6 +253,16 @@ function integer(env: Env, name: string, fallback: number, min: number, max: num
   const value = Number(raw);
   if (!/^\d+$/.test(raw) || value < min || value > max) {
     throw new ConfigError(name, `must be an integer from ${min} to ${max} (got "${raw}")`);
+  }
+  return value;
+}
+
+function decimal(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const raw = optional(env, name);
+  if (raw === undefined) return fallback;
+  const value = Number(raw);
+  if (!/^\d+(\.\d+)?$/.test(raw) || value < min || value > max) {
+    throw new ConfigError(name, `must be a number from ${min} to ${max} (got "${raw}")`);
   }
   return value;
 }

@@ -9,7 +9,8 @@
 --                                       "*" -> version of the latest change of the whole show
 -- ARGV[1]  now, in ms since the epoch
 -- ARGV[2]  how long an in-flight version may stay in flight, in ms
--- ARGV[3…] the seat ids the change touches; none: the whole show (created or deleted)
+-- ARGV[3]  when the show's keys expire, in ms since the epoch (all four keys live until then)
+-- ARGV[4…] the seat ids the change touches; none: the whole show (created or deleted)
 --
 -- A version is at least now in microseconds: if Redis lost recent writes (a flush, a failover
 -- that lost the last increments), versions still grow, and a client never sees one go back.
@@ -24,10 +25,13 @@ local id = string.format('%.0f', version)
 redis.call('SET', KEYS[1], id)
 redis.call('ZADD', KEYS[2], version, id)
 redis.call('HSET', KEYS[3], id, now + tonumber(ARGV[2]))
-if #ARGV == 2 or last == 0 then
+if #ARGV == 3 or last == 0 then
   redis.call('ZADD', KEYS[4], version, '*')
 end
-for i = 3, #ARGV do
+for i = 4, #ARGV do
   redis.call('ZADD', KEYS[4], version, ARGV[i])
+end
+for i = 1, 4 do
+  redis.call('PEXPIREAT', KEYS[i], ARGV[3])
 end
 return version
