@@ -126,6 +126,21 @@ describe.each([...backends, clusterBackend])('Redis keeps only what is live, and
     },
   );
 
+  it.skipIf(!backend.available)("moving a show's start moves the expiry of its keys", async () => {
+    const { showId, map } = await show(new Date('2030-01-01T20:00:00Z'));
+    const seatIds: string[] = map.seats.map((seat: { id: string }) => seat.id);
+    await holdAndBook(seatIds.slice(0, 1), 'gil');
+    const expiry = async () => {
+      const keys = await keysOf(showId);
+      return [keys.get(`hold:{${showId}}:${seatIds[0]}`)!, keys.get(`seats:version:{${showId}}`)!].map((ttl) => Date.now() + ttl);
+    };
+    const at = Date.parse('2030-01-01T20:00:00Z') + GRACE_MS;
+    for (const when of await expiry()) expect(Math.abs(when - at)).toBeLessThan(5_000);
+    const moved = '2031-06-01T20:00:00Z';
+    expect((await api.admin('PATCH', `/api/admin/shows/${showId}`, { startsAt: moved })).status).toBe(200);
+    for (const when of await expiry()) expect(Math.abs(when - (Date.parse(moved) + GRACE_MS))).toBeLessThan(5_000);
+  });
+
   it.skipIf(!backend.available)('a deleted show leaves only its version and change record ("all changed"), for ten minutes', async () => {
     const { showId, map } = await show(new Date('2030-01-01T20:00:00Z'));
     const seatIds: string[] = map.seats.map((seat: { id: string }) => seat.id);
