@@ -47,7 +47,7 @@ export function buildMap(map: SeatMap, areas: Area[] = []): void {
   });
   view = new CanvasMap(elements.map, {
     geometry,
-    lookOf: (i) => LOOKS_BY_STATE[seatState(order[i])](order[i]),
+    lookOf: (i) => lookOf(order[i]),
     shortLabel: (i) => order[i].label.slice(order[i].row.length) || String(order[i].number),
     areaText: (key) => {
       const area = state.areas.get(key);
@@ -94,16 +94,13 @@ const LOOKS: Record<Exclude<SeatState, 'available'>, Look> = {
   blocked: { fill: '#ededf2', outline: '#6b6b78', mark: 'dash', ink: '#1d1d27', small: '#b9b9c4' },
 };
 const UNCATEGORISED: Look = { fill: CATEGORY_COLOURS[0], mark: 'none', ink: '#ffffff' };
+/** A free seat's look: its category's colour. */
 let availableLooks = new Map<string, Look>();
-const LOOKS_BY_STATE: Record<SeatState, (seat: Seat) => Look> = {
-  available: (seat) => (seat.category && availableLooks.get(seat.category)) || UNCATEGORISED,
-  selected: () => LOOKS.selected,
-  taken: () => LOOKS.taken,
-  mine: () => LOOKS.mine,
-  held: () => LOOKS.held,
-  booked: () => LOOKS.booked,
-  blocked: () => LOOKS.blocked,
-};
+
+function lookOf(seat: Seat): Look {
+  const look = seatState(seat);
+  return look === 'available' ? (seat.category && availableLooks.get(seat.category)) || UNCATEGORISED : LOOKS[look];
+}
 
 elements.legend.replaceChildren(
   ...(

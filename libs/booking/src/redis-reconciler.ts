@@ -95,22 +95,22 @@ export class RedisReconciler implements OnApplicationBootstrap, OnApplicationShu
         await this.showKeys.purge(show.id);
         continue;
       }
-      await this.showKeys.expireAll(show.id, expiresAt);
-      for await (const keys of this.showKeys.lockKeys(show.id)) {
+      await this.showKeys.expireAll(show.id, expiresAt, async (keys, values) => {
         report.keys += keys.length;
-        report.removed += await this.compare(show.id, keys);
-      }
+        report.removed += await this.compare(show.id, keys, values);
+      });
     }
     if (report.removed > 0) this.logger.warn(`Reconciliation removed ${report.removed} Redis keys the database contradicted`);
     return report;
   }
 
   /** Deletes the keys among these (one show's) that the database contradicts, now and a moment later. */
-  private async compare(showId: string, keys: string[]): Promise<number> {
-    const contradicted = await this.contradicted(keys);
+  private async compare(showId: string, keys: string[], values: (string | null)[]): Promise<number> {
+    const contradicted = await this.contradicted(keys, values);
     if (contradicted.size === 0) return 0;
     await new Promise((resolve) => setTimeout(resolve, RECHECK_MS));
-    const still = await this.contradicted([...contradicted.keys()]);
+    const recheck = [...contradicted.keys()];
+    const still = await this.contradicted(recheck, await redisCall(() => this.redis.mget(recheck)));
     const byValue = new Map<string, string[]>();
     for (const [key, value] of still) {
       if (contradicted.get(key) !== value) continue;
@@ -122,8 +122,7 @@ export class RedisReconciler implements OnApplicationBootstrap, OnApplicationShu
   }
 
   /** Key → value of each key whose seat the database does not back: not sold for a marker, not held by that hold for a lock. */
-  private async contradicted(keys: string[]): Promise<Map<string, string>> {
-    const values = await redisCall(() => this.redis.mget(keys));
+  private async contradicted(keys: string[], values: (string | null)[]): Promise<Map<string, string>> {
     const seatIds = keys.map((key) => parseLockKey(key)!.seatId);
     const seats = new Map((await this.database.read((db) => this.holds.holdsOf(db, seatIds))).map((seat) => [seat.id, seat]));
     const contradicted = new Map<string, string>();

@@ -86,8 +86,11 @@ export class ShowKeys {
     }
   }
 
-  /** Moves every key of the show (its state keys and BOOKED markers) to expire at `at`. */
-  async expireAll(showId: string, at: number): Promise<void> {
+  /**
+   * Moves every key of the show (its state keys and BOOKED markers) to expire at `at`; `each`, if
+   * given, sees every batch of the show's lock keys with the values just read (one SCAN, one MGET).
+   */
+  async expireAll(showId: string, at: number, each?: (keys: string[], values: (string | null)[]) => Promise<void>): Promise<void> {
     await this.expire(showStateKeys(showId), at);
     for await (const keys of this.lockKeys(showId)) {
       const values = await redisCall(() => this.redis.mget(keys));
@@ -95,6 +98,7 @@ export class ShowKeys {
         keys.filter((_, i) => values[i]?.startsWith('BOOKED|')),
         at,
       );
+      await each?.(keys, values);
     }
   }
 
