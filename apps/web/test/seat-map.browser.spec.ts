@@ -273,7 +273,7 @@ describe.skipIf(!canRun)('seat-map page in a real browser', () => {
     await status.getByText('B3: free').waitFor();
     await page.keyboard.press('Enter');
     await status.getByText('B3: selected').waitFor();
-    expect(await seatMap(page).drawn(`${showId}-B3`)).toBe('selected');
+    await expect.poll(() => seatMap(page).drawn(`${showId}-B3`)).toBe('selected'); // drawn in the next frame
     await page.keyboard.press('ArrowLeft');
     await page.keyboard.press('Space');
     await status.getByText('B2: selected').waitFor();
@@ -380,7 +380,7 @@ describe.skipIf(!canRun)('seat-map page in a real browser', () => {
     await expect.poll(() => seatMap(page).drawn(seatId)).toBe('selected');
     await page.getByRole('button', { name: 'Hold 1 seat' }).click();
     await page.getByText(new RegExp(`^Held ${label}`)).waitFor();
-    expect(await seatMap(page).drawn(seatId)).toBe('mine');
+    await expect.poll(() => seatMap(page).drawn(seatId)).toBe('mine');
     await page.getByRole('button', { name: 'Book my seats' }).click();
     await page.getByText(new RegExp(`^Booked ${label}`)).waitFor();
     await expect.poll(() => seatMap(page).drawn(seatId)).toBe('booked');
