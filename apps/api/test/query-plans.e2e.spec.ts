@@ -88,7 +88,9 @@ describe.skipIf(!realBackend.available)('query plans of the write path', () => {
     const [hold, holdGeneric] = await sent((db) =>
       holds.holdAtOnce(db, { showId: 'plan', seatIds: ids, userId: 'u', holdId: 'h', ttlMs: 60_000 }),
     );
-    const [sell, sellGeneric] = await sent((db) => bookings.sell(db, { seatIds: ids, userId: 'u', bookingId: 'b', showId: 'plan' }));
+    const [sell, sellGeneric] = await sent((db) =>
+      bookings.sell(db, { seatIds: ids, userId: 'u', bookingId: 'b', showId: 'plan', messageId: 'm' }),
+    );
     return {
       'hold: in one statement (rules, own holds, claim)': hold,
       'hold: in one statement, generic plan': holdGeneric,

@@ -105,7 +105,10 @@ describe.each(backends)('booking webhooks on $name', (backend) => {
         // Refused: seat 2 is not held by this user. No message for it, ever.
         expect((await api.post('/api/seats/hold-bulk', { seatIds: [seatIds[0]], userId: 'ivy' })).status).toBe(201);
         expect((await api.post('/api/seats/book-bulk', { seatIds: [seatIds[0], seatIds[1]], userId: 'ivy' })).status).toBe(409);
-        const booking = await book(showId, [seatIds[2], seatIds[3]], 'jay');
+        // Asked for in reverse: the message carries the booking as its lookup answers it (layout order).
+        const booking = await book(showId, [seatIds[3], seatIds[2]], 'jay');
+        const lookedUp = await api.get(`/api/bookings/${booking.bookingId}`);
+        expect(lookedUp.body.seatIds).toEqual([seatIds[2], seatIds[3]]);
         await until('the confirmation', () => receiver.messages('booking.confirmed').length === 1);
         const cancelled = await api.post(`/api/bookings/${booking.bookingId}/cancel`, { userId: 'jay', seatIds: [seatIds[3]] });
         expect(cancelled.status).toBe(200);
@@ -122,7 +125,7 @@ describe.each(backends)('booking webhooks on $name', (backend) => {
           // Tampering is caught by the same check.
           expect(verify(endpoint.secret, { ...message, body: message.body.replace('jay', 'joe') })).toBe(false);
         }
-        expect(confirmed.json).toEqual({ type: 'booking.confirmed', timestamp: booking.createdAt, data: booking });
+        expect(confirmed.json).toEqual({ type: 'booking.confirmed', timestamp: booking.createdAt, data: lookedUp.body });
         expect(cancellation.json.type).toBe('booking.cancelled');
         expect(cancellation.json.data).toEqual({ ...cancelled.body, cancelledNow: [seatIds[3]] });
         expect(cancellation.headers['webhook-id']).not.toBe(confirmed.headers['webhook-id']);

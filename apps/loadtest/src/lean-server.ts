@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { BookingRepository, HoldRepository, SeatLocks, ShowKeys, ShowRepository, ShowVersions } from '@app/booking';
+import { BookingRepository, HoldRepository, newMessageId, SeatLocks, ShowKeys, ShowRepository, ShowVersions } from '@app/booking';
 import type { AppConfig } from '@app/config';
 import { PostgresDatabase } from '@app/db';
 import { IdempotencyRecords, IdempotencyStore, parseIdempotencyKey, requestFingerprint, StoredResponse } from '@app/idempotency';
@@ -67,7 +67,7 @@ async function main(): Promise<void> {
     const bookingId = randomUUID();
     const { result } = await versions.transaction(
       async (tx) => {
-        const sold = await bookings.sell(tx, { seatIds: body.seatIds, userId: body.userId, bookingId, showId });
+        const sold = await bookings.sell(tx, { seatIds: body.seatIds, userId: body.userId, bookingId, showId, messageId: newMessageId() });
         if (sold.seats.length < body.seatIds.length) throw new Error('not held');
         const view = { id: bookingId, userId: body.userId, showId, seats: sold.seats, createdAt: sold.createdAt.toISOString() };
         await records.insert(tx, { userId: body.userId, key, fingerprint }, StoredResponse.json(201, view));

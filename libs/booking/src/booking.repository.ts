@@ -25,9 +25,10 @@ export interface BookedSeat {
 @Injectable()
 export class BookingRepository extends Statements {
   /**
-   * Sells the seats this user holds (live, by the database clock): HELD → BOOKED, the booking and
-   * one line per seat with its price as of now (copied: later price changes do not apply). Returns
-   * the seats sold; fewer than asked means nothing may be kept (the caller rolls back).
+   * Sells the seats this user holds (live, by the database clock): HELD → BOOKED, the booking,
+   * one line per seat with its price as of now (copied: later price changes do not apply), and its
+   * `booking.confirmed` message in the outbox (`messageId`, rendered from the booking when it is
+   * dispatched). Returns the seats sold; fewer than asked means nothing may be kept (the caller rolls back).
    *
    * PostgreSQL: one statement (a data-modifying CTE on one snapshot), reaching the seats by primary
    * key; the booking rows are written only when every seat was sold. SQLite, which has no
@@ -35,16 +36,19 @@ export class BookingRepository extends Statements {
    */
   async sell(
     db: Db,
-    booking: { seatIds: string[]; userId: string; bookingId: string; showId: string },
+    booking: { seatIds: string[]; userId: string; bookingId: string; showId: string; messageId: string },
   ): Promise<{ seats: BookedSeat[]; createdAt: Date }> {
     if (this.database.kind === 'sqlite') {
       const seats = await this.confirmBooked(db, booking);
       if (seats.length < booking.seatIds.length) return { seats, createdAt: new Date(0) };
       const createdAt = await this.insertBooking(db, { id: booking.bookingId, userId: booking.userId, showId: booking.showId, seats });
+      await db
+        .insert(this.t.outboxMessages)
+        .values({ id: booking.messageId, type: 'booking.confirmed', bookingId: booking.bookingId, createdAt });
       return { seats, createdAt };
     }
-    const { seatIds, userId, bookingId, showId } = booking;
-    const rows = await this.postgres.executeNamed<SoldRow>(db, SELL, [bookingId, seatIds, userId, showId, seatIds.length]);
+    const { seatIds, userId, bookingId, showId, messageId } = booking;
+    const rows = await this.postgres.executeNamed<SoldRow>(db, SELL, [bookingId, seatIds, userId, showId, seatIds.length, messageId]);
     return {
       seats: rows.map((row) => ({
         id: row.id,
@@ -122,6 +126,12 @@ export class BookingRepository extends Statements {
     const { bookings } = this.t;
     const [row] = await db.select().from(bookings).where(eq(bookings.id, bookingId));
     return row;
+  }
+
+  async byIds(db: Db, bookingIds: string[]): Promise<BookingRow[]> {
+    if (bookingIds.length === 0) return [];
+    const { bookings } = this.t;
+    return db.select().from(bookings).where(inArray(bookings.id, bookingIds));
   }
 
   /** A user's bookings, newest first. */
@@ -205,7 +215,8 @@ interface SoldRow {
 
 /**
  * `sell` as fixed text, sent by name (see `HOLD_AT_ONCE`). $1 booking id, $2 seat ids, $3 user,
- * $4 show, $5 how many seats: the booking rows are written only when every seat was sold.
+ * $4 show, $5 how many seats: the booking rows (and its `booking.confirmed` message, id $6) are
+ * written only when every seat was sold.
  */
 const SELL = {
   name: 'sell',
@@ -223,10 +234,13 @@ const SELL = {
   ), booking as (
     insert into bookings (id, user_id, show_id, created_at)
     select $1, $3, $4, date_trunc('milliseconds', now()) where (select count(*) from sold) = $5
-    returning floor(extract(epoch from created_at) * 1000)::double precision as created_ms
+    returning created_at, floor(extract(epoch from created_at) * 1000)::double precision as created_ms
   ), lines as (
     insert into booking_seats (booking_id, seat_id, label, section, category, price_amount, price_currency)
     select $1, id, label, section, category, price_amount, price_currency from priced where exists (select 1 from booking)
+  ), message as (
+    insert into outbox_messages (id, type, booking_id, created_at)
+    select $6, 'booking.confirmed', $1, created_at from booking
   )
   select priced.*, (select created_ms from booking) as created_ms from priced`,
 };

@@ -28,6 +28,7 @@ export { HoldRepository } from './hold.repository.js';
 export { HouseHoldsService } from './house-holds.service.js';
 export { type HistoryEntryView, type SalesReport, SellerRecordsService } from './seller-records.service.js';
 export { type DeliveryView, WEBHOOK_EVENTS, WebhooksService } from './webhooks/webhooks.service.js';
+export { newMessageId } from './webhooks/messages.js';
 export { BestAvailableService, type HoldBestRequest } from './best-available.service.js';
 export { SeatMapRepository, type SeatView } from './seat-map.repository.js';
 export { type ShowChanges, ShowRepository } from './show.repository.js';

@@ -15,8 +15,7 @@ import { HoldRepository } from './hold.repository.js';
 import { HoldTimers } from './hold-timers.js';
 import { ShowKeys } from './show-keys.js';
 import { ShowVersions } from './show-versions.js';
-import { outboxMessage } from './webhooks/messages.js';
-import { OutboxRepository } from './webhooks/outbox.repository.js';
+import { newMessageId } from './webhooks/messages.js';
 import { WebhookDispatcher } from './webhooks/webhook-dispatcher.js';
 
 /** Turns a user's live holds into a confirmed booking, decided by one SERIALIZABLE transaction. */
@@ -34,7 +33,6 @@ export class SeatSaleService {
     private readonly events: SeatEvents,
     private readonly versions: ShowVersions,
     private readonly timers: HoldTimers,
-    private readonly outbox: OutboxRepository,
     private readonly webhooks: WebhookDispatcher,
     private readonly showKeys: ShowKeys,
   ) {}
@@ -72,7 +70,8 @@ export class SeatSaleService {
       async (tx) => {
         // The hold's owner and expiry are checked against the database clock in the statement
         // that sells the seats; booking_seats' unique index on live lines backs it up.
-        const sold = await this.bookings.sell(tx, { seatIds, userId, bookingId, showId });
+        // The sale's own statement also records its `booking.confirmed` message: sent if and only if it commits.
+        const sold = await this.bookings.sell(tx, { seatIds, userId, bookingId, showId, messageId: newMessageId() });
         await requireEverySeat(
           seatIds,
           sold.seats,
@@ -83,8 +82,6 @@ export class SeatSaleService {
         const lines = seatIds.map((id) => ({ ...bySeat.get(id)!, seatId: id, cancelled: false }));
         const result = bookingView({ id: bookingId, userId, showId, createdAt: sold.createdAt }, lines);
         if (idempotency) await this.idempotencyRecords.insert(tx, idempotency, StoredResponse.json(201, result));
-        // The message, in the booking's own transaction: sent if and only if it commits.
-        await this.outbox.record(tx, outboxMessage('booking.confirmed', sold.createdAt, result));
         return { result, changed: [{ showId, seatIds }] };
       },
       { serializable: true },

@@ -1,7 +1,10 @@
-import { type Db } from '@app/db';
-import { Injectable } from '@nestjs/common';
+import { Database, type Db } from '@app/db';
+import { Inject, Injectable } from '@nestjs/common';
 import { and, asc, desc, eq, inArray, isNull, lte, or, sql } from 'drizzle-orm';
+import { BookingRepository } from '../booking.repository.js';
+import { bookingView } from '../booking-view.js';
 import { Statements } from '../statements.js';
+import { messageBody } from './messages.js';
 
 export type WebhookEvent = 'booking.confirmed' | 'booking.cancelled';
 
@@ -19,6 +22,14 @@ export interface Settled {
   status: 'delivered' | 'pending' | 'failed';
   responseStatus: number | null;
   retryInMs?: number;
+}
+
+/** A message in the outbox. */
+interface OutboxRow {
+  id: string;
+  type: string;
+  payload: string | null;
+  bookingId: string | null;
 }
 
 /** A delivery an instance has claimed: what to send, where, and which attempt this is. */
@@ -40,6 +51,13 @@ export interface ClaimedDelivery {
  */
 @Injectable()
 export class OutboxRepository extends Statements {
+  constructor(
+    @Inject(Database) database: Database,
+    private readonly bookings: BookingRepository,
+  ) {
+    super(database);
+  }
+
   /** Records a message in the caller's transaction. */
   async record(tx: Db, message: { id: string; type: WebhookEvent; payload: string }): Promise<void> {
     await tx.insert(this.t.outboxMessages).values({ ...message, createdAt: this.clock.now() });
@@ -79,25 +97,32 @@ export class OutboxRepository extends Statements {
   }
 
   /**
-   * Gives up to `limit` undispatched messages, oldest first, a delivery for every enabled endpoint
-   * that wants their type (a copy of the message), and takes them out of the outbox; the number of
+   * Takes up to `limit` undispatched messages, oldest first, out of the outbox and gives each a
+   * delivery for every enabled endpoint that wants its type (a copy of the message); the number of
    * messages dispatched. Messages another instance is dispatching are skipped (PostgreSQL), never done twice.
    */
   async dispatch(tx: Db, limit: number): Promise<number> {
     const { outboxMessages: messages, webhookDeliveries: deliveries } = this.t;
-    const query = tx.select().from(messages).orderBy(asc(messages.createdAt)).limit(limit);
-    const due = await (this.database.kind === 'postgres' ? query.for('update', { skipLocked: true }) : query);
-    if (due.length === 0) return 0;
+    // Taken out of the outbox first, in one statement (this transaction's: a failure puts them back).
+    const oldest = tx.select({ id: messages.id }).from(messages).orderBy(asc(messages.createdAt)).limit(limit);
+    const taken = await tx
+      .delete(messages)
+      .where(inArray(messages.id, this.database.kind === 'postgres' ? oldest.for('update', { skipLocked: true }) : oldest))
+      .returning();
+    if (taken.length === 0) return 0;
+    const due = taken.sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime() || a.id.localeCompare(b.id));
     const listening = (await this.endpoints(tx)).filter((endpoint) => endpoint.enabled);
+    const wanted = due.filter((message) => listening.some((endpoint) => endpoint.events.includes(message.type as WebhookEvent)));
+    const payloads = await this.payloads(tx, wanted);
     const now = this.clock.now() as unknown as Date;
-    const rows = due.flatMap((message) =>
+    const rows = wanted.flatMap((message) =>
       listening
-        .filter((endpoint) => endpoint.events.includes(message.type as WebhookEvent))
+        .filter((endpoint) => endpoint.events.includes(message.type as WebhookEvent) && payloads.has(message.id))
         .map((endpoint) => ({
           messageId: message.id,
           endpointId: endpoint.id,
           type: message.type,
-          payload: message.payload,
+          payload: payloads.get(message.id)!,
           messageCreatedAt: message.createdAt,
           status: 'pending' as const,
           nextAttemptAt: now,
@@ -105,13 +130,32 @@ export class OutboxRepository extends Statements {
         })),
     );
     if (rows.length > 0) await tx.insert(deliveries).values(rows).onConflictDoNothing();
-    await tx.delete(messages).where(
-      inArray(
-        messages.id,
-        due.map((message) => message.id),
-      ),
-    );
     return due.length;
+  }
+
+  /**
+   * The bodies of the messages: as recorded, or, for a `booking.confirmed` recorded by the sale's
+   * statement, its booking as confirmed (every seat still booked: the lines never change but for
+   * cancellation marks), as `GET /api/bookings/{id}` answered it then. A booking that is gone (its
+   * show deleted with it) has no body, and its message is dropped.
+   */
+  private async payloads(tx: Db, messages: readonly OutboxRow[]): Promise<Map<string, string>> {
+    const payloads = new Map<string, string>();
+    const referring = messages.filter((message) => message.payload === null && message.bookingId !== null);
+    const bookingIds = referring.map((message) => message.bookingId!);
+    const bookings = new Map((await this.bookings.byIds(tx, bookingIds)).map((booking) => [booking.id, booking]));
+    const lines = await this.bookings.lines(tx, bookingIds);
+    for (const message of messages) {
+      if (message.payload !== null) {
+        payloads.set(message.id, message.payload);
+        continue;
+      }
+      const booking = message.bookingId === null ? undefined : bookings.get(message.bookingId);
+      if (!booking) continue;
+      const confirmed = lines.get(booking.id)!.map((line) => ({ ...line, cancelled: false }));
+      payloads.set(message.id, messageBody(message.type as WebhookEvent, booking.createdAt, bookingView(booking, confirmed)));
+    }
+    return payloads;
   }
 
   /**

@@ -208,13 +208,17 @@ export const webhookEndpoints = pgTable('webhook_endpoints', {
 /**
  * The transactional outbox: one message per booking or cancellation, written in its transaction,
  * and deleted once dispatched (copied into a delivery for every endpoint that wants it). So it
- * holds only what is not dispatched yet, and a message costs one insert and one delete.
+ * holds only what is not dispatched yet, and a message costs one insert and one delete. A
+ * `booking.confirmed` is written by the sale's own statement as a reference to its booking, whose
+ * rows never change but for cancellation marks: its body is rendered when it is dispatched.
  */
 export const outboxMessages = pgTable('outbox_messages', {
   id: text('id').primaryKey(),
   type: text('type').notNull(),
-  /** The message body as sent: `{ type, timestamp, data }`. */
-  payload: text('payload').notNull(),
+  /** The message body as sent: `{ type, timestamp, data }`; null when it is rendered from `bookingId`. */
+  payload: text('payload'),
+  /** The booking a `booking.confirmed` reports (its body is that booking as confirmed). */
+  bookingId: text('booking_id'),
   createdAt: instant('created_at').notNull(),
 });
 
