@@ -30,11 +30,12 @@ import {
   startApi,
 } from './bench-setup.js';
 import { watchMemory } from './proc.js';
-import { markdown, redisMemoryLine, stadiumMarkdown, venueMarkdown } from './report.js';
+import { markdown, redisMemoryLine, sellerRecordsLine, stadiumMarkdown, venueMarkdown } from './report.js';
 import { redisMemoryScenario } from './redis-memory.js';
 import { stadiumScenario } from './stadium.js';
 import { venueScenario } from './venue.js';
 import { webhooksScenario } from './webhooks.js';
+import { sellerRecordsScenario } from './seller-records.js';
 import { holdBookLoop, holdBookScenario, holdScenario, leanComparison, leanFloorScenario, withLiveHolds } from './write-path.js';
 
 /**
@@ -79,17 +80,19 @@ async function main(): Promise<void> {
         fanout: fanoutScenario,
         venue: venueScenario,
         webhooks: webhooksScenario,
+        'seller-records': sellerRecordsScenario,
         'redis-memory': (_: string, d: PostgresDatabase) => redisMemoryScenario(databaseUrl, d, children),
       }[only];
       if (!scenario)
         throw new Error(
-          `BENCH_ONLY must be stadium, contention, holds-distinct, holds-contended, hold-book, lean, expiry, fanout, venue, webhooks or redis-memory`,
+          `BENCH_ONLY must be stadium, contention, holds-distinct, holds-contended, hold-book, lean, expiry, fanout, venue, webhooks, seller-records or redis-memory`,
         );
       const result = await scenario(baseUrl, database);
       const figures = { ...result, peakRssMb: memory.stop() };
       console.log(JSON.stringify(figures, null, 2));
       if (only === 'venue') console.log(`\n${venueMarkdown(figures).join('\n')}`);
       if (only === 'redis-memory') console.log(`\n${redisMemoryLine(figures)}`);
+      if (only === 'seller-records') console.log(`\n${sellerRecordsLine(figures)}`);
       if (only === 'stadium') {
         // The stadium's figures are kept (and shown) like a full run's, one object per run.
         writeFileSync(
@@ -113,6 +116,7 @@ async function main(): Promise<void> {
     const fanout = await fanoutScenario(baseUrl, database);
     const venue = await venueScenario(baseUrl, database);
     const webhooks = await webhooksScenario(baseUrl, database);
+    const sellerRecords = await sellerRecordsScenario(baseUrl, database);
     // The write-path scenarios' own peak, before the stadium's 5,000 sockets and 50,000-seat maps.
     const peakRssBeforeStadiumMb = memory.peak();
     const stadiumResult = await stadium(baseUrl, database);
@@ -136,6 +140,7 @@ async function main(): Promise<void> {
       fanout,
       venue,
       webhooks,
+      sellerRecords,
       redisMemory,
       stadium: { ...stadiumResult, peakRssMb: peakRssMb },
       floors,

@@ -69,9 +69,21 @@ export function markdown(r: any): string {
           '',
         ]
       : []),
+    ...(r.sellerRecords ? [sellerRecordsLine(r.sellerRecords), ''] : []),
     ...(r.redisMemory ? [redisMemoryLine(r.redisMemory), ''] : []),
     ...(r.stadium ? stadiumMarkdown(r.stadium) : []),
   ].join('\n');
+}
+
+/** The seller-records scenario in one line: pairs per second with the rows written ÷ discarded. */
+export function sellerRecordsLine(r: any): string {
+  const cpu = (phase: any) => `${phase.cpuMsPerPair.service} / ${phase.cpuMsPerPair.postgres}`;
+  return (
+    `Seller's records: hold + book with history and outbox rows written ${r.on.medianPairsPerSecond} pairs/s ` +
+    `(${r.on.pairsPerSecond.join(', ')}), discarded ${r.off.medianPairsPerSecond} (${r.off.pairsPerSecond.join(', ')}): ` +
+    `**${r.pairsPerSecondRatio}** (target ≥ 0.9; per round ${r.roundRatios.join(', ')}); CPU ms per pair, service / PostgreSQL: ` +
+    `${cpu(r.on)} written, ${cpu(r.off)} discarded.`
+  );
 }
 
 export function venueMarkdown(v: any): string[] {

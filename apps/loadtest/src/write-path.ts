@@ -66,14 +66,14 @@ export async function holdBookScenario(baseUrl: string, database: PostgresDataba
   return { ...summary, retriesPerBooking, transactionsPerPair, hotUpdateShare };
 }
 
-/** Holds then books 1 fresh seat per loop on 64 connections for 10 s; what each pair cost the process `pid`. */
-export async function holdBookLoop(baseUrl: string, database: PostgresDatabase, pid: number): Promise<Throughput> {
+/** Holds then books 1 fresh seat per loop on 64 connections for 10 s (or `ms`); what each pair cost the process `pid`. */
+export async function holdBookLoop(baseUrl: string, database: PostgresDatabase, pid: number, ms = seconds(10)): Promise<Throughput> {
   const { seatIds } = await newShow(database, 100, 100);
   const client = new HttpClient(baseUrl, CONNECTIONS);
   const pairs = new Recorder();
   let next = 0;
   const costed = startCosting({ service: pid, redis: pids.redis });
-  await closedLoop(CONNECTIONS, seconds(10), async (worker) => {
+  await closedLoop(CONNECTIONS, ms, async (worker) => {
     if (next >= seatIds.length) return false;
     const body = { seatIds: [seatIds[next++]], userId: `buyer-${worker}` };
     const started = performance.now();
