@@ -12,6 +12,8 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import helmet from 'helmet';
 import { cleanupOpenApiDoc } from 'nestjs-zod';
 import type { DestinationStream } from 'pino';
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { AppModule } from './app.module.js';
 import { createRootLogger, PinoNestLogger, requestLogging } from './logging/logging.js';
@@ -29,10 +31,19 @@ const REDIS_BUDGET_MS = 1200;
  * The seat-map page (apps/web, built by `npm run build` into dist/web) at `/`. Static files only
  * answer paths that exist, so the API routes are untouched.
  */
-function serveSeatMapPage(app: NestExpressApplication): void {
-  const page = findUp(new URL('.', import.meta.url), 'dist/web/index.html');
+function serveSeatMapPage(app: NestExpressApplication, page: URL | undefined): void {
   if (page) app.useStaticAssets(fileURLToPath(new URL('.', page)), { index: 'index.html', maxAge: '1h', setHeaders: noCacheForHtml });
   else new Logger('SeatMapPage').warn('dist/web not found (run `npm run build`): the page at / is not served');
+}
+
+/**
+ * The CSP sources of the page's inline scripts (`'sha256-…'` of each): the page starts its first
+ * requests from its head, before its code arrives, and no other inline script may run.
+ */
+export function inlineScriptHashes(html: string): string[] {
+  return [...html.matchAll(/<script(?![^>]*\bsrc=)[^>]*>([\s\S]*?)<\/script>/g)].map(
+    ([, body]) => `'sha256-${createHash('sha256').update(body).digest('base64')}'`,
+  );
 }
 
 function noCacheForHtml(response: { setHeader(name: string, value: string): void }, path: string): void {
@@ -87,9 +98,13 @@ function timeRequests(metrics: Metrics) {
  * (directly, or per X-Forwarded-Proto from a proxy trusted by TRUST_PROXY): sent over plain HTTP
  * they make a browser fetch the page's script and stylesheet over an https:// that does not exist.
  */
-function securityHeaders() {
-  const overHttps = helmet();
-  const overHttp = helmet({ strictTransportSecurity: false, contentSecurityPolicy: { directives: { upgradeInsecureRequests: null } } });
+function securityHeaders(scriptSources: string[]) {
+  const scriptSrc = ["'self'", ...scriptSources];
+  const overHttps = helmet({ contentSecurityPolicy: { directives: { scriptSrc } } });
+  const overHttp = helmet({
+    strictTransportSecurity: false,
+    contentSecurityPolicy: { directives: { scriptSrc, upgradeInsecureRequests: null } },
+  });
   return (request: Request, response: Response, next: NextFunction) => (request.secure ? overHttps : overHttp)(request, response, next);
 }
 
@@ -114,7 +129,8 @@ export async function createApp(config: AppConfig, options: AppOptions = {}): Pr
   if (config.trustProxy)
     app.set('trust proxy', /^\d+$/.test(config.trustProxy) ? Number(config.trustProxy) : config.trustProxy === 'true' || config.trustProxy);
   app.use(closeConnectionsWhenDraining);
-  app.use(securityHeaders());
+  const page = findUp(new URL('.', import.meta.url), 'dist/web/index.html');
+  app.use(securityHeaders(page ? inlineScriptHashes(readFileSync(page, 'utf8')) : []));
   if (config.corsOrigins.length > 0) {
     app.enableCors({
       origin: config.corsOrigins === '*' ? true : config.corsOrigins,
@@ -135,7 +151,7 @@ export async function createApp(config: AppConfig, options: AppOptions = {}): Pr
   const feed = app.get(LiveFeed);
   io.onSubscriptionLost(() => feed.interrupted());
   app.useWebSocketAdapter(io);
-  serveSeatMapPage(app);
+  serveSeatMapPage(app, page);
 
   const document = SwaggerModule.createDocument(
     app,

@@ -1,5 +1,5 @@
 import { exportJWK, generateKeyPair, SignJWT } from 'jose';
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { backends, realBackend } from './support/backends.js';
@@ -153,6 +153,17 @@ describe('HTTP hardening', () => {
       expect(reply.headers.get('content-security-policy')).toMatch(/default-src 'self'/);
       expect(reply.headers.get('x-powered-by')).toBeNull();
     }
+  });
+
+  it("lets the page's own inline script run, and no other", async () => {
+    const page = await api.get('/');
+    const inline = [...String(page.body).matchAll(/<script>([\s\S]*?)<\/script>/g)].map(([, body]) => body);
+    expect(inline).toHaveLength(1);
+    expect(inline[0]).toContain('seatBookingPrefetch');
+    const hash = createHash('sha256').update(inline[0]).digest('base64');
+    const scriptSrc = /script-src ([^;]*)/.exec(page.headers.get('content-security-policy') ?? '')?.[1].split(' ');
+    expect(scriptSrc).toEqual(["'self'", `'sha256-${hash}'`]);
+    expect(scriptSrc).not.toContain("'unsafe-inline'");
   });
 
   it('sends HSTS and upgrade-insecure-requests only on answers to HTTPS requests', async () => {

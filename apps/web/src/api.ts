@@ -122,11 +122,19 @@ export type Outcome<T> =
   | { kind: 'rejected'; status: number; detail: string }
   | { kind: 'unavailable' };
 
-export async function getJson<T>(path: string): Promise<T> {
+export async function getJson<T>(path: string, started?: Promise<Response> | null): Promise<T> {
   // Revalidate with the cached copy's ETag: an unchanged seat map costs a 304, not the map again.
-  const response = await fetch(path, { headers: { accept: 'application/json' }, cache: 'no-cache' });
+  const response = await (started ?? fetch(path, { headers: { accept: 'application/json' }, cache: 'no-cache' }));
   if (!response.ok) throw new Error(`${path} answered ${response.status}`);
   return (await response.json()) as T;
+}
+
+/** The requests the page's head (index.html) started before this code arrived. */
+export interface Prefetched {
+  shows: Promise<Response>;
+  show: string | null;
+  layout: Promise<Response> | null;
+  status: Promise<Response> | null;
 }
 
 /**

@@ -6,7 +6,8 @@ import { applyChanges, renderAll, replaceSeat } from './seat-map.js';
 
 // --- live updates ---
 
-const socket = io('/seats');
+/** Connected once the first map is drawn (`connectLive`), so that the page's first requests go first. */
+const socket = io('/seats', { autoConnect: false });
 // A handle for debugging in the browser console (and for the browser test's reconnect checks):
 // the socket, and how each subscription was answered.
 const acks: ('map' | 'status' | 'delta' | 'up-to-date')[] = [];
@@ -18,6 +19,11 @@ type Ack =
   | { upToDate: true; version: number }
   | { version: number; since: number; changes: SeatChange[] }
   | { error: unknown };
+
+/** Opens the live feed (once; socket.io reconnects by itself from then on). */
+export function connectLive(): void {
+  if (!socket.active) socket.connect();
+}
 
 /**
  * (Re)subscribes with the version the page has: if nothing changed meanwhile the service says so

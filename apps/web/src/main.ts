@@ -1,7 +1,7 @@
-import { getJson, randomId, type SeatStatuses, STATUS_OF_CODE, type ShowLayout, type ShowSummary } from './api.js';
+import { getJson, type Prefetched, randomId, type SeatStatuses, STATUS_OF_CODE, type ShowLayout, type ShowSummary } from './api.js';
 import { loadBookings, tick } from './actions.js';
-import { subscribe } from './live.js';
-import { setUpSelling } from './selling.js';
+import { connectLive, subscribe } from './live.js';
+import { setLimits, setUpSelling } from './selling.js';
 import { elements, say, state, UNAVAILABLE } from './page.js';
 import { buildMap, renderAll } from './seat-map.js';
 
@@ -26,22 +26,28 @@ elements.user.addEventListener('change', () => {
 
 // --- shows ---
 
-/** A show's layout and status part, fetched together. */
-function fetchShow(showId: string): Promise<[ShowLayout, SeatStatuses]> {
+/** A show's layout and status part, fetched together (or taken from requests already started). */
+function fetchShow(showId: string, started?: Prefetched): Promise<[ShowLayout, SeatStatuses]> {
   const path = `api/seats/${encodeURIComponent(showId)}`;
-  return Promise.all([getJson<ShowLayout>(`${path}/layout`), getJson<SeatStatuses>(`${path}/status`)]);
+  return Promise.all([getJson<ShowLayout>(`${path}/layout`, started?.layout), getJson<SeatStatuses>(`${path}/status`, started?.status)]);
 }
 
-/** The show named in the address, fetched while the list of shows is on its way. */
-let early: { showId: string; data: Promise<[ShowLayout, SeatStatuses]> } | undefined;
-
 async function loadShows(): Promise<void> {
+  // The page's head started these requests before this code arrived (none when it did not run).
+  const prefetched = (window as unknown as { seatBookingPrefetch?: Prefetched }).seatBookingPrefetch;
   const wanted = new URLSearchParams(location.search).get('show');
-  if (wanted) {
-    early = { showId: wanted, data: fetchShow(wanted) };
-    early.data.catch(() => undefined); // a show that does not exist is reported below
-  }
-  const shows = await getJson<ShowSummary[]>('api/seats/shows');
+  const list = getJson<ShowSummary[]>('api/seats/shows', prefetched?.shows);
+  // The show named in the address is drawn as soon as its layout and status arrive; the list of
+  // shows, the slowest of the first answers, fills in its title and limits when it comes.
+  const opening = wanted
+    ? openShow(
+        wanted,
+        list.then((shows) => shows.find((show) => show.id === wanted)),
+        prefetched?.show === wanted ? prefetched : undefined,
+      )
+    : undefined;
+  opening?.catch(() => undefined); // awaited below, once the list is shown
+  const shows = await list;
   elements.shows.replaceChildren(
     ...shows.map((show) => {
       const item = document.createElement('li');
@@ -52,31 +58,50 @@ async function loadShows(): Promise<void> {
       button.querySelector('strong')!.textContent = show.title;
       button.querySelector('small')!.textContent =
         `${new Date(show.startsAt).toLocaleString()} · ${show.availableSeats} of ${show.totalSeats} free`;
-      button.addEventListener('click', () => void openShow(show.id, show.title, show.limits?.perOrder ?? 8));
+      button.addEventListener('click', () => void openShow(show.id, Promise.resolve(show)));
       item.append(button);
       return item;
     }),
   );
-  const first = shows.find((show) => show.id === wanted) ?? (wanted ? undefined : shows[0]);
-  if (first) await openShow(first.id, first.title, first.limits?.perOrder ?? 8);
-  else if (wanted) say(`There is no show "${wanted}".`, 'error');
+  markCurrentShow();
+  if (opening) await opening;
+  else if (shows[0]) await openShow(shows[0].id, Promise.resolve(shows[0]));
 }
 
-async function openShow(showId: string, title: string, perOrder: number): Promise<void> {
+function markCurrentShow(): void {
+  for (const button of elements.shows.querySelectorAll('button'))
+    button.setAttribute('aria-current', String(button.dataset.showId === state.showId));
+}
+
+/** Opens a show: its map as soon as its layout and status are here, its title and limits from its summary. */
+async function openShow(showId: string, summary: Promise<ShowSummary | undefined>, started?: Prefetched): Promise<void> {
   state.showId = showId;
   state.selected.clear();
   state.mine.clear();
   history.replaceState(null, '', `?show=${encodeURIComponent(showId)}`);
-  for (const button of elements.shows.querySelectorAll('button'))
-    button.setAttribute('aria-current', String(button.dataset.showId === showId));
-  elements.title.textContent = title;
+  markCurrentShow();
+  elements.title.textContent = '';
   elements.show.hidden = false;
   say('');
+  void summary.then((show) => {
+    if (!show || state.showId !== showId) return;
+    elements.title.textContent = show.title;
+    setLimits(show.limits?.perOrder ?? 8);
+  });
   // The layout never changes (the browser keeps it and revalidates it for a 304); the status part
   // is one character per seat, and the live feed keeps it current from there.
-  const [layout, statuses] = await (early?.showId === showId ? early.data : fetchShow(showId));
-  early = undefined;
-  setUpSelling(layout, statuses, perOrder);
+  let layout: ShowLayout;
+  let statuses: SeatStatuses;
+  try {
+    [layout, statuses] = await fetchShow(showId, started);
+  } catch (error) {
+    if ((await summary.catch(() => null)) !== undefined) throw error;
+    elements.show.hidden = true;
+    say(`There is no show "${showId}".`, 'error');
+    return;
+  }
+  if (state.showId !== showId) return; // another show was opened meanwhile
+  setUpSelling(layout, statuses);
   buildMap(
     {
       showId,
@@ -90,6 +115,8 @@ async function openShow(showId: string, title: string, perOrder: number): Promis
     },
     layout.areas,
   );
+  // Live updates from the version drawn (connecting only now leaves the first requests the connections).
+  connectLive();
   subscribe();
   void loadBookings();
 }

@@ -9,11 +9,15 @@ import { renderActions } from './seat-map.js';
  * (general-admission areas, sold by quantity), and extending a hold at the payment page.
  */
 
-/** Sets the page up for a show: its categories in the best-available form, its areas with their counts. */
-export function setUpSelling(layout: ShowLayout, statuses: SeatStatuses, perOrder: number): void {
+/** The show's limit of seats per order, in the best-available form. */
+export function setLimits(perOrder: number): void {
   state.perOrder = perOrder;
   elements.bestQuantity.max = String(perOrder);
   elements.bestQuantity.value = String(Math.min(2, perOrder));
+}
+
+/** Sets the page up for a show: its categories in the best-available form, its areas with their counts. */
+export function setUpSelling(layout: ShowLayout, statuses: SeatStatuses): void {
   elements.bestCategory.replaceChildren(
     new Option('any category', ''),
     ...layout.categories.map((category) => new Option(`${category.label} (${formatPrice(category.price)})`, category.key)),

@@ -389,10 +389,22 @@ describe.skipIf(!canRun)('seat-map page in a real browser', () => {
     await expect.poll(() => seatMap(page).drawn(seatId)).toBe('available');
   }
 
+  it('says so when the address names a show that does not exist, and lists the others', async () => {
+    const context = await browser.newContext();
+    contexts.push(context);
+    const page = await context.newPage();
+    await page.goto(`${api.baseUrl}/?show=no-such-show`);
+    await page.getByText('There is no show "no-such-show".').waitFor();
+    expect(await page.locator('#show').isHidden()).toBe(true);
+    expect(await page.locator('#shows button').count()).toBeGreaterThan(0);
+  });
+
   it('draws the demo show at once and sells a seat on it (figures printed)', async () => {
     const [demo] = (await api.get('/api/seats/shows')).body.filter((show: any) => !show.id.startsWith('test-'));
     const page = await buyer('dana', demo.id);
     await page.locator('#map[data-ready="true"]').waitFor();
+    // The page's head started the first requests (its inline script is allowed by its CSP hash).
+    expect(await page.evaluate(() => typeof (globalThis as any).seatBookingPrefetch?.layout?.then)).toBe('function');
     const firstVisit = await figures(page);
     await page.reload();
     await page.locator('#map[data-ready="true"]').waitFor();
