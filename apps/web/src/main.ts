@@ -82,6 +82,7 @@ async function openShow(showId: string, summary: Promise<ShowSummary | undefined
   markCurrentShow();
   elements.title.textContent = '';
   elements.show.hidden = false;
+  delete elements.show.dataset.missing;
   say('');
   void summary.then((show) => {
     if (!show || state.showId !== showId) return;
@@ -96,7 +97,9 @@ async function openShow(showId: string, summary: Promise<ShowSummary | undefined
     [layout, statuses] = await fetchShow(showId, started);
   } catch (error) {
     if ((await summary.catch(() => null)) !== undefined) throw error;
-    elements.show.hidden = true;
+    if (state.showId !== showId) return;
+    elements.title.textContent = 'Show not found';
+    elements.show.dataset.missing = 'true'; // only the title and the message show
     say(`There is no show "${showId}".`, 'error');
     return;
   }

@@ -395,8 +395,15 @@ describe.skipIf(!canRun)('seat-map page in a real browser', () => {
     const page = await context.newPage();
     await page.goto(`${api.baseUrl}/?show=no-such-show`);
     await page.getByText('There is no show "no-such-show".').waitFor();
-    expect(await page.locator('#show').isHidden()).toBe(true);
-    expect(await page.locator('#shows button').count()).toBeGreaterThan(0);
+    await page.getByRole('heading', { name: 'Show not found' }).waitFor();
+    expect(await page.locator('#map').isHidden()).toBe(true);
+    expect(await page.getByRole('button', { name: 'Book my seats' }).isHidden()).toBe(true);
+    // Another show is a click away, and opens as usual.
+    const others = page.locator('#shows button');
+    expect(await others.count()).toBeGreaterThan(0);
+    await others.first().click();
+    await page.locator('#map[data-ready="true"]').waitFor();
+    expect(await page.getByRole('button', { name: 'Book my seats' }).isVisible()).toBe(true);
   });
 
   it('draws the demo show at once and sells a seat on it (figures printed)', async () => {
