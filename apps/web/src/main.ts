@@ -1,6 +1,5 @@
 import { getJson, type Prefetched, randomId, type SeatStatuses, STATUS_OF_CODE, type ShowLayout, type ShowSummary } from './api.js';
 import { loadBookings, tick } from './actions.js';
-import { connectLive, subscribe } from './live.js';
 import { setLimits, setUpSelling } from './selling.js';
 import { elements, say, state, UNAVAILABLE } from './page.js';
 import { buildMap, renderAll } from './seat-map.js';
@@ -46,8 +45,27 @@ async function loadShows(): Promise<void> {
         prefetched?.show === wanted ? prefetched : undefined,
       )
     : undefined;
-  opening?.catch(() => undefined); // awaited below, once the list is shown
-  const shows = await list;
+  if (!opening) {
+    const shows = await list;
+    showList(shows);
+    if (shows[0]) await openShow(shows[0].id, Promise.resolve(shows[0]));
+    return;
+  }
+  // The list waits for the map's first frame: formatting its dates is the first use of the
+  // browser's date formatting, which takes tens of milliseconds to start.
+  try {
+    await opening;
+    await new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve)));
+  } finally {
+    showList(await list);
+  }
+}
+
+/** When each show starts, in the buyer's language and time zone. */
+let startFormat: Intl.DateTimeFormat | undefined;
+
+function showList(shows: ShowSummary[]): void {
+  startFormat ??= new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
   elements.shows.replaceChildren(
     ...shows.map((show) => {
       const item = document.createElement('li');
@@ -57,15 +75,13 @@ async function loadShows(): Promise<void> {
       button.innerHTML = `<strong></strong><small></small>`;
       button.querySelector('strong')!.textContent = show.title;
       button.querySelector('small')!.textContent =
-        `${new Date(show.startsAt).toLocaleString()} · ${show.availableSeats} of ${show.totalSeats} free`;
+        `${startFormat!.format(new Date(show.startsAt))} · ${show.availableSeats} of ${show.totalSeats} free`;
       button.addEventListener('click', () => void openShow(show.id, Promise.resolve(show)));
       item.append(button);
       return item;
     }),
   );
   markCurrentShow();
-  if (opening) await opening;
-  else if (shows[0]) await openShow(shows[0].id, Promise.resolve(shows[0]));
 }
 
 function markCurrentShow(): void {
@@ -118,10 +134,29 @@ async function openShow(showId: string, summary: Promise<ShowSummary | undefined
     },
     layout.areas,
   );
-  // Live updates from the version drawn (connecting only now leaves the first requests the connections).
-  connectLive();
-  subscribe();
+  followLive();
   void loadBookings();
+}
+
+/**
+ * The live feed's code (the socket.io client, a third of the page's script) is fetched once the
+ * first map is drawn, and the feed followed from the version drawn: the first drawing waits for
+ * neither its code nor its connection.
+ */
+let live: Promise<typeof import('./live.js')> | undefined;
+
+function followLive(): void {
+  live ??= import('./live.js');
+  live.then(
+    (feed) => {
+      feed.connectLive();
+      feed.subscribe();
+    },
+    () => {
+      live = undefined; // tried again when a show is opened
+      elements.live.textContent = 'Live updates unavailable; reload the page to follow other buyers.';
+    },
+  );
 }
 
 setInterval(tick, 250);
