@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { devBackend } from '../../api/test/support/backends.js';
 import { Harness } from '../../api/test/support/harness.js';
 import { ServerProcess } from '../../api/test/support/server-process.js';
@@ -40,6 +40,10 @@ describe.skipIf(!canRun)('seat-map page in a real browser', () => {
       // booking.test resolves to this machine: the page as seen under a server name or LAN address.
       args: [...CHROMIUM_ARGS, `--host-resolver-rules=MAP ${NAMED_HOST} 127.0.0.1`],
     });
+  });
+  // Each test's buyers leave with it: pages left open keep ticking and drawing beside the next test's.
+  afterEach(async () => {
+    for (const context of contexts.splice(0)) await context.close();
   });
   afterAll(async () => {
     for (const context of contexts) await context.close();
