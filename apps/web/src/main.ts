@@ -154,7 +154,7 @@ function followLive(): void {
     },
     () => {
       live = undefined; // tried again when a show is opened
-      elements.live.textContent = 'Live updates unavailable; reload the page to follow other buyers.';
+      elements.live.textContent = 'Live updates could not start; opening a show tries again.';
     },
   );
 }
