@@ -5,6 +5,7 @@ import { backends, realBackend } from './support/backends.js';
 import { clusterBackend } from './support/redis-cluster-backend.js';
 import { Harness } from './support/harness.js';
 import { report } from './support/report.js';
+import { rawSeatsSocket } from './support/raw-seats-socket.js';
 
 /** Every backend, and PostgreSQL with a local Redis Cluster. */
 const withCluster = [...backends, clusterBackend];
@@ -70,6 +71,28 @@ describe.each(withCluster)('live seat updates on $name', (backend) => {
     await client.waitFor(seatIds[2], 'HELD');
     expect(other.events).toEqual([]);
   });
+
+  it.skipIf(!backend.available)(
+    'deflates each batch once for clients that offer permessage-deflate, and sends it plain to the others',
+    async () => {
+      const { showId, seatIds } = await api.newShow(4, 25);
+      const [deflating, plain] = await Promise.all([rawSeatsSocket(api.baseUrl, true), rawSeatsSocket(api.baseUrl, false)]);
+      expect(deflating.extensions).toContain('server_no_context_takeover');
+      expect(plain.extensions).toBe('');
+      await Promise.all([deflating.subscribe(showId), plain.subscribe(showId)]);
+      const held = seatIds.slice(0, 4);
+      const [before, plainBefore] = [deflating.bytesRead(), plain.bytesRead()];
+      expect((await api.post(HOLD, { seatIds: held, userId: 'dora' })).status).toBe(201);
+      const [event, plainEvent] = await Promise.all([deflating.nextEvent(), plain.nextEvent()]);
+      // The same event either way, every change in it.
+      expect(event).toEqual(plainEvent);
+      expect(event.changes.map((change: { seatId: string }) => change.seatId).sort()).toEqual([...held].sort());
+      // On the wire, the deflated frame is smaller than the plain one (its JSON repeats itself).
+      expect(deflating.bytesRead() - before).toBeLessThan(0.8 * (plain.bytesRead() - plainBefore));
+      deflating.close();
+      plain.close();
+    },
+  );
 
   /** Holds 100 seats for one second each and measures expiry → `seats:changed` at a subscriber. */
   async function measureExpiry(path: string): Promise<number[]> {

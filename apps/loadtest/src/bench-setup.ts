@@ -32,8 +32,9 @@ export async function startApi(
   databaseUrl: string,
   children: ChildProcess[],
   env: Record<string, string> = {},
+  logName = 'api.log',
 ): Promise<ChildProcess> {
-  const logFile = openSync(`${OUT_DIR}/api.log`, 'w');
+  const logFile = openSync(`${OUT_DIR}/${logName}`, 'w');
   const child = spawn(process.execPath, [...serviceNodeOptions, 'dist/apps/api/src/main.js'], {
     cwd: process.cwd(),
     env: {
@@ -56,7 +57,7 @@ export async function startApi(
   await waitFor(
     'the service to be ready',
     async () => {
-      if (child.exitCode !== null) throw new Error(`the service exited (${child.exitCode}); see ${OUT_DIR}/api.log`);
+      if (child.exitCode !== null) throw new Error(`the service exited (${child.exitCode}); see ${OUT_DIR}/${logName}`);
       const response = await fetch(`http://127.0.0.1:${port}/health/ready`).catch(() => undefined);
       return response?.status === 200;
     },

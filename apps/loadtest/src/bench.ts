@@ -52,6 +52,8 @@ async function main(): Promise<void> {
   await flushRedis();
   const database = PostgresDatabase.connect(databaseUrl, 4);
   const children: ChildProcess[] = [];
+  apart.databaseUrl = databaseUrl;
+  apart.children = children;
   try {
     const port = await freePort();
     const api = await startApi(port, databaseUrl, children);
@@ -177,9 +179,20 @@ async function main(): Promise<void> {
 
 // --- scenarios ---
 
-const stadium = (baseUrl: string, database: PostgresDatabase) =>
-  stadiumScenario({
+/** Where the stadium's second service process (BENCH_LIVE_APART) connects, set by `main`. */
+const apart = { databaseUrl: '', children: [] as ChildProcess[] };
+const stadium = async (baseUrl: string, database: PostgresDatabase) => {
+  // BENCH_LIVE_APART=1: the fans connect to a second instance of the service (the live feed served
+  // by a process of its own), the buyers and readers to the first.
+  let live: { url: string; pid: number } | undefined;
+  if (process.env.BENCH_LIVE_APART) {
+    const port = await freePort();
+    const child = await startApi(port, apart.databaseUrl, apart.children, {}, 'live.log');
+    live = { url: `http://127.0.0.1:${port}`, pid: child.pid! };
+  }
+  return stadiumScenario({
     baseUrl,
+    live,
     adminToken: ADMIN_TOKEN,
     database,
     redisUrl: REDIS_URL,
@@ -188,6 +201,7 @@ const stadium = (baseUrl: string, database: PostgresDatabase) =>
     phaseMs: seconds(10),
     log,
   });
+};
 
 async function contentionScenario(baseUrl: string, database: PostgresDatabase) {
   log('1. contention: 500 users on 10 seats, hold then book');

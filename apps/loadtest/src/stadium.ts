@@ -18,6 +18,8 @@ import { ArrivalHistogram, type Command, type LoadRole } from './stadium-load.js
  */
 export interface StadiumOptions {
   baseUrl: string;
+  /** A second service process the fans connect to (the live feed apart from the buyers). */
+  live?: { url: string; pid: number };
   adminToken: string;
   database: PostgresDatabase;
   redisUrl: string;
@@ -75,7 +77,7 @@ class LoadProcess {
   }
 }
 
-export async function stadiumScenario({ baseUrl, adminToken, database, redisUrl, servicePid, fans, phaseMs, log }: StadiumOptions) {
+export async function stadiumScenario({ baseUrl, live, adminToken, database, redisUrl, servicePid, fans, phaseMs, log }: StadiumOptions) {
   log(`7. stadium: a ${ROWS * SEATS_PER_ROW}-seat show; ${fans} fans in ${FAN_PROCESSES} processes, ${BUYERS} buyers in another`);
   const showId = `stadium-${randomUUID().slice(0, 8)}`;
   const createdStarted = performance.now();
@@ -119,6 +121,7 @@ export async function stadiumScenario({ baseUrl, adminToken, database, redisUrl,
     const postgres = postgresCpu();
     const before = {
       service: cpuSeconds(servicePid),
+      live: live ? cpuSeconds(live.pid) : 0,
       redis: cpuSeconds(redisPid),
       load: loads.map((load) => cpuSeconds(load.pid)),
     };
@@ -128,6 +131,7 @@ export async function stadiumScenario({ baseUrl, adminToken, database, redisUrl,
     const load = Object.fromEntries(loads.map((process, i) => [process.name, round(cpuSeconds(process.pid) - before.load[i], 2)]));
     const cpu = {
       service: round(cpuSeconds(servicePid) - before.service, 2),
+      live: live ? round(cpuSeconds(live.pid) - before.live, 2) : undefined,
       postgres: round(postgres(), 2),
       redis: round(cpuSeconds(redisPid) - before.redis, 2),
       load: round(
@@ -141,6 +145,7 @@ export async function stadiumScenario({ baseUrl, adminToken, database, redisUrl,
       seconds: round(seconds),
       cpuSeconds: cpu,
       serviceMemoryMb: { ...memoryMb(servicePid), ...(await heapMb(baseUrl)) },
+      liveMemoryMb: live ? { ...memoryMb(live.pid), ...(await heapMb(live.url)) } : undefined,
       ...result,
     };
   };
@@ -174,7 +179,9 @@ export async function stadiumScenario({ baseUrl, adminToken, database, redisUrl,
     const version = JSON.parse(await (await request(`${baseUrl}/api/seats/${showId}/status`)).body.text()).version;
     const perProcess = Math.ceil(fans / FAN_PROCESSES);
     const subscribed = await Promise.all(
-      fanProcesses.map((fan) => fan.ask({ cmd: 'start', role: 'fans' as LoadRole, baseUrl, showId, count: perProcess, version })),
+      fanProcesses.map((fan) =>
+        fan.ask({ cmd: 'start', role: 'fans' as LoadRole, baseUrl: live?.url ?? baseUrl, showId, count: perProcess, version }),
+      ),
     );
     log(
       `   ${subscribed.reduce((sum, s) => sum + s.connected, 0)} fans subscribed; service memory ${JSON.stringify(memoryMb(servicePid))} MiB`,

@@ -1,5 +1,6 @@
 import type { Metrics } from '@app/metrics';
 import type { Namespace, Socket } from 'socket.io';
+import { constants, deflateRawSync } from 'node:zlib';
 import { latestPerSeat, SEATS_CHANGED, type SeatsChangedEvent, showRoom } from './seats-changed.event.js';
 
 /** How long one slice of a fan-out may keep the event loop before letting requests run. */
@@ -26,11 +27,62 @@ interface BroadcastInternals {
 interface EngineClient {
   writeToEngine(packets: unknown[], options: Record<string, unknown>): void;
 }
-/** The parts of engine.io 6.6's connection and WebSocket transport that `sendFrame` needs. */
+/** The parts of engine.io 6.6's connection and WebSocket transport (ws 8.21) that `sendFrame` needs. */
 interface EngineConnection {
   readyState: string;
   writeBuffer: unknown[];
-  transport: { name: string; writable: boolean; socket?: { _sender?: { sendFrame(frame: Buffer[]): void } } };
+  transport: {
+    name: string;
+    writable: boolean;
+    socket?: {
+      _sender?: { sendFrame(frame: Buffer[]): void };
+      _extensions?: Record<string, { params?: { server_max_window_bits?: number | true } } | undefined>;
+    };
+  };
+}
+
+/**
+ * permessage-deflate (RFC 7692) as the WebSocket server offers it. The fan-out compresses each
+ * batch once, with a fresh context, and writes the same bytes to every socket that negotiated the
+ * extension; `ws` itself never compresses (its threshold is never reached), so no socket holds a
+ * compressor of its own (256 KB each). Without context takeover on the server's side, a message
+ * compressed elsewhere can never be confused with one of ws's, and clients need not keep a window.
+ */
+export const PER_MESSAGE_DEFLATE = { serverNoContextTakeover: true, threshold: Number.MAX_SAFE_INTEGER } as const;
+
+/** A batch's WebSocket frame as written to every socket: plain, and deflated on first need. */
+class BatchFrames {
+  private deflated?: Buffer[];
+
+  constructor(readonly plain: Buffer[] | undefined) {}
+
+  /** The frame for this connection: deflated when it negotiated permessage-deflate with a full window. */
+  for(conn: EngineConnection): Buffer[] | undefined {
+    const plain = this.plain;
+    const deflate = conn.transport.socket?._extensions?.['permessage-deflate'];
+    const windowBits = deflate?.params?.server_max_window_bits;
+    if (!plain || !deflate || (typeof windowBits === 'number' && windowBits < 15)) return plain;
+    // The frame's payload is its last part (ws's Sender.frame without a mask). Flushed, not
+    // finished, and without the flush's 4-byte trailer: a message as RFC 7692 §7.2.1 sends it.
+    this.deflated ??= textFrame(deflateRawSync(plain[plain.length - 1], { finishFlush: constants.Z_SYNC_FLUSH }).subarray(0, -4), true);
+    return this.deflated;
+  }
+}
+
+/** An unmasked, final text frame (RFC 6455 §5.2), its payload compressed when `deflated` (RSV1). */
+export function textFrame(payload: Buffer, deflated: boolean): Buffer[] {
+  const length = payload.length;
+  const header = Buffer.allocUnsafe(length < 126 ? 2 : length < 65_536 ? 4 : 10);
+  header[0] = 0x81 | (deflated ? 0x40 : 0);
+  if (length < 126) header[1] = length;
+  else if (length < 65_536) {
+    header[1] = 126;
+    header.writeUInt16BE(length, 2);
+  } else {
+    header[1] = 127;
+    header.writeBigUInt64BE(BigInt(length), 2);
+  }
+  return [header, payload];
 }
 
 /**
@@ -38,11 +90,11 @@ interface EngineConnection {
  * nothing queued for it (what engine.io itself would do, less its per-packet bookkeeping and
  * write callback); `false` when it must go through engine.io to keep the order of what is queued.
  */
-function sendFrame(socket: Socket, frame: Buffer[] | undefined): boolean {
+function sendFrame(socket: Socket, frames: BatchFrames): boolean {
   const conn = socket.conn as unknown as EngineConnection;
   const sender = conn.transport.socket?._sender;
   if (
-    !frame ||
+    !frames.plain ||
     !sender ||
     conn.readyState !== 'open' ||
     conn.transport.name !== 'websocket' ||
@@ -50,14 +102,14 @@ function sendFrame(socket: Socket, frame: Buffer[] | undefined): boolean {
     conn.writeBuffer.length > 0
   )
     return false;
-  sender.sendFrame(frame);
+  sender.sendFrame(frames.for(conn)!);
   return true;
 }
 
 /**
  * Writes a show's batches to the sockets of its room on this instance without ever holding the
  * event loop for long: the packet is encoded once (as socket.io's own broadcast does, down to the
- * WebSocket frame), then written to the sockets in slices of at most `SLICE_MS`, with the loop
+ * WebSocket frame, and deflated once for the sockets that negotiated compression), then written to the sockets in slices of at most `SLICE_MS`, with the loop
  * free between slices for holds and bookings waiting on the database or Redis. While a show's
  * fan-out runs, its next batches wait and merge (latest change per seat), so the cost is bounded
  * by the sockets, not by how many changes arrive: a busy instance sends fewer, fuller batches.
@@ -101,7 +153,7 @@ export class Fanout {
     const options: Record<string, unknown> = { preEncoded: true };
     const packet = { type: 2 /* EVENT */, nsp: this.namespace.name, data: [SEATS_CHANGED, event] };
     const encoded = (this.namespace.adapter as unknown as BroadcastInternals)._encode(packet, options);
-    const frame = options.wsPreEncodedFrame as Buffer[] | undefined;
+    const frames = new BatchFrames(options.wsPreEncodedFrame as Buffer[] | undefined);
     this.metrics.liveBatches.inc();
     let i = 0;
     while (i < ids.length) {
@@ -112,7 +164,7 @@ export class Fanout {
         if (!socket) continue;
         if (unreadBytes(socket) > DROP_UNREAD_BYTES) socket.disconnect(true);
         else {
-          if (!sendFrame(socket, frame)) (socket.client as unknown as EngineClient).writeToEngine(encoded, options);
+          if (!sendFrame(socket, frames)) (socket.client as unknown as EngineClient).writeToEngine(encoded, options);
           written++;
         }
       } while (i < ids.length && ((i & 63) !== 0 || performance.now() < until));

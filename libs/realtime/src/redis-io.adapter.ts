@@ -5,6 +5,7 @@ import { IoAdapter } from '@nestjs/platform-socket.io';
 import { createAdapter, createShardedAdapter } from '@socket.io/redis-adapter';
 import type { Redis } from 'ioredis';
 import type { Server, ServerOptions } from 'socket.io';
+import { PER_MESSAGE_DEFLATE } from './fanout.js';
 import { preEncodedParser } from './pre-encoded.parser.js';
 
 /**
@@ -41,7 +42,12 @@ export class RedisIoAdapter extends IoAdapter {
   }
 
   override createIOServer(port: number, options?: ServerOptions): Server {
-    const server: Server = super.createIOServer(port, { ...options, cors: this.cors, parser: preEncodedParser } as ServerOptions);
+    const server: Server = super.createIOServer(port, {
+      ...options,
+      cors: this.cors,
+      parser: preEncodedParser,
+      perMessageDeflate: PER_MESSAGE_DEFLATE,
+    } as ServerOptions);
     server.adapter(this.sharded ? createShardedAdapter(this.pub, this.sub) : createAdapter(this.pub, this.sub));
     return server;
   }
