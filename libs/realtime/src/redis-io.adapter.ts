@@ -1,10 +1,12 @@
 import type { AppConfig } from '@app/config';
 import { createRedis } from '@app/redis';
 import type { INestApplicationContext } from '@nestjs/common';
+import type { MessageMappingProperties } from '@nestjs/websockets';
 import { IoAdapter } from '@nestjs/platform-socket.io';
 import { createAdapter, createShardedAdapter } from '@socket.io/redis-adapter';
 import type { Redis } from 'ioredis';
-import type { Server, ServerOptions } from 'socket.io';
+import type { Observable } from 'rxjs';
+import type { Server, ServerOptions, Socket } from 'socket.io';
 import { PER_MESSAGE_DEFLATE } from './fanout.js';
 import { preEncodedParser } from './pre-encoded.parser.js';
 
@@ -50,6 +52,42 @@ export class RedisIoAdapter extends IoAdapter {
     } as ServerOptions);
     server.adapter(this.sharded ? createShardedAdapter(this.pub, this.sub) : createAdapter(this.pub, this.sub));
     return server;
+  }
+
+  /**
+   * The handlers of a socket's messages as plain listeners. Nest's own binding builds an rxjs
+   * pipeline per socket and per message (`fromEvent`, `mergeMap`, `takeUntil` of a shared
+   * disconnect stream): about 70 closures and 12 KB a socket, 60 MB for 5,000 fans who never send
+   * a second message. Here a socket costs one listener per message, and each message gets what
+   * Nest's binding gives it: the handler through its guards, pipes and filters (`transform`),
+   * every answer not null acknowledged (or emitted, for `{ event, data }`), an error logged.
+   */
+  override bindMessageHandlers(
+    socket: Socket,
+    handlers: MessageMappingProperties[],
+    transform: (data: unknown) => Observable<unknown>,
+  ): void {
+    for (const { message, callback, isAckHandledManually } of handlers) {
+      socket.on(message as string, (...payload: unknown[]) => {
+        const { data, ack } = this.mapPayload(payload) as { data: unknown; ack?: (response: unknown) => void };
+        let answers: Observable<unknown>;
+        try {
+          answers = transform(callback(data, ack));
+        } catch (error) {
+          this.logger.error(error);
+          return;
+        }
+        answers.subscribe({
+          next: (response) => {
+            if (response === null || response === undefined) return;
+            const event = response as { event?: string; data?: unknown };
+            if (event.event) socket.emit(event.event, event.data);
+            else if (!isAckHandledManually && typeof ack === 'function') ack(response);
+          },
+          error: (error: unknown) => this.logger.error(error),
+        });
+      });
+    }
   }
 
   override async close(server: Server): Promise<void> {
