@@ -105,12 +105,14 @@ export function venueMarkdown(v: any): string[] {
 }
 
 export function stadiumMarkdown(s: any): string[] {
-  const cpu = (p: any) => `${p.cpuSeconds.service} / ${p.cpuSeconds.postgres} / ${p.cpuSeconds.redis} / ${p.cpuSeconds.load}`;
+  const service = (p: any) =>
+    p.cpuSeconds.live === undefined ? p.cpuSeconds.service : `${p.cpuSeconds.service} + ${p.cpuSeconds.live} (live)`;
+  const cpu = (p: any) => `${service(p)} / ${p.cpuSeconds.postgres} / ${p.cpuSeconds.redis} / ${p.cpuSeconds.load}`;
   const buyers = (p: any) =>
     p.buyers ? `${p.buyers.pairsPerSecond} pairs/s, hold p99 ${p.buyers.holds.p99} ms, ${JSON.stringify(p.buyers.answers)}` : '';
   const fans = (p: any) =>
     p.deliveries !== undefined
-      ? `${p.deliveries} events (${p.changesDelivered} changes), arrival p50 ${p.arrivalP50Ms} / p99 ${p.arrivalP99Ms} ms`
+      ? `${p.deliveries} events (${p.changesDelivered} changes, ${p.megabytesDelivered} MB), arrival p50 ${p.arrivalP50Ms} / p99 ${p.arrivalP99Ms} ms`
       : '';
   const reads = (p: any) => {
     const r = p.statusReads ?? p.layoutReads;
