@@ -1,7 +1,8 @@
 import { exportJWK, generateKeyPair, SignJWT } from 'jose';
 import { createHash, randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import fs from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { backends, realBackend } from './support/backends.js';
 import { Harness } from './support/harness.js';
 
@@ -152,6 +153,25 @@ describe('HTTP hardening', () => {
       expect(reply.headers.get('x-content-type-options')).toBe('nosniff');
       expect(reply.headers.get('content-security-policy')).toMatch(/default-src 'self'/);
       expect(reply.headers.get('x-powered-by')).toBeNull();
+    }
+  });
+
+  it("looks for the page's files only outside the API's paths", async () => {
+    const stat = vi.spyOn(fs, 'stat');
+    try {
+      const { showId } = await api.newShow();
+      stat.mockClear();
+      for (const path of [`/api/seats/${showId}/layout`, `/api/seats/${showId}/status`, '/api/seats/shows', '/health/live', '/metrics']) {
+        expect((await api.get(path)).status).toBe(200);
+      }
+      expect((await api.get('/api/no-such-route')).status).toBe(404);
+      expect(stat).not.toHaveBeenCalled();
+      const page = await api.get('/');
+      expect(page.status).toBe(200);
+      expect(String(page.body)).toContain('seatBookingPrefetch');
+      expect(stat).toHaveBeenCalled();
+    } finally {
+      stat.mockRestore();
     }
   });
 
