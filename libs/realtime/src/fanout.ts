@@ -70,7 +70,7 @@ class BatchFrames {
 }
 
 /** An unmasked, final text frame (RFC 6455 §5.2), its payload compressed when `deflated` (RSV1). */
-export function textFrame(payload: Buffer, deflated: boolean): Buffer[] {
+function textFrame(payload: Buffer, deflated: boolean): Buffer[] {
   const length = payload.length;
   const header = Buffer.allocUnsafe(length < 126 ? 2 : length < 65_536 ? 4 : 10);
   header[0] = 0x81 | (deflated ? 0x40 : 0);
@@ -109,10 +109,11 @@ function sendFrame(socket: Socket, frames: BatchFrames): boolean {
 /**
  * Writes a show's batches to the sockets of its room on this instance without ever holding the
  * event loop for long: the packet is encoded once (as socket.io's own broadcast does, down to the
- * WebSocket frame, and deflated once for the sockets that negotiated compression), then written to the sockets in slices of at most `SLICE_MS`, with the loop
- * free between slices for holds and bookings waiting on the database or Redis. While a show's
- * fan-out runs, its next batches wait and merge (latest change per seat), so the cost is bounded
- * by the sockets, not by how many changes arrive: a busy instance sends fewer, fuller batches.
+ * WebSocket frame, deflated once for the sockets that negotiated compression), then written to
+ * the sockets in slices of at most `SLICE_MS`, with the loop free between slices for holds and
+ * bookings waiting on the database or Redis. While a show's fan-out runs, its next batches wait
+ * and merge (latest change per seat), so the cost is bounded by the sockets, not by how many
+ * changes arrive: a busy instance sends fewer, fuller batches.
  */
 export class Fanout {
   private readonly running = new Set<string>();
