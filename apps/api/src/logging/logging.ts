@@ -35,7 +35,9 @@ export function createRootLogger(level: LogLevel, destination?: DestinationStrea
           messageFormat: '{if context}[{context}] {end}{msg}',
         })
       : undefined);
-  const options = { level, redact: { paths: ['req.headers.authorization', 'req.headers.cookie'], censor: '[redacted]' } };
+  // No redaction paths: a request is only ever logged as its id, method and url (the serializers
+  // of `requestLogging`), never with its headers, so credentials cannot reach a line.
+  const options = { level };
   return stream ? pino(options, stream) : pino(options);
 }
 
@@ -60,6 +62,9 @@ export function requestLogging(root: Logger) {
     customErrorMessage: (request, response) => `${request.method} ${request.url} ${response.statusCode}`,
     customErrorObject: (_request, _response, error, value) =>
       /^failed with status code/.test(error.message) ? { ...(value as object), err: undefined } : (value as object),
+    // The raw request and response reach these serializers (not pino-std-serializers' copies of
+    // every header, built for each request and then thrown away): only what a line shows is read.
+    wrapSerializers: false,
     serializers: {
       req: (request: { id: string; method: string; url: string }) => ({ id: request.id, method: request.method, url: request.url }),
       res: (response: { statusCode: number }) => ({ statusCode: response.statusCode }),
