@@ -36,7 +36,7 @@ import { stadiumScenario } from './stadium.js';
 import { venueScenario } from './venue.js';
 import { webhooksScenario } from './webhooks.js';
 import { sellerRecordsScenario } from './seller-records.js';
-import { holdBookLoop, holdBookScenario, holdScenario, leanComparison, leanFloorScenario, withLiveHolds } from './write-path.js';
+import { holdBookScenario, holdScenario, leanFloorScenario, withLiveHolds } from './write-path.js';
 
 /**
  * `npm run bench`: starts the built service against PostgreSQL and Redis and measures, in one
@@ -73,11 +73,7 @@ async function main(): Promise<void> {
         'holds-distinct': (u: string, d: PostgresDatabase) => holdScenario(u, d, 'distinct'),
         'holds-contended': (u: string, d: PostgresDatabase) => holdScenario(u, d, 'contended'),
         'hold-book': holdBookScenario,
-        lean: async (u: string, d: PostgresDatabase) =>
-          leanComparison(
-            { holdBook: await holdBookLoop(u, d, pids.service), holdsContended: await holdScenario(u, d, 'contended') },
-            await leanFloorScenario(databaseUrl, d, children),
-          ),
+        lean: (u: string, d: PostgresDatabase) => leanFloorScenario({ baseUrl: u, pid: pids.service }, databaseUrl, d, children),
         expiry: expiryScenario,
         fanout: fanoutScenario,
         venue: venueScenario,
@@ -112,7 +108,7 @@ async function main(): Promise<void> {
     const holdsDistinct = await holdScenario(baseUrl, database, 'distinct');
     const holdsContended = await holdScenario(baseUrl, database, 'contended');
     const pairs = await holdBookScenario(baseUrl, database);
-    const leanFloor = leanComparison({ holdBook: pairs, holdsContended }, await leanFloorScenario(databaseUrl, database, children));
+    const leanFloor = await leanFloorScenario({ baseUrl, pid: pids.service }, databaseUrl, database, children);
     const pairsWithLiveHolds = await withLiveHolds(database, 20_000, () => holdBookScenario(baseUrl, database));
     const expiry = await expiryScenario(baseUrl, database);
     const fanout = await fanoutScenario(baseUrl, database);

@@ -2,8 +2,8 @@ import type { PostgresDatabase } from '@app/db';
 import { type ChildProcess, fork } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { freePort } from '../../infra-local/src/redis-topology.js';
-import { CONNECTIONS, HOLD_TTL_SECONDS, log, newShow, pids, REDIS_URL, seconds } from './bench-setup.js';
-import { closedLoop, HttpClient, Recorder, round } from './load.js';
+import { CONNECTIONS, HOLD_TTL_SECONDS, log, newShow, pids, quick, REDIS_URL, seconds } from './bench-setup.js';
+import { closedLoop, HttpClient, percentile, Recorder, round } from './load.js';
 import { startCosting } from './proc.js';
 import type { Throughput } from './report.js';
 
@@ -30,6 +30,7 @@ export async function holdScenario(
   database: PostgresDatabase,
   kind: 'distinct' | 'contended',
   pid = pids.service,
+  ms = seconds(10),
 ): Promise<Throughput> {
   log(`2. hold throughput, ${kind} seats, ${CONNECTIONS} connections${pid === pids.service ? '' : ' (lean floor)'}`);
   const { seatIds } = await newShow(database, 100, 100);
@@ -37,7 +38,7 @@ export async function holdScenario(
   const recorder = new Recorder();
   let next = 0;
   const costed = startCosting({ service: pid, redis: pids.redis });
-  await closedLoop(CONNECTIONS, seconds(10), async (worker) => {
+  await closedLoop(CONNECTIONS, ms, async (worker) => {
     const seatId = kind === 'distinct' ? seatIds[next++ % seatIds.length] : seatIds[Math.floor(Math.random() * 10)];
     await client.post(
       '/api/seats/hold-bulk',
@@ -93,12 +94,109 @@ export async function holdBookLoop(baseUrl: string, database: PostgresDatabase, 
   };
 }
 
-/** The service and the lean floor side by side, as `.bench/results.json` has them (`leanFloor`). */
-export function leanComparison(
+/** Where one side of the lean comparison answers, and the process whose costs are counted. */
+interface Side {
+  baseUrl: string;
+  pid: number;
+}
+
+/**
+ * The service and the lean floor (`lean-server.ts`: the same Redis commands and statements on bare
+ * `node:http`) loaded the same way in turns, as `.bench/results.json` has them (`leanFloor`). The
+ * machine's speed drifts over tens of seconds (CPU per request moved 2× between consecutive
+ * 20-second runs of one build here), so each side runs short turns, ABBA (service, lean, lean,
+ * service, …), and the turns are added up: the drift falls on both sides alike.
+ */
+export async function leanFloorScenario(service: Side, databaseUrl: string, database: PostgresDatabase, children: ChildProcess[]) {
+  log('8. lean floor: the write path on bare node:http, the same Redis commands and statements, in turns with the service');
+  const port = await freePort();
+  const child = fork(new URL('./lean-server.js', import.meta.url), [String(port), databaseUrl, REDIS_URL, String(HOLD_TTL_SECONDS)], {
+    stdio: 'inherit',
+  });
+  children.push(child);
+  await new Promise((resolve, reject) => {
+    child.once('message', resolve);
+    child.once('exit', reject);
+  });
+  const lean: Side = { baseUrl: `http://127.0.0.1:${port}`, pid: child.pid! };
+  const turns = quick ? 1 : 3;
+  try {
+    // Warm-up, so that neither side pays for its first requests (compiling, connecting).
+    for (const side of [service, lean]) await holdBookLoop(side.baseUrl, database, side.pid, seconds(2));
+    const holdBook = await inTurns([service, lean], turns, (side) => holdBookLoop(side.baseUrl, database, side.pid, seconds(2)), pairsOf);
+    const holdsContended = await inTurns(
+      [service, lean],
+      turns,
+      (side) => holdScenario(side.baseUrl, database, 'contended', side.pid, seconds(2)),
+      (t) => t.requests,
+    );
+    return leanComparison(
+      { holdBook: holdBook[0], holdsContended: holdsContended[0] },
+      { holdBook: holdBook[1], holdsContended: holdsContended[1] },
+    );
+  } finally {
+    child.kill('SIGTERM');
+  }
+}
+
+const pairsOf = (t: Throughput) => t.statuses['201'] ?? 0;
+
+/** `work` on both sides, `turns` × ABBA, each side's turns added up (costs weighted by `units`). */
+async function inTurns(
+  sides: [Side, Side],
+  turns: number,
+  work: (side: Side) => Promise<Throughput>,
+  units: (t: Throughput) => number,
+): Promise<[Throughput, Throughput]> {
+  const done: [Throughput[], Throughput[]] = [[], []];
+  for (let turn = 0; turn < turns; turn++)
+    for (const i of [0, 1, 1, 0]) {
+      log(`   turn ${turn + 1}/${turns}: ${i === 0 ? 'service' : 'lean floor'}`);
+      done[i].push(await work(sides[i]));
+    }
+  return [addUp(done[0], units), addUp(done[1], units)];
+}
+
+/** Turns of one side as one run: counts and seconds summed, costs per unit weighted by each turn's units. */
+function addUp(runs: Throughput[], units: (t: Throughput) => number): Throughput {
+  const sum = (pick: (t: Throughput) => number) => runs.reduce((total, t) => total + pick(t), 0);
+  const all = Math.max(1, sum(units));
+  const perUnit = (pick: (t: Throughput) => number | undefined, digits = 3) => round(sum((t) => (pick(t) ?? 0) * units(t)) / all, digits);
+  const cost = (pick: (t: Throughput) => Throughput['cpuMsPerPair']) =>
+    pick(runs[0]) && {
+      service: perUnit((t) => pick(t)!.service),
+      postgres: perUnit((t) => pick(t)!.postgres),
+      redis: perUnit((t) => pick(t)!.redis),
+      load: perUnit((t) => pick(t)!.load),
+    };
+  // A turn's seconds from its count and rate (its own `seconds` is rounded to a tenth).
+  const seconds = sum((t) => t.requests / Math.max(t.perSecond, 1e-9));
+  const statuses: Record<string, number> = {};
+  for (const t of runs) for (const [status, n] of Object.entries(t.statuses)) statuses[status] = (statuses[status] ?? 0) + n;
+  const median = (pick: (t: Throughput) => number) => round(percentile(runs.map(pick), 50));
+  return {
+    requests: sum((t) => t.requests),
+    seconds: round(seconds),
+    perSecond: round(sum((t) => t.requests) / seconds),
+    // Percentiles cannot be added up: the median turn's.
+    p50: median((t) => t.p50),
+    p95: median((t) => t.p95),
+    p99: median((t) => t.p99),
+    statuses,
+    ...(runs[0].pairsPerSecond !== undefined && { pairsPerSecond: round((statuses['201'] ?? 0) / seconds) }),
+    ...(runs[0].cpuMsPerPair && { cpuMsPerPair: cost((t) => t.cpuMsPerPair) }),
+    ...(runs[0].cpuMsPerRequest && { cpuMsPerRequest: cost((t) => t.cpuMsPerRequest) }),
+    ...(runs[0].writeSyscallsPerPair !== undefined && { writeSyscallsPerPair: perUnit((t) => t.writeSyscallsPerPair, 2) }),
+    ...(runs[0].writeSyscallsPerRequest !== undefined && { writeSyscallsPerRequest: perUnit((t) => t.writeSyscallsPerRequest, 2) }),
+  };
+}
+
+/** The two sides' figures and their ratios. */
+function leanComparison(
   service: { holdBook: Throughput; holdsContended: Throughput },
   lean: { holdBook: Throughput; holdsContended: Throughput },
 ) {
-  const pairsOf = (t: Throughput) => ({
+  const pairsOfSide = (t: Throughput) => ({
     pairsPerSecond: t.pairsPerSecond,
     cpuMsPerPair: t.cpuMsPerPair,
     writeSyscallsPerPair: t.writeSyscallsPerPair,
@@ -111,7 +209,7 @@ export function leanComparison(
     statuses: t.statuses,
   });
   return {
-    holdBook: { service: pairsOf(service.holdBook), lean: pairsOf(lean.holdBook) },
+    holdBook: { service: pairsOfSide(service.holdBook), lean: pairsOfSide(lean.holdBook) },
     holdsContended: { service: requestsOf(service.holdsContended), lean: requestsOf(lean.holdsContended) },
     ratios: {
       serviceCpuPerPairToLean: round(service.holdBook.cpuMsPerPair!.service / lean.holdBook.cpuMsPerPair!.service, 2),
@@ -119,32 +217,6 @@ export function leanComparison(
       serviceCpuPerRefusalToLean: round(service.holdsContended.cpuMsPerRequest!.service / lean.holdsContended.cpuMsPerRequest!.service, 2),
     },
   };
-}
-
-/**
- * The lean floor (`lean-server.ts`: the same Redis commands and statements on bare `node:http`)
- * loaded exactly as the service was, just after it: hold + book and contended holds.
- */
-export async function leanFloorScenario(databaseUrl: string, database: PostgresDatabase, children: ChildProcess[]) {
-  log('8. lean floor: the write path on bare node:http, the same Redis commands and statements');
-  const port = await freePort();
-  const child = fork(new URL('./lean-server.js', import.meta.url), [String(port), databaseUrl, REDIS_URL, String(HOLD_TTL_SECONDS)], {
-    stdio: 'inherit',
-  });
-  children.push(child);
-  await new Promise((resolve, reject) => {
-    child.once('message', resolve);
-    child.once('exit', reject);
-  });
-  const baseUrl = `http://127.0.0.1:${port}`;
-  try {
-    return {
-      holdBook: await holdBookLoop(baseUrl, database, child.pid!),
-      holdsContended: await holdScenario(baseUrl, database, 'contended', child.pid),
-    };
-  } finally {
-    child.kill('SIGTERM');
-  }
 }
 
 /** Runs `work` while another show has `count` live holds (set by SQL, an hour long), then frees them. */
