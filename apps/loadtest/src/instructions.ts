@@ -8,14 +8,15 @@ import { round } from './load.js';
 
 /**
  * Instructions per request of the write path, the service against the lean floor, counted by
- * valgrind's callgrind: CPU seconds on this shared machine moved 2× between consecutive runs of
+ * valgrind's callgrind: CPU seconds on this shared machine moved nearly 2× between consecutive runs of
  * one build, instructions do not. Each side runs under callgrind, is warmed up, then its counters
  * are zeroed and read around a fixed number of refused holds (seats held by others) and of hold +
- * book pairs, less what the process does meanwhile when idle (its timers). Callgrind counts user-space instructions of every thread (the
- * garbage collector's included), not the kernel's work inside system calls: the write path's
- * socket writes are counted by the bench's `writeSyscallsPerPair` instead.
+ * book pairs, less what the process does meanwhile when idle (its timers). Callgrind counts
+ * user-space instructions of every thread (the garbage collector's included), not the kernel's
+ * work inside system calls: the write path's socket writes are counted by the bench's
+ * `writeSyscallsPerPair` instead.
  *
- *   npm run build && node dist/apps/loadtest/src/instructions.js   (about 6 minutes; needs valgrind)
+ *   npm run bench:instructions   (about eight minutes; needs valgrind)
  */
 
 const REFUSALS = 1000;
@@ -92,12 +93,13 @@ async function count(side: Side, databaseUrl: string, database: PostgresDatabase
   rmSync(`${DIR}/${side.name}`, { recursive: true, force: true });
   mkdirSync(`${DIR}/${side.name}`);
   log(`instructions: starting the ${side.name} under callgrind (a minute or two)`);
+  const output = openSync(`${DIR}/${side.name}/output.log`, 'w');
   const child = spawn(
     'valgrind',
     ['--tool=callgrind', `--callgrind-out-file=${DIR}/${side.name}/callgrind.out`, process.execPath, ...side.argv(port, databaseUrl)],
     {
       env: { ...process.env, ...VGDB_ENV, PORT: String(port), DATABASE_URL: databaseUrl, REDIS_URL, ...side.env },
-      stdio: ['ignore', openSync(`${DIR}/${side.name}/output.log`, 'w'), openSync(`${DIR}/${side.name}/output.log`, 'a')],
+      stdio: ['ignore', output, output],
     },
   );
   try {

@@ -103,8 +103,8 @@ interface Side {
 /**
  * The service and the lean floor (`lean-server.ts`: the same Redis commands and statements on bare
  * `node:http`) loaded the same way in turns, as `.bench/results.json` has them (`leanFloor`). The
- * machine's speed drifts over tens of seconds (CPU per request moved 2× between consecutive
- * 20-second runs of one build here), so each side runs short turns, ABBA (service, lean, lean,
+ * machine's speed drifts over tens of seconds (CPU per request moved nearly 2× between consecutive
+ * 25-second runs of one build here), so each side runs short turns, ABBA (service, lean, lean,
  * service, …), and the turns are added up: the drift falls on both sides alike.
  */
 export async function leanFloorScenario(service: Side, databaseUrl: string, database: PostgresDatabase, children: ChildProcess[]) {
