@@ -1,5 +1,4 @@
-import { type Db } from '@app/db';
-import { and, asc, desc, eq, inArray, isNull, sql } from 'drizzle-orm';
+import { type Db, and, asc, desc, eq, inArray, isNull, sql } from '@app/db';
 import { Injectable } from '@nestjs/common';
 import type { BookingLine } from './booking-view.js';
 import { Statements } from './statements.js';

@@ -1,6 +1,5 @@
-import { type Db } from '@app/db';
+import { type Db, and, asc, eq } from '@app/db';
 import { Injectable } from '@nestjs/common';
-import { and, asc, eq } from 'drizzle-orm';
 import { Statements } from './statements.js';
 
 /** Reads of the seats' history (written by the changes themselves, see `Statements.recordHistory`). */

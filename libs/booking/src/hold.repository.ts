@@ -1,6 +1,5 @@
-import { type Db } from '@app/db';
+import { type Db, and, eq, inArray, isNull, lte, sql } from '@app/db';
 import { Injectable } from '@nestjs/common';
-import { and, eq, inArray, isNull, lte, sql } from 'drizzle-orm';
 import { nullableNumber, type SeatStatus, Statements } from './statements.js';
 
 export interface SeatState {

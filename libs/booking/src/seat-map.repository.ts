@@ -1,6 +1,5 @@
-import { type Db } from '@app/db';
+import { type Db, asc, eq, sql } from '@app/db';
 import { Injectable } from '@nestjs/common';
-import { asc, eq, sql } from 'drizzle-orm';
 import { nullableNumber, type SeatStatus, Statements } from './statements.js';
 
 /** Statements that read a show's seats as a seat map: as rows, or as the seat map's JSON. */

@@ -1,6 +1,5 @@
-import { type Db, type ShowLayout, writeShow } from '@app/db';
+import { type Db, type ShowLayout, writeShow, and, asc, eq, inArray, or, sql } from '@app/db';
 import { Injectable } from '@nestjs/common';
-import { and, asc, eq, inArray, or, sql } from 'drizzle-orm';
 import { Statements } from './statements.js';
 
 /** Statements about shows: the list, their counts, sections, categories and sales rules; creating, changing and deleting them. */

@@ -1,6 +1,5 @@
-import { Database, type Db, PostgresDatabase } from '@app/db';
+import { Database, type Db, PostgresDatabase, and, lte, or, sql } from '@app/db';
 import { Inject, Injectable } from '@nestjs/common';
-import { and, lte, or, sql } from 'drizzle-orm';
 
 export type SeatStatus = 'AVAILABLE' | 'HELD' | 'BOOKED' | 'BLOCKED';
 

@@ -1,5 +1,6 @@
 export { Database, type Db, type DbClock, type Tables, type TransactionOptions } from './database.js';
 export { DbModule, openDatabase } from './db.module.js';
+export { and, asc, count, desc, eq, inArray, isNull, lt, lte, or, sql } from './drizzle.js';
 export { isUniqueViolation, type NamedStatement, PostgresDatabase, sqlState } from './postgres.database.js';
 export { retrying, type RetryPolicy } from './retry.js';
 export {

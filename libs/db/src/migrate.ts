@@ -1,7 +1,5 @@
 import { fileURLToPath } from 'node:url';
-import { migrate as migrateSqlite } from 'drizzle-orm/better-sqlite3/migrator';
-import { drizzle } from 'drizzle-orm/node-postgres';
-import { migrate as migratePg } from 'drizzle-orm/node-postgres/migrator';
+import { drizzlePg, migratePg, migrateSqlite } from './drizzle.js';
 import type { PostgresDatabase } from './postgres.database.js';
 import type { SqliteDatabase } from './sqlite.database.js';
 
@@ -21,7 +19,7 @@ export async function migratePostgres(database: PostgresDatabase, afterMigrate: 
   try {
     await client.query('select pg_advisory_lock($1)', [MIGRATION_LOCK_KEY]);
     try {
-      await migratePg(drizzle(client), { migrationsFolder: folder('pg') });
+      await migratePg(drizzlePg(client), { migrationsFolder: folder('pg') });
       await afterMigrate();
     } finally {
       await client.query('select pg_advisory_unlock($1)', [MIGRATION_LOCK_KEY]);

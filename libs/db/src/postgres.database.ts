@@ -1,9 +1,10 @@
 import { causes, DependencyUnavailableError, describeError } from '@app/common';
 import { Logger } from '@nestjs/common';
-import { type AnyColumn, sql } from 'drizzle-orm';
-import { drizzle, type NodePgDatabase } from 'drizzle-orm/node-postgres';
+import type { AnyColumn } from 'drizzle-orm';
+import type { NodePgDatabase } from 'drizzle-orm/node-postgres';
 import pg from 'pg';
 import { Database, type Db, type DbClock, type TransactionOptions } from './database.js';
+import { drizzlePg as drizzle, sql } from './drizzle.js';
 import { retrying } from './retry.js';
 import * as schema from './schema/pg.schema.js';
 

@@ -1,4 +1,4 @@
-import { count } from 'drizzle-orm';
+import { count } from './drizzle.js';
 import type { Database } from './database.js';
 
 export interface Price {

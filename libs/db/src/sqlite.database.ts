@@ -1,9 +1,10 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
-import { type AnyColumn, sql } from 'drizzle-orm';
-import { type BetterSQLite3Database, drizzle } from 'drizzle-orm/better-sqlite3';
+import type { AnyColumn } from 'drizzle-orm';
+import type { BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
 import { Database, type Db, type DbClock, type Tables } from './database.js';
+import { drizzleSqlite as drizzle, sql } from './drizzle.js';
 import * as schema from './schema/sqlite.schema.js';
 
 const NOW_MS = sql`cast(unixepoch('subsec') * 1000 as integer)`;

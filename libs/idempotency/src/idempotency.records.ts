@@ -1,6 +1,5 @@
-import { type Db, Database, PostgresDatabase } from '@app/db';
+import { type Db, Database, PostgresDatabase, and, eq, lt } from '@app/db';
 import { Inject, Injectable } from '@nestjs/common';
-import { and, eq, lt } from 'drizzle-orm';
 import { IdempotencyKeyReusedError } from './idempotency.errors.js';
 import { type IdempotencyRef, StoredResponse } from './stored-response.js';
 

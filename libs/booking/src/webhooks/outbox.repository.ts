@@ -1,6 +1,5 @@
-import { Database, type Db } from '@app/db';
+import { Database, type Db, and, asc, desc, eq, inArray, isNull, lte, or, sql } from '@app/db';
 import { Inject, Injectable } from '@nestjs/common';
-import { and, asc, desc, eq, inArray, isNull, lte, or, sql } from 'drizzle-orm';
 import { BookingRepository } from '../booking.repository.js';
 import { bookingView } from '../booking-view.js';
 import { Statements } from '../statements.js';

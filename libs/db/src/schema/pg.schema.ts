@@ -2,8 +2,9 @@
  * PostgreSQL schema. `sqlite.schema.ts` mirrors it table for table and column for column, so one
  * repository serves both dialects. Change both files together, then run `npm run db:generate`.
  */
-import { sql } from 'drizzle-orm';
-import { bigserial, check, index, integer, uniqueIndex, pgTable, primaryKey, text, timestamp } from 'drizzle-orm/pg-core';
+import { pgCore, sql } from '../drizzle.js';
+
+const { bigserial, check, index, integer, uniqueIndex, pgTable, primaryKey, text, timestamp } = pgCore;
 
 const instant = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
 

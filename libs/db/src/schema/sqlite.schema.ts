@@ -1,6 +1,7 @@
 /** SQLite (dev mode) mirror of `pg.schema.ts`: same tables, same column names, same constraints. */
-import { sql } from 'drizzle-orm';
-import { check, index, integer, uniqueIndex, primaryKey, sqliteTable, text } from 'drizzle-orm/sqlite-core';
+import { sql, sqliteCore } from '../drizzle.js';
+
+const { check, index, integer, uniqueIndex, primaryKey, sqliteTable, text } = sqliteCore;
 
 const instant = (name: string) => integer(name, { mode: 'timestamp_ms' });
 
