@@ -33,8 +33,10 @@ describe.each(backends)('GET /metrics on $name', (backend) => {
     return reply.raw;
   };
 
-  it.skipIf(!backend.available)('counts holds, refusals, bookings, replays, expiries, requests and sockets', async () => {
-    const { seatIds } = await api.newShow();
+  it.skipIf(!backend.available)('counts holds, refusals, bookings, replays, expiries, requests, sockets and live batches', async () => {
+    const { showId, seatIds } = await api.newShow();
+    const client = await api.seatsClient();
+    await client.subscribe(showId);
     const before = await scrape();
     const delta = (after: string, name: string, labels?: Record<string, string>) =>
       sample(after, name, labels) - sample(before, name, labels);
@@ -45,7 +47,6 @@ describe.each(backends)('GET /metrics on $name', (backend) => {
     expect((await api.post(HOLD, { seatIds: [seatIds[0]], userId: 'bob' })).status).toBe(409);
     expect((await api.post(BOOK, { seatIds: [seatIds[0]], userId: 'alice' })).status).toBe(201);
     expect((await api.post(HOLD, { seatIds: [seatIds[1]], userId: 'carol' })).status).toBe(201);
-    const client = await api.seatsClient();
 
     // Carol's hold lapses after a second: the granting instance's timer releases it (on real
     // Redis a keyspace event may get there first).
@@ -70,6 +71,13 @@ describe.each(backends)('GET /metrics on $name', (backend) => {
     expect(delta(after, 'http_request_duration_seconds_count', { method: 'POST', route: '/api/seats/hold-bulk', status: '201' })).toBe(3);
     expect(delta(after, 'http_request_duration_seconds_count', { method: 'POST', route: '/api/seats/hold-bulk', status: '409' })).toBe(1);
     expect(sample(after, 'socketio_connected_clients')).toBeGreaterThanOrEqual(1);
+    // Every change reached the subscriber in a batch, and each batch written to it was timed.
+    const received = client.events.length;
+    after = await scrape();
+    expect(received).toBeGreaterThanOrEqual(1);
+    expect(delta(after, 'live_deliveries_total')).toBeGreaterThanOrEqual(received);
+    expect(delta(after, 'live_batch_written_seconds_count')).toBe(delta(after, 'live_batches_total'));
+    expect(delta(after, 'live_batch_written_seconds_count')).toBeGreaterThanOrEqual(1);
     expect(sample(after, 'process_resident_memory_bytes')).toBeGreaterThan(0);
 
     client.socket.close();

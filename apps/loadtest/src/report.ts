@@ -112,7 +112,7 @@ export function stadiumMarkdown(s: any): string[] {
     p.buyers ? `${p.buyers.pairsPerSecond} pairs/s, hold p99 ${p.buyers.holds.p99} ms, ${JSON.stringify(p.buyers.answers)}` : '';
   const fans = (p: any) =>
     p.deliveries !== undefined
-      ? `${p.deliveries} events (${p.changesDelivered} changes, ${p.megabytesDelivered} MB), arrival p50 ${p.arrivalP50Ms} / p99 ${p.arrivalP99Ms} ms`
+      ? `${p.deliveries} events (${p.changesDelivered} changes, ${p.megabytesDelivered} MB), arrival p50 ${p.arrivalP50Ms} / p99 ${p.arrivalP99Ms} ms (written to the last socket: p99 ≤ ${p.writtenP99Ms} ms)`
       : '';
   const reads = (p: any) => {
     const r = p.statusReads ?? p.layoutReads;

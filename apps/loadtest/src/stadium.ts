@@ -150,7 +150,9 @@ export async function stadiumScenario({ baseUrl, live, adminToken, database, red
     };
   };
   const buy = async () => (await buyers.ask({ cmd: 'run', durationMs: phaseMs })).result;
-  const arrivals = async () => {
+  const fansUrl = live?.url ?? baseUrl;
+  const arrivals = async (writtenBefore: Map<number, number>) => {
+    const writtenAfter = await batchWrittenBuckets(fansUrl);
     const histogram = new ArrivalHistogram();
     let events = 0;
     let changes = 0;
@@ -168,9 +170,15 @@ export async function stadiumScenario({ baseUrl, live, adminToken, database, red
       megabytesDelivered: round(bytes / 1e6),
       arrivalP50Ms: histogram.percentile(50),
       arrivalP99Ms: histogram.percentile(99),
+      writtenP50Ms: bucketPercentile(writtenBefore, writtenAfter, 50),
+      writtenP99Ms: bucketPercentile(writtenBefore, writtenAfter, 99),
     };
   };
-  const mark = () => Promise.all(fanProcesses.map((fan) => fan.ask({ cmd: 'mark' })));
+  /** Starts counting anew in the fans' processes; what the service's batch-written histogram held then. */
+  const mark = async () => {
+    await Promise.all(fanProcesses.map((fan) => fan.ask({ cmd: 'mark' })));
+    return batchWrittenBuckets(fansUrl);
+  };
 
   const unavailableBefore = await unavailableCounts(baseUrl);
   try {
@@ -188,19 +196,19 @@ export async function stadiumScenario({ baseUrl, live, adminToken, database, red
     );
 
     const fansOnly = await phase('fans, no buyers', async () => {
-      await mark();
+      const written = await mark();
       await new Promise((resolve) => setTimeout(resolve, phaseMs));
-      return arrivals();
+      return arrivals(written);
     });
     const fansAndBuyers = await phase('fans and buyers', async () => {
-      await mark();
+      const written = await mark();
       const result = await buy();
-      return { buyers: result, ...(await arrivals()) };
+      return { buyers: result, ...(await arrivals(written)) };
     });
     const withStatusReads = await phase('fans, buyers and status reads', async () => {
-      await mark();
+      const written = await mark();
       const [buyersResult, statusReads] = await Promise.all([buy(), readers.ask({ cmd: 'run', durationMs: phaseMs, target: 'status' })]);
-      return { buyers: buyersResult, statusReads: statusReads.result, ...(await arrivals()) };
+      return { buyers: buyersResult, statusReads: statusReads.result, ...(await arrivals(written)) };
     });
     const layoutRevalidations = await phase('layout with a current If-None-Match, fans watching', async () => ({
       layoutReads: (await readers.ask({ cmd: 'run', durationMs: phaseMs, target: 'layout' })).result,
@@ -226,6 +234,7 @@ export async function stadiumScenario({ baseUrl, live, adminToken, database, red
       buyers: { answers, pairsPerSecond: fansAndBuyers.buyers.pairsPerSecond },
       buyersWithoutFans: { pairsPerSecond: buyersWithoutFans.buyers.pairsPerSecond },
       arrivalP99Ms: fansAndBuyers.arrivalP99Ms,
+      writtenP99Ms: fansAndBuyers.writtenP99Ms,
       statusReads: { perSecond: withStatusReads.statusReads.perSecond, p99Ms: withStatusReads.statusReads.p99 },
       layoutNotModifiedPerSecond: round((layoutRevalidations.layoutReads.statuses['304'] ?? 0) / layoutRevalidations.layoutReads.seconds),
       cpuSeconds: fansAndBuyers.cpuSeconds,
@@ -293,6 +302,33 @@ async function heapMb(baseUrl: string) {
     heapTotal: read('nodejs_heap_size_total_bytes'),
     external: read('nodejs_external_memory_bytes'),
   };
+}
+
+/**
+ * The service's histogram of batches written to the last subscriber (`live_batch_written_seconds`):
+ * cumulative counts by bucket bound, in seconds.
+ */
+async function batchWrittenBuckets(baseUrl: string): Promise<Map<number, number>> {
+  const text = await (await request(`${baseUrl}/metrics`)).body.text();
+  return new Map(
+    [...text.matchAll(/^live_batch_written_seconds_bucket\{le="([^"]+)"\} (\S+)$/gm)].map(([, le, n]) => [
+      le === '+Inf' ? Infinity : Number(le),
+      Number(n),
+    ]),
+  );
+}
+
+/**
+ * The p-th percentile of what a cumulative histogram observed between two reads, as the bound (in
+ * ms) of the bucket that holds it: "at most this late". Null when nothing was observed.
+ */
+export function bucketPercentile(before: Map<number, number>, after: Map<number, number>, p: number): number | null {
+  const bounds = [...after.keys()].sort((a, b) => a - b);
+  const total = (after.get(Infinity) ?? 0) - (before.get(Infinity) ?? 0);
+  if (total <= 0) return null;
+  for (const bound of bounds)
+    if ((after.get(bound) ?? 0) - (before.get(bound) ?? 0) >= (total * p) / 100) return bound === Infinity ? Infinity : bound * 1000;
+  return Infinity;
 }
 
 /** The service's 503 answers so far, by the dependency that was unavailable (from its metrics). */

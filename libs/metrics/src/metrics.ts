@@ -82,6 +82,18 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  /**
+   * How late this instance's subscribers get a change: from the time a batch's oldest change took its
+   * version (versions are microseconds since the epoch) to the batch written to the last socket.
+   * A client's arrival adds the network and its own reading to this.
+   */
+  readonly liveBatchWritten = new Histogram({
+    name: 'live_batch_written_seconds',
+    help: 'From the oldest change of a seats:changed batch (its version) to the batch written to the last subscriber of this instance',
+    buckets: [0.025, 0.05, 0.1, 0.15, 0.2, 0.25, 0.3, 0.4, 0.5, 0.75, 1, 2.5, 5, 10],
+    registers: [this.registry],
+  });
+
   /** Attempts to send a webhook, by outcome: delivered, retry (to be sent again), failed (no retry left), disabled (410). */
   readonly webhookAttempts = new Counter({
     name: 'webhook_attempts_total',

@@ -157,6 +157,7 @@ export class Fanout {
     const frames = new BatchFrames(options.wsPreEncodedFrame as Buffer[] | undefined);
     this.metrics.liveBatches.inc();
     let i = 0;
+    let delivered = 0;
     while (i < ids.length) {
       const until = performance.now() + SLICE_MS;
       let written = 0;
@@ -170,9 +171,18 @@ export class Fanout {
         }
       } while (i < ids.length && ((i & 63) !== 0 || performance.now() < until));
       this.metrics.liveDeliveries.inc(written);
+      delivered += written;
       if (i < ids.length) await new Promise((resolve) => setImmediate(resolve));
     }
+    if (delivered > 0) this.metrics.liveBatchWritten.observe(Math.max(0, Date.now() - oldestVersion(event) / 1000) / 1000);
   }
+}
+
+/** The version of the batch's oldest change, in microseconds since the epoch. */
+function oldestVersion(event: SeatsChangedEvent): number {
+  let oldest = event.version;
+  for (const change of event.changes) if (change.version < oldest) oldest = change.version;
+  return oldest;
 }
 
 /** Two batches of one show as one: the latest change per seat, the earliest emission time. */
