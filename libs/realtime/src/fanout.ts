@@ -50,39 +50,50 @@ interface EngineConnection {
  */
 export const PER_MESSAGE_DEFLATE = { serverNoContextTakeover: true, threshold: Number.MAX_SAFE_INTEGER } as const;
 
-/** A batch's WebSocket frame as written to every socket: plain, and deflated on first need. */
+/**
+ * A batch's WebSocket frame as written to every socket: plain, and deflated on first need, each as
+ * one buffer (header and payload together), so that a socket takes it in one `write` rather than a
+ * corked pair that Node sends as a `writev` (about 9 against 11 µs a socket on this machine's
+ * loopback, measured on a bare server writing to 5,000 sockets).
+ */
 class BatchFrames {
+  readonly plain: Buffer[] | undefined;
   private deflated?: Buffer[];
 
-  constructor(readonly plain: Buffer[] | undefined) {}
+  /** `encoded`: socket.io's pre-encoded frame, header then payload (ws's Sender.frame without a mask). */
+  constructor(private readonly encoded: Buffer[] | undefined) {
+    this.plain = encoded && [Buffer.concat(encoded)];
+  }
 
   /** The frame for this connection: deflated when it negotiated permessage-deflate with a full window. */
   for(conn: EngineConnection): Buffer[] | undefined {
-    const plain = this.plain;
     const deflate = conn.transport.socket?._extensions?.['permessage-deflate'];
     const windowBits = deflate?.params?.server_max_window_bits;
-    if (!plain || !deflate || (typeof windowBits === 'number' && windowBits < 15)) return plain;
-    // The frame's payload is its last part (ws's Sender.frame without a mask). Flushed, not
-    // finished, and without the flush's 4-byte trailer: a message as RFC 7692 §7.2.1 sends it.
-    this.deflated ??= textFrame(deflateRawSync(plain[plain.length - 1], { finishFlush: constants.Z_SYNC_FLUSH }).subarray(0, -4), true);
+    if (!this.encoded || !deflate || (typeof windowBits === 'number' && windowBits < 15)) return this.plain;
+    // Flushed, not finished, and without the flush's 4-byte trailer: a message as RFC 7692 §7.2.1 sends it.
+    this.deflated ??= [
+      textFrame(deflateRawSync(this.encoded[this.encoded.length - 1], { finishFlush: constants.Z_SYNC_FLUSH }).subarray(0, -4), true),
+    ];
     return this.deflated;
   }
 }
 
 /** An unmasked, final text frame (RFC 6455 §5.2), its payload compressed when `deflated` (RSV1). */
-function textFrame(payload: Buffer, deflated: boolean): Buffer[] {
+function textFrame(payload: Buffer, deflated: boolean): Buffer {
   const length = payload.length;
-  const header = Buffer.allocUnsafe(length < 126 ? 2 : length < 65_536 ? 4 : 10);
-  header[0] = 0x81 | (deflated ? 0x40 : 0);
-  if (length < 126) header[1] = length;
+  const headerLength = length < 126 ? 2 : length < 65_536 ? 4 : 10;
+  const frame = Buffer.allocUnsafe(headerLength + length);
+  frame[0] = 0x81 | (deflated ? 0x40 : 0);
+  if (length < 126) frame[1] = length;
   else if (length < 65_536) {
-    header[1] = 126;
-    header.writeUInt16BE(length, 2);
+    frame[1] = 126;
+    frame.writeUInt16BE(length, 2);
   } else {
-    header[1] = 127;
-    header.writeBigUInt64BE(BigInt(length), 2);
+    frame[1] = 127;
+    frame.writeBigUInt64BE(BigInt(length), 2);
   }
-  return [header, payload];
+  payload.copy(frame, headerLength);
+  return frame;
 }
 
 /**
