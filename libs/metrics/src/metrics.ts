@@ -72,7 +72,7 @@ export class Metrics {
 
   readonly liveBatches = new Counter({
     name: 'live_batches_total',
-    help: 'seats:changed batches written to the subscribers of this instance (one per show per fan-out)',
+    help: 'seats:changed events encoded for the subscribers of this instance (one per show and set of batches some sockets lack)',
     registers: [this.registry],
   });
 

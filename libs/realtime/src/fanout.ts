@@ -118,17 +118,19 @@ function sendFrame(socket: Socket, frames: BatchFrames): boolean {
 }
 
 /**
- * Writes a show's batches to the sockets of its room on this instance without ever holding the
- * event loop for long: the packet is encoded once (as socket.io's own broadcast does, down to the
- * WebSocket frame, deflated once for the sockets that negotiated compression), then written to
- * the sockets in slices of at most `SLICE_MS`, with the loop free between slices for holds and
- * bookings waiting on the database or Redis. While a show's fan-out runs, its next batches wait
- * and merge (latest change per seat), so the cost is bounded by the sockets, not by how many
- * changes arrive: a busy instance sends fewer, fuller batches.
+ * Writes each show's batches to the sockets of its room on this instance, without ever holding the
+ * event loop for long: a cursor goes round the room's sockets in slices of at most `SLICE_MS`, the
+ * loop free between slices for holds and bookings waiting on the database or Redis, and gives each
+ * socket it passes, in one event, every batch that socket lacks (latest change per seat). A batch
+ * that arrives while the cursor is going round is written from where the cursor is, so it reaches
+ * every socket within one round, never waiting for the round before to end; a socket the cursor
+ * reaches with nothing new is skipped. Each distinct event is encoded once (as socket.io's own
+ * broadcast does, down to the WebSocket frame, deflated once for the sockets that negotiated
+ * compression) and the same bytes are written to every socket that lacks the same batches. The cost
+ * is bounded by the sockets, not by how many changes arrive: a busy instance sends fuller events.
  */
 export class Fanout {
-  private readonly running = new Set<string>();
-  private readonly waiting = new Map<string, SeatsChangedEvent>();
+  private readonly shows = new Map<string, ShowFanout>();
 
   constructor(
     private readonly namespace: Namespace,
@@ -136,56 +138,148 @@ export class Fanout {
   ) {}
 
   deliver(event: SeatsChangedEvent): void {
-    if (!this.running.has(event.showId)) {
-      void this.run(event);
-      return;
-    }
-    const queued = this.waiting.get(event.showId);
-    this.waiting.set(event.showId, queued ? merge(queued, event) : event);
+    let show = this.shows.get(event.showId);
+    if (!show)
+      this.shows.set(
+        event.showId,
+        (show = new ShowFanout(this.namespace, this.metrics, event.showId, () => this.shows.delete(event.showId))),
+      );
+    show.add(event);
+  }
+}
+
+/** A batch kept until every socket of the room had the chance to get it. */
+interface Kept {
+  seq: number;
+  event: SeatsChangedEvent;
+  /** The cursor's count of sockets passed by which it has been round every socket present when the batch came. */
+  roundEndsAt: number;
+}
+
+/** One encoded event: the batches after some sequence number, merged. */
+interface Payload {
+  encoded: unknown[];
+  options: Record<string, unknown>;
+  frames: BatchFrames;
+}
+
+class ShowFanout {
+  private readonly room: string;
+  private kept: Kept[] = [];
+  private latest = 0;
+  /** The sequence number of the newest batch each socket has been given. */
+  private readonly given = new WeakMap<Socket, number>();
+  private readonly payloads = new Map<number, Payload>();
+  private members?: Set<string>;
+  private cursor?: Iterator<string>;
+  /** Sockets the cursor has passed since this show's fan-out started. */
+  private passed = 0;
+  private running = false;
+
+  constructor(
+    private readonly namespace: Namespace,
+    private readonly metrics: Metrics,
+    showId: string,
+    private readonly idle: () => void,
+  ) {
+    this.room = showRoom(showId);
   }
 
-  private async run(event: SeatsChangedEvent): Promise<void> {
-    this.running.add(event.showId);
+  add(event: SeatsChangedEvent): void {
+    const size = this.namespace.adapter.rooms.get(this.room)?.size ?? 0;
+    this.kept.push({ seq: ++this.latest, event, roundEndsAt: this.passed + size });
+    this.payloads.clear();
+    if (!this.running) void this.run();
+  }
+
+  private async run(): Promise<void> {
+    this.running = true;
     try {
-      await this.write(event);
-    } finally {
-      this.running.delete(event.showId);
-      const next = this.waiting.get(event.showId);
-      if (next) {
-        this.waiting.delete(event.showId);
-        this.deliver(next);
+      while (this.kept.length > 0) {
+        const until = performance.now() + SLICE_MS;
+        let written = 0;
+        do {
+          const id = this.next();
+          if (id === undefined) {
+            this.kept = [];
+            break;
+          }
+          this.passed++;
+          written += this.visit(id);
+          this.forgetDelivered();
+        } while (this.kept.length > 0 && ((this.passed & 63) !== 0 || performance.now() < until));
+        this.metrics.liveDeliveries.inc(written);
+        if (this.kept.length > 0) await new Promise((resolve) => setImmediate(resolve));
       }
+    } finally {
+      this.running = false;
+      this.idle();
     }
   }
 
-  private async write(event: SeatsChangedEvent): Promise<void> {
-    const members = this.namespace.adapter.rooms.get(showRoom(event.showId));
-    if (!members || members.size === 0) return;
-    const ids = [...members];
-    const options: Record<string, unknown> = { preEncoded: true };
-    const packet = { type: 2 /* EVENT */, nsp: this.namespace.name, data: [SEATS_CHANGED, event] };
-    const encoded = (this.namespace.adapter as unknown as BroadcastInternals)._encode(packet, options);
-    const frames = new BatchFrames(options.wsPreEncodedFrame as Buffer[] | undefined);
-    this.metrics.liveBatches.inc();
-    let i = 0;
-    let delivered = 0;
-    while (i < ids.length) {
-      const until = performance.now() + SLICE_MS;
-      let written = 0;
-      do {
-        const socket = this.namespace.sockets.get(ids[i++]);
-        if (!socket) continue;
-        if (unreadBytes(socket) > DROP_UNREAD_BYTES) socket.disconnect(true);
-        else {
-          if (!sendFrame(socket, frames)) (socket.client as unknown as EngineClient).writeToEngine(encoded, options);
-          written++;
-        }
-      } while (i < ids.length && ((i & 63) !== 0 || performance.now() < until));
-      this.metrics.liveDeliveries.inc(written);
-      delivered += written;
-      if (i < ids.length) await new Promise((resolve) => setImmediate(resolve));
+  /** The next socket id round the room (undefined when the room is empty). */
+  private next(): string | undefined {
+    const members = this.namespace.adapter.rooms.get(this.room);
+    if (!members || members.size === 0) return undefined;
+    if (members !== this.members) {
+      this.members = members;
+      this.cursor = members.values();
     }
-    if (delivered > 0) this.metrics.liveBatchWritten.observe(Math.max(0, Date.now() - oldestVersion(event) / 1000) / 1000);
+    let step = this.cursor!.next();
+    if (step.done) {
+      this.cursor = members.values();
+      step = this.cursor.next();
+    }
+    return step.value as string;
+  }
+
+  /** Writes to the socket what it lacks; 1 if it was written to. */
+  private visit(id: string): number {
+    const socket = this.namespace.sockets.get(id);
+    if (!socket) return 0;
+    // A socket first met here (it joined since, or the fan-out was idle) gets every batch kept:
+    // one it already had in the map it read after joining is applied once, by its version.
+    const given = this.given.get(socket) ?? 0;
+    if (given >= this.latest) return 0;
+    if (unreadBytes(socket) > DROP_UNREAD_BYTES) {
+      socket.disconnect(true);
+      return 0;
+    }
+    const latest = this.latest;
+    const payload = this.payloadAfter(given);
+    if (!sendFrame(socket, payload.frames)) (socket.client as unknown as EngineClient).writeToEngine(payload.encoded, payload.options);
+    this.given.set(socket, latest);
+    return 1;
+  }
+
+  /** The batches kept after sequence number `given`, as one encoded event. */
+  private payloadAfter(given: number): Payload {
+    const after = Math.max(given, this.kept[0].seq - 1);
+    let payload = this.payloads.get(after);
+    if (!payload) {
+      const batches = this.kept.filter((batch) => batch.seq > after).map((batch) => batch.event);
+      const event = batches.reduce(merge);
+      const options: Record<string, unknown> = { preEncoded: true };
+      const packet = { type: 2 /* EVENT */, nsp: this.namespace.name, data: [SEATS_CHANGED, event] };
+      const encoded = (this.namespace.adapter as unknown as BroadcastInternals)._encode(packet, options);
+      payload = { encoded, options, frames: new BatchFrames(options.wsPreEncodedFrame as Buffer[] | undefined) };
+      this.payloads.set(after, payload);
+      this.metrics.liveBatches.inc();
+    }
+    return payload;
+  }
+
+  /** Drops the batches the cursor has taken round every socket, timing each from its oldest change. */
+  private forgetDelivered(): void {
+    let done = 0;
+    while (done < this.kept.length && this.kept[done].roundEndsAt <= this.passed) {
+      this.metrics.liveBatchWritten.observe(Math.max(0, Date.now() - oldestVersion(this.kept[done].event) / 1000) / 1000);
+      done++;
+    }
+    if (done > 0) {
+      this.kept = this.kept.slice(done);
+      this.payloads.clear();
+    }
   }
 }
 
