@@ -72,7 +72,7 @@ describe('Fanout', () => {
       expect(received.get(id)![0].version).toBe(2);
     }
     for (const events of received.values()) expect(seatsOf(events)).toEqual(['A1', 'B1']);
-    const written = (await metrics.registry.getSingleMetric('live_batch_written_seconds')!.get()).values;
+    const written = (await metrics.liveBatchWritten.get()).values;
     expect(written.find((value) => value.metricName === 'live_batch_written_seconds_count')!.value).toBe(2);
   });
 
