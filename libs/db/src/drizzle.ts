@@ -3,11 +3,11 @@ import { createRequire } from 'node:module';
 /**
  * drizzle-orm, as the service uses it, loaded through drizzle's CommonJS build.
  *
- * Node 24's ES module loader hands a package's whole `package.json` scope to JavaScript again for
- * every module it loads from the package, and drizzle-orm's is 178 KB (its `exports` map): importing
- * `drizzle-orm/node-postgres` as ES modules took 530 ms and left 160 MB of garbage and the process
- * at 284 MB RSS, which V8 kept committed for the process's life (through `require`: 120 ms, 67 MB;
- * Node 20: 59 MB either way). drizzle recognises its classes across its two builds (`is()` compares
+ * On Node 24, importing `drizzle-orm/node-postgres` as ES modules took 530 ms and left 160 MB of
+ * garbage and the process at 284 MB RSS, which V8 kept committed (216 MB after a forced full
+ * collection); a start-up profile puts the time in the ES module loader reading package.json files,
+ * and drizzle-orm's is 178 KB (its `exports` map) for 400-odd modules. Through `require`: 120 ms
+ * and 67 MB. Node 20: 59 MB either way. drizzle recognises its classes across its two builds (`is()` compares
  * a registered symbol, not the class), so types, and tests, may still import `drizzle-orm` itself;
  * the service's values come from here (lint keeps it so).
  *
