@@ -123,7 +123,12 @@ export async function leanFloorScenario(service: Side, databaseUrl: string, data
   try {
     // Warm-up, so that neither side pays for its first requests (compiling, connecting).
     for (const side of [service, lean]) await holdBookLoop(side.baseUrl, database, side.pid, seconds(2));
-    const holdBook = await inTurns([service, lean], turns, (side) => holdBookLoop(side.baseUrl, database, side.pid, seconds(2)), pairsOf);
+    const holdBook = await inTurns(
+      [service, lean],
+      turns,
+      (side) => holdBookLoop(side.baseUrl, database, side.pid, seconds(2)),
+      (t) => t.statuses['201'] ?? 0,
+    );
     const holdsContended = await inTurns(
       [service, lean],
       turns,
@@ -138,8 +143,6 @@ export async function leanFloorScenario(service: Side, databaseUrl: string, data
     child.kill('SIGTERM');
   }
 }
-
-const pairsOf = (t: Throughput) => t.statuses['201'] ?? 0;
 
 /** `work` on both sides, `turns` × ABBA, each side's turns added up (costs weighted by `units`). */
 async function inTurns(
@@ -196,7 +199,7 @@ function leanComparison(
   service: { holdBook: Throughput; holdsContended: Throughput },
   lean: { holdBook: Throughput; holdsContended: Throughput },
 ) {
-  const pairsOfSide = (t: Throughput) => ({
+  const pairsOf = (t: Throughput) => ({
     pairsPerSecond: t.pairsPerSecond,
     cpuMsPerPair: t.cpuMsPerPair,
     writeSyscallsPerPair: t.writeSyscallsPerPair,
@@ -209,7 +212,7 @@ function leanComparison(
     statuses: t.statuses,
   });
   return {
-    holdBook: { service: pairsOfSide(service.holdBook), lean: pairsOfSide(lean.holdBook) },
+    holdBook: { service: pairsOf(service.holdBook), lean: pairsOf(lean.holdBook) },
     holdsContended: { service: requestsOf(service.holdsContended), lean: requestsOf(lean.holdsContended) },
     ratios: {
       serviceCpuPerPairToLean: round(service.holdBook.cpuMsPerPair!.service / lean.holdBook.cpuMsPerPair!.service, 2),

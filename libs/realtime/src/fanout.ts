@@ -1,7 +1,7 @@
 import type { Metrics } from '@app/metrics';
 import type { Namespace, Socket } from 'socket.io';
 import { constants, deflateRawSync } from 'node:zlib';
-import { latestPerSeat, SEATS_CHANGED, type SeatsChangedEvent, showRoom } from './seats-changed.event.js';
+import { batchOf, latestPerSeat, SEATS_CHANGED, type SeatsChangedEvent, showRoom } from './seats-changed.event.js';
 
 /** How long one slice of a fan-out may keep the event loop before letting requests run. */
 const SLICE_MS = 2;
@@ -179,7 +179,7 @@ class ShowFanout {
   constructor(
     private readonly namespace: Namespace,
     private readonly metrics: Metrics,
-    showId: string,
+    private readonly showId: string,
     private readonly idle: () => void,
   ) {
     this.room = showRoom(showId);
@@ -258,7 +258,9 @@ class ShowFanout {
     let payload = this.payloads.get(after);
     if (!payload) {
       const batches = this.kept.filter((batch) => batch.seq > after).map((batch) => batch.event);
-      const event = batches.reduce(merge);
+      // One event: the latest change per seat, stamped with the earliest batch's emission.
+      const at = batches.reduce((earliest, batch) => (batch.at < earliest ? batch.at : earliest), batches[0].at);
+      const event = batchOf(this.showId, latestPerSeat(batches.flatMap((batch) => batch.changes)), at) ?? batches[0];
       const options: Record<string, unknown> = { preEncoded: true };
       const packet = { type: 2 /* EVENT */, nsp: this.namespace.name, data: [SEATS_CHANGED, event] };
       const encoded = (this.namespace.adapter as unknown as BroadcastInternals)._encode(packet, options);
@@ -288,10 +290,4 @@ function oldestVersion(event: SeatsChangedEvent): number {
   let oldest = event.version;
   for (const change of event.changes) if (change.version < oldest) oldest = change.version;
   return oldest;
-}
-
-/** Two batches of one show as one: the latest change per seat, the earliest emission time. */
-function merge(a: SeatsChangedEvent, b: SeatsChangedEvent): SeatsChangedEvent {
-  const changes = latestPerSeat(b.changes, latestPerSeat(a.changes));
-  return { showId: a.showId, version: Math.max(a.version, b.version), changes: [...changes.values()], at: a.at < b.at ? a.at : b.at };
 }
