@@ -1,7 +1,6 @@
 import { causes, DependencyUnavailableError, describeError } from '@app/common';
 import { Logger } from '@nestjs/common';
 import type { AnyColumn } from 'drizzle-orm';
-import type { NodePgDatabase } from 'drizzle-orm/node-postgres';
 import pg from 'pg';
 import { Database, type Db, type DbClock, type TransactionOptions } from './database.js';
 import { drizzlePg as drizzle, sql } from './drizzle.js';
@@ -9,6 +8,9 @@ import { retrying } from './retry.js';
 import * as schema from './schema/pg.schema.js';
 
 /** SQLSTATEs worth retrying a whole transaction for: serialization_failure, deadlock_detected. */
+const BEGIN_SERIALIZABLE = 'begin isolation level serializable';
+const BEGIN_READ_COMMITTED = 'begin isolation level read committed';
+
 const RETRYABLE = new Set(['40001', '40P01']);
 const isSerializationFailure = (error: unknown) => RETRYABLE.has(sqlState(error) ?? '');
 
@@ -75,8 +77,9 @@ export class PostgresDatabase extends Database {
   readonly clock = pgClock;
   readonly db: Db;
   private readonly mapDb: Db;
-  /** The connection of each open transaction, for statements sent past drizzle (`executeNamed`). */
+  /** The connection of each transaction's session, for statements sent past drizzle (`executeNamed`). */
   private readonly clientOf = new WeakMap<object, pg.PoolClient>();
+  private readonly sessionOf = new WeakMap<pg.PoolClient, Db>();
   private readonly logger = new Logger('Database');
 
   /** `mapPool`: the connections of `readForMaps`; `backgroundPool`: of `backgroundTransaction` (by default the same pool). */
@@ -119,35 +122,50 @@ export class PostgresDatabase extends Database {
   }
 
   transaction<T>(work: (tx: Db) => Promise<T>, options: TransactionOptions = {}, pool = this.pool): Promise<T> {
-    const isolationLevel = options.serializable ? 'serializable' : 'read committed';
+    const begin = options.serializable ? BEGIN_SERIALIZABLE : BEGIN_READ_COMMITTED;
     let attempts = 0;
     this.transactionCounts.transactions++;
     return this.guard(() =>
       retrying(() => {
         if (attempts++ > 0) this.transactionCounts.retries++;
-        return this.onOneConnection(pool, (db, client) =>
-          db.transaction(
-            (tx) => {
-              this.clientOf.set(tx, client);
-              return work(tx as unknown as Db);
-            },
-            { isolationLevel },
-          ),
-        );
+        return this.onOneConnection(pool, async (client) => {
+          // What drizzle's transaction does, with BEGIN and COMMIT as fixed text and the session
+          // made once per connection: on every hold and booking, drizzle rendered both from
+          // templates and built a session and a transaction object per call.
+          await client.query(begin);
+          try {
+            const result = await work(this.sessionOn(client));
+            await client.query('commit');
+            return result;
+          } catch (error) {
+            await client.query('rollback');
+            throw error;
+          }
+        });
       }, isSerializationFailure),
     );
   }
 
+  /** The drizzle session bound to one pooled connection (a transaction's statements go to it). */
+  private sessionOn(client: pg.PoolClient): Db {
+    let session = this.sessionOf.get(client);
+    if (!session) {
+      session = drizzle(client, { schema });
+      this.sessionOf.set(client, session);
+      this.clientOf.set(session, client);
+    }
+    return session;
+  }
+
   /**
    * Runs `work` on a connection of its own and always gives it back: destroyed if it broke, so the
-   * pool refills with a fresh one. (drizzle's pool-level transaction never releases its client when
-   * BEGIN itself fails, so every connection lost at that moment would shrink the pool for good.)
+   * pool refills with a fresh one.
    */
-  private async onOneConnection<T>(pool: pg.Pool, work: (db: NodePgDatabase, client: pg.PoolClient) => Promise<T>): Promise<T> {
+  private async onOneConnection<T>(pool: pg.Pool, work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
     const client = await pool.connect();
     let broken: Error | undefined;
     try {
-      return await work(drizzle(client), client);
+      return await work(client);
     } catch (error) {
       if (isUnavailable(error)) broken = error as Error;
       throw error;
