@@ -1,7 +1,8 @@
 export { Database, type Db, type DbClock, type Tables, type TransactionOptions } from './database.js';
 export { DbModule, openDatabase } from './db.module.js';
 export { and, asc, count, desc, eq, inArray, isNull, lt, lte, or, sql } from './drizzle.js';
-export { isUniqueViolation, type NamedStatement, PostgresDatabase, sqlState } from './postgres.database.js';
+export { isUniqueViolation, PostgresDatabase, sqlState } from './postgres.database.js';
+export type { NamedStatement } from './transaction-connection.js';
 export { retrying, type RetryPolicy } from './retry.js';
 export {
   createShow,

@@ -5,6 +5,7 @@ import pg from 'pg';
 import { Database, type Db, type DbClock, type TransactionOptions } from './database.js';
 import { drizzlePg as drizzle, sql } from './drizzle.js';
 import { retrying } from './retry.js';
+import { type NamedStatement, TransactionConnection } from './transaction-connection.js';
 import * as schema from './schema/pg.schema.js';
 
 /** SQLSTATEs worth retrying a whole transaction for: serialization_failure, deadlock_detected. */
@@ -77,9 +78,9 @@ export class PostgresDatabase extends Database {
   readonly clock = pgClock;
   readonly db: Db;
   private readonly mapDb: Db;
+  private readonly transactionConnections = new WeakMap<pg.PoolClient, TransactionConnection>();
   /** The connection of each transaction's session, for statements sent past drizzle (`executeNamed`). */
-  private readonly clientOf = new WeakMap<object, pg.PoolClient>();
-  private readonly sessionOf = new WeakMap<pg.PoolClient, Db>();
+  private readonly connectionOfSession = new WeakMap<object, TransactionConnection>();
   private readonly logger = new Logger('Database');
 
   /** `mapPool`: the connections of `readForMaps`; `backgroundPool`: of `backgroundTransaction` (by default the same pool). */
@@ -129,32 +130,36 @@ export class PostgresDatabase extends Database {
       retrying(() => {
         if (attempts++ > 0) this.transactionCounts.retries++;
         return this.onOneConnection(pool, async (client) => {
-          // What drizzle's transaction does, with BEGIN and COMMIT as fixed text and the session
-          // made once per connection: on every hold and booking, drizzle rendered both from
-          // templates and built a session and a transaction object per call.
-          await client.query(begin);
+          // What drizzle's transaction does, with BEGIN and COMMIT as fixed text, BEGIN sent with
+          // the first statement (see TransactionConnection), and the session made once per
+          // connection: drizzle rendered both from templates and built a session and a
+          // transaction object for every hold and booking.
+          const connection = this.connectionOf(client);
+          connection.begin(begin);
           try {
-            const result = await work(this.sessionOn(client));
-            await client.query('commit');
+            const result = await work(connection.session);
+            if (connection.begun) await client.query('commit');
             return result;
           } catch (error) {
-            await client.query('rollback');
+            if (connection.begun) await client.query('rollback');
             throw error;
+          } finally {
+            connection.end();
           }
         });
       }, isSerializationFailure),
     );
   }
 
-  /** The drizzle session bound to one pooled connection (a transaction's statements go to it). */
-  private sessionOn(client: pg.PoolClient): Db {
-    let session = this.sessionOf.get(client);
-    if (!session) {
-      session = drizzle(client, { schema });
-      this.sessionOf.set(client, session);
-      this.clientOf.set(session, client);
+  /** The transaction side of one pooled connection, kept for the connection's life. */
+  private connectionOf(client: pg.PoolClient): TransactionConnection {
+    let connection = this.transactionConnections.get(client);
+    if (!connection) {
+      connection = new TransactionConnection(client);
+      this.transactionConnections.set(client, connection);
+      this.connectionOfSession.set(connection.session, connection);
     }
-    return session;
+    return connection;
   }
 
   /**
@@ -181,8 +186,9 @@ export class PostgresDatabase extends Database {
    * come back as node-postgres parses them.
    */
   async executeNamed<Row>(db: Db, statement: NamedStatement, values: unknown[]): Promise<Row[]> {
-    const client = this.clientOf.get(db) ?? this.pool;
-    const result = await client.query<Row & pg.QueryResultRow>({ name: statement.name, text: statement.text, values });
+    const connection = this.connectionOfSession.get(db);
+    if (connection) return connection.executeNamed<Row>(statement, values);
+    const result = await this.pool.query<Row & pg.QueryResultRow>({ name: statement.name, text: statement.text, values });
     return result.rows;
   }
 
@@ -222,10 +228,4 @@ export class PostgresDatabase extends Database {
       throw error;
     }
   }
-}
-
-/** A statement of fixed text with numbered parameters, prepared once per connection under its name. */
-export interface NamedStatement {
-  name: string;
-  text: string;
 }
