@@ -133,5 +133,54 @@ describe.skipIf(!realBackend.available)('PostgreSQL transactions, BEGIN sent wit
     });
     expect(flushes).toBe(3);
     expect(await probeRows()).toEqual([2, 4]);
+
+    // A statement left for the COMMIT travels with it: BEGIN and the first statement, then it and COMMIT.
+    flushes = 0;
+    await database.transaction(async (tx) => {
+      await database.executeNamed(tx, INSERT, [5]);
+      await database.executeNamedAtCommit(tx, INSERT, [6]);
+    });
+    expect(flushes).toBe(2);
+    expect(await probeRows()).toEqual([2, 4, 5, 6]);
+  });
+
+  it('commits a statement left for the COMMIT only with the transaction, and a failing one fails it', async () => {
+    await database.read((db) => db.execute(sql`delete from transaction_probe`));
+    // Its failure (a duplicate key) fails the commit: nothing of the transaction stays.
+    await expect(
+      database.transaction(async (tx) => {
+        await database.executeNamed(tx, INSERT, [10]);
+        await database.executeNamedAtCommit(tx, INSERT, [10]);
+      }),
+    ).rejects.toMatchObject({ code: '23505' });
+    expect(await probeRows()).toEqual([]);
+    // Work that fails after leaving it: neither is committed.
+    await expect(
+      database.transaction(async (tx) => {
+        await database.executeNamed(tx, INSERT, [11]);
+        await database.executeNamedAtCommit(tx, INSERT, [12]);
+        throw new Error('changed my mind');
+      }),
+    ).rejects.toThrow('changed my mind');
+    expect(await probeRows()).toEqual([]);
+    // Left by a transaction that sent nothing else, or two of them: each runs, all in the transaction.
+    await database.transaction((tx) => database.executeNamedAtCommit(tx, INSERT, [13]));
+    await database.transaction(async (tx) => {
+      await database.executeNamedAtCommit(tx, INSERT, [14]);
+      await database.executeNamedAtCommit(tx, INSERT, [15]);
+    });
+    await expect(
+      database.transaction(async (tx) => {
+        await database.executeNamedAtCommit(tx, INSERT, [16]);
+        await database.executeNamedAtCommit(tx, INSERT, [13]);
+      }),
+    ).rejects.toMatchObject({ code: '23505' });
+    // Outside a transaction it runs at once.
+    await database.read((db) => database.executeNamedAtCommit(db, INSERT, [17]));
+    expect(await probeRows()).toEqual([13, 14, 15, 17]);
+    const open = await database.read((db) =>
+      db.execute(sql`select count(*)::int as n from pg_stat_activity where state like 'idle in transaction%'`),
+    );
+    expect((open as unknown as { rows: { n: number }[] }).rows[0].n).toBe(0);
   });
 });

@@ -138,7 +138,7 @@ export class PostgresDatabase extends Database {
           connection.begin(begin);
           try {
             const result = await work(connection.session);
-            if (connection.begun) await client.query('commit');
+            await connection.commit();
             return result;
           } catch (error) {
             if (connection.begun) await client.query('rollback');
@@ -190,6 +190,16 @@ export class PostgresDatabase extends Database {
     if (connection) return connection.executeNamed<Row>(statement, values);
     const result = await this.pool.query<Row & pg.QueryResultRow>({ name: statement.name, text: statement.text, values });
     return result.rows;
+  }
+
+  /**
+   * A named statement that must commit with the transaction `db` belongs to, sent with its COMMIT
+   * (one round trip for both; its failure fails the transaction); run now outside a transaction.
+   */
+  async executeNamedAtCommit(db: Db, statement: NamedStatement, values: unknown[]): Promise<void> {
+    const connection = this.connectionOfSession.get(db);
+    if (connection) await connection.executeAtCommit(statement, values);
+    else await this.executeNamed(db, statement, values);
   }
 
   async serializeOn(tx: Db, [a, b]: [string, string]): Promise<void> {

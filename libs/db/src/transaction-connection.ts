@@ -14,19 +14,35 @@ interface ProtocolConnection {
   parse(message: { text: string }): void;
   bind(message: object): void;
   execute(message: object): void;
+  sync(): void;
   parsedStatements: Record<string, string | undefined>;
 }
 
+type Prototype = {
+  prepare(connection: ProtocolConnection): void;
+  _getRows(connection: ProtocolConnection, rows?: number): void;
+};
+const query = pg.Query.prototype as unknown as Prototype;
+
+/** A statement of fixed text without parameters, as unnamed extended-protocol messages, no Sync. */
+function sendUnnamed(connection: ProtocolConnection, text: string): void {
+  connection.parse({ text });
+  connection.bind({});
+  connection.execute({});
+}
+
 /**
- * A named statement with the transaction's BEGIN in front of it, as messages of the extended
- * protocol before the statement's own: one write, one round trip and one ReadyForQuery for both.
- * The answer holds BEGIN's result, then the statement's. Only for a statement already parsed on
- * the connection: BEGIN's ParseComplete marks the query's statement parsed, which must not happen
- * before the statement's own Parse has succeeded.
+ * A named statement with the transaction's BEGIN in front of it, or its COMMIT after it, as
+ * extended-protocol messages around the statement's own: one write, one round trip and one
+ * ReadyForQuery for all of them. The answer holds each one's result in order. Only for a
+ * statement already parsed on the connection: the ParseComplete of BEGIN or COMMIT marks the
+ * query's statement parsed, which must not happen before the statement's own Parse succeeded.
+ * An error skips what follows it (up to the Sync): a failed statement's COMMIT is never run.
  */
-class BegunStatement extends pg.Query {
+class FramedStatement extends pg.Query {
   constructor(
-    private readonly begin: string,
+    private readonly before: string | undefined,
+    private readonly after: string | undefined,
     config: pg.QueryConfig,
     callback: (error: Error | undefined, results: pg.QueryResult | pg.QueryResult[]) => void,
   ) {
@@ -35,10 +51,28 @@ class BegunStatement extends pg.Query {
 
   /** Called by node-postgres, corked, when the query is sent (`Query.prepare`, not in its types). */
   prepare(connection: ProtocolConnection): void {
-    connection.parse({ text: this.begin });
-    connection.bind({});
+    if (this.before) sendUnnamed(connection, this.before);
+    query.prepare.call(this, connection);
+  }
+
+  /** The statement's Execute and the Sync (`Query._getRows`), with COMMIT between them. */
+  _getRows(connection: ProtocolConnection, rows?: number): void {
+    if (!this.after || rows) return query._getRows.call(this, connection, rows);
     connection.execute({});
-    (pg.Query.prototype as unknown as { prepare(connection: ProtocolConnection): void }).prepare.call(this, connection);
+    sendUnnamed(connection, this.after);
+    connection.sync();
+  }
+
+  /** Runs `config` framed on `client`; resolves to the statement's own rows. */
+  static run<Row>(client: pg.PoolClient, frame: { before?: string; after?: string }, config: pg.QueryConfig): Promise<Row[]> {
+    return new Promise((resolve, reject) => {
+      client.query(
+        new FramedStatement(frame.before, frame.after, config, (error, results) => {
+          if (error) reject(error);
+          else resolve((Array.isArray(results) ? results[frame.before ? 1 : 0] : results).rows as Row[]);
+        }),
+      );
+    });
   }
 }
 
@@ -46,12 +80,15 @@ class BegunStatement extends pg.Query {
  * One pooled connection as a transaction uses it. BEGIN is not sent on its own: it goes with the
  * transaction's first statement, in the same write and, when that statement is a named one (the
  * hold's and the sale's), in the same round trip. A transaction that sent nothing sends no BEGIN
- * and needs no COMMIT. Kept for the connection's life, with its drizzle session.
+ * and needs no COMMIT. A statement may also be left for the COMMIT (`executeAtCommit`): then it
+ * goes in the same write and round trip as the COMMIT, which runs only if it succeeded. Kept for
+ * the connection's life, with its drizzle session.
  */
 export class TransactionConnection {
   /** The transaction's statements rendered by drizzle reach the connection through `query`. */
   readonly session: Db;
   private pendingBegin?: string;
+  private atCommit?: { statement: NamedStatement; values: unknown[] };
 
   constructor(readonly pooled: pg.PoolClient) {
     this.session = drizzle(this as unknown as pg.PoolClient, { schema });
@@ -67,9 +104,40 @@ export class TransactionConnection {
     return this.pendingBegin === undefined;
   }
 
-  /** The transaction ends; a BEGIN never sent is dropped. */
+  /** The transaction ends; a BEGIN or a statement for the COMMIT never sent is dropped. */
   end(): void {
     this.pendingBegin = undefined;
+    this.atCommit = undefined;
+  }
+
+  /**
+   * Leaves a named statement for the COMMIT, which sends it (see the class comment); its failure
+   * fails the commit. One at a time: leaving another sends the one before it now.
+   */
+  async executeAtCommit(statement: NamedStatement, values: unknown[]): Promise<void> {
+    const before = this.atCommit;
+    this.atCommit = { statement, values };
+    if (before) await this.executeNamed(before.statement, before.values);
+  }
+
+  /** Commits what was sent, with the statement left for it; nothing at all if nothing was. */
+  async commit(): Promise<void> {
+    const last = this.atCommit;
+    this.atCommit = undefined;
+    if (last && (!this.begun || !this.parsed(last.statement))) {
+      await this.executeNamed(last.statement, last.values);
+      return this.commit();
+    }
+    if (!this.begun) return;
+    if (!last) {
+      await this.pooled.query('commit');
+      return;
+    }
+    await FramedStatement.run(
+      this.pooled,
+      { after: 'commit' },
+      { name: last.statement.name, text: last.statement.text, values: last.values },
+    );
   }
 
   /** node-postgres' `query`, as drizzle calls it: BEGIN first, if still pending, then the statement. */
@@ -84,21 +152,14 @@ export class TransactionConnection {
 
   /**
    * A named statement, with BEGIN in front of it if the transaction has sent nothing yet (on its
-   * own the first time the statement runs on this connection: see BegunStatement).
+   * own the first time the statement runs on this connection: see FramedStatement).
    */
   async executeNamed<Row>(statement: NamedStatement, values: unknown[]): Promise<Row[]> {
     const begin = this.pendingBegin;
     const config = { name: statement.name, text: statement.text, values };
     if (begin === undefined || !this.parsed(statement)) return (await this.query(config)).rows as Row[];
     this.pendingBegin = undefined;
-    return new Promise((resolve, reject) => {
-      this.pooled.query(
-        new BegunStatement(begin, config, (error, results) => {
-          if (error) reject(error);
-          else resolve((Array.isArray(results) ? results.at(-1)! : results).rows as Row[]);
-        }),
-      );
-    });
+    return FramedStatement.run<Row>(this.pooled, { before: begin }, config);
   }
 
   private parsed(statement: NamedStatement): boolean {

@@ -35,10 +35,14 @@ export class IdempotencyRecords {
     return deleted.length;
   }
 
+  /**
+   * Records the response in `db`'s transaction. On PostgreSQL (every booking's path) a statement of
+   * fixed text, prepared once per connection, and sent with the COMMIT: a duplicate key then fails
+   * the commit, as it would have failed the transaction.
+   */
   async insert(db: Db, ref: IdempotencyRef, response: StoredResponse): Promise<void> {
     if (this.database instanceof PostgresDatabase) {
-      // On every booking's path: a statement of fixed text, prepared once per connection.
-      await this.database.executeNamed(db, INSERT, [ref.userId, ref.key, ref.fingerprint, response.status, response.body]);
+      await this.database.executeNamedAtCommit(db, INSERT, [ref.userId, ref.key, ref.fingerprint, response.status, response.body]);
       return;
     }
     const { idempotencyRecords: records } = this.database.tables;
