@@ -142,6 +142,20 @@ describe.skipIf(!realBackend.available)('PostgreSQL transactions, BEGIN sent wit
     });
     expect(flushes).toBe(2);
     expect(await probeRows()).toEqual([2, 4, 5, 6]);
+
+    // BEGIN goes with a first statement rendered by drizzle too (an unnamed one).
+    flushes = 0;
+    const [row] = await database.transaction(
+      async (tx) =>
+        (
+          (await tx.execute(sql`select current_setting('transaction_isolation') as i, ${3}::int as n`)) as unknown as {
+            rows: { i: string; n: number }[];
+          }
+        ).rows,
+      { serializable: true },
+    );
+    expect(row).toEqual({ i: 'serializable', n: 3 });
+    expect(flushes).toBe(2);
   });
 
   it('commits a statement left for the COMMIT only with the transaction, and a failing one fails it', async () => {

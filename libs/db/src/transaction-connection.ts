@@ -32,11 +32,11 @@ function sendUnnamed(connection: ProtocolConnection, text: string): void {
 }
 
 /**
- * A named statement with the transaction's BEGIN in front of it, or its COMMIT after it, as
+ * A statement with the transaction's BEGIN in front of it, or its COMMIT after it, as
  * extended-protocol messages around the statement's own: one write, one round trip and one
- * ReadyForQuery for all of them. The answer holds each one's result in order. Only for a
- * statement already parsed on the connection: the ParseComplete of BEGIN or COMMIT marks the
- * query's statement parsed, which must not happen before the statement's own Parse succeeded.
+ * ReadyForQuery for all of them. The answer holds each one's result in order. A named statement
+ * must be parsed on the connection already: the ParseComplete of BEGIN or COMMIT marks the query's
+ * statement parsed, which must not happen before the statement's own Parse succeeded.
  * An error skips what follows it (up to the Sync): a failed statement's COMMIT is never run.
  */
 class FramedStatement extends pg.Query {
@@ -63,13 +63,13 @@ class FramedStatement extends pg.Query {
     connection.sync();
   }
 
-  /** Runs `config` framed on `client`; resolves to the statement's own rows. */
-  static run<Row>(client: pg.PoolClient, frame: { before?: string; after?: string }, config: pg.QueryConfig): Promise<Row[]> {
+  /** Runs `config` framed on `client` (always by the extended protocol); resolves to the statement's own result. */
+  static run(client: pg.PoolClient, frame: { before?: string; after?: string }, config: pg.QueryConfig): Promise<pg.QueryResult> {
     return new Promise((resolve, reject) => {
       client.query(
-        new FramedStatement(frame.before, frame.after, config, (error, results) => {
+        new FramedStatement(frame.before, frame.after, { ...config, queryMode: 'extended' } as pg.QueryConfig, (error, results) => {
           if (error) reject(error);
-          else resolve((Array.isArray(results) ? results[frame.before ? 1 : 0] : results).rows as Row[]);
+          else resolve(Array.isArray(results) ? results[frame.before ? 1 : 0] : results);
         }),
       );
     });
@@ -140,14 +140,17 @@ export class TransactionConnection {
     );
   }
 
-  /** node-postgres' `query`, as drizzle calls it: BEGIN first, if still pending, then the statement. */
+  /** node-postgres' `query`, as drizzle calls it: with BEGIN in front, if still pending (an unnamed statement). */
   async query(config: pg.QueryConfig | string, values?: unknown[]): Promise<pg.QueryResult> {
     const begin = this.pendingBegin;
-    if (begin !== undefined) {
-      this.pendingBegin = undefined;
+    if (begin === undefined) return this.pooled.query(config, values);
+    this.pendingBegin = undefined;
+    const statement = typeof config === 'string' ? { text: config } : config;
+    if (statement.name !== undefined) {
       await this.pooled.query(begin);
+      return this.pooled.query(statement, values);
     }
-    return this.pooled.query(config, values);
+    return FramedStatement.run(this.pooled, { before: begin }, values === undefined ? statement : { ...statement, values });
   }
 
   /**
@@ -159,7 +162,7 @@ export class TransactionConnection {
     const config = { name: statement.name, text: statement.text, values };
     if (begin === undefined || !this.parsed(statement)) return (await this.query(config)).rows as Row[];
     this.pendingBegin = undefined;
-    return FramedStatement.run<Row>(this.pooled, { before: begin }, config);
+    return (await FramedStatement.run(this.pooled, { before: begin }, config)).rows as Row[];
   }
 
   private parsed(statement: NamedStatement): boolean {

@@ -112,6 +112,7 @@ export class OutboxRepository extends Statements {
     const due = taken.sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime() || a.id.localeCompare(b.id));
     const listening = (await this.endpoints(tx)).filter((endpoint) => endpoint.enabled);
     const wanted = due.filter((message) => listening.some((endpoint) => endpoint.events.includes(message.type as WebhookEvent)));
+    if (wanted.length === 0) return due.length;
     const payloads = await this.payloads(tx, wanted);
     const now = this.clock.now() as unknown as Date;
     const rows = wanted.flatMap((message) =>
