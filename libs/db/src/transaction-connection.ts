@@ -18,11 +18,11 @@ interface ProtocolConnection {
   parsedStatements: Record<string, string | undefined>;
 }
 
-type Prototype = {
+type QueryInternals = {
   prepare(connection: ProtocolConnection): void;
   _getRows(connection: ProtocolConnection, rows?: number): void;
 };
-const query = pg.Query.prototype as unknown as Prototype;
+const query = pg.Query.prototype as unknown as QueryInternals;
 
 /** A statement of fixed text without parameters, as unnamed extended-protocol messages, no Sync. */
 function sendUnnamed(connection: ProtocolConnection, text: string): void {
@@ -38,6 +38,9 @@ function sendUnnamed(connection: ProtocolConnection, text: string): void {
  * must be parsed on the connection already: the ParseComplete of BEGIN or COMMIT marks the query's
  * statement parsed, which must not happen before the statement's own Parse succeeded.
  * An error skips what follows it (up to the Sync): a failed statement's COMMIT is never run.
+ * It overrides two methods of node-postgres' Query that its types do not declare (`prepare`,
+ * `_getRows`) and reads the connection's `parsedStatements`: pg is pinned in package.json, and
+ * apps/api/test/transactions.e2e.spec.ts checks the behaviour and the writes on a real server.
  */
 class FramedStatement extends pg.Query {
   constructor(
