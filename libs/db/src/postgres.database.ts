@@ -8,10 +8,10 @@ import { retrying } from './retry.js';
 import { type NamedStatement, TransactionConnection } from './transaction-connection.js';
 import * as schema from './schema/pg.schema.js';
 
-/** SQLSTATEs worth retrying a whole transaction for: serialization_failure, deadlock_detected. */
 const BEGIN_SERIALIZABLE = 'begin isolation level serializable';
 const BEGIN_READ_COMMITTED = 'begin isolation level read committed';
 
+/** SQLSTATEs worth retrying a whole transaction for: serialization_failure, deadlock_detected. */
 const RETRYABLE = new Set(['40001', '40P01']);
 const isSerializationFailure = (error: unknown) => RETRYABLE.has(sqlState(error) ?? '');
 
