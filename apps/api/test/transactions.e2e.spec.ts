@@ -38,6 +38,14 @@ describe.skipIf(!realBackend.available)('PostgreSQL transactions, BEGIN sent wit
       (await database.read((db) => db.execute(sql`select n from transaction_probe order by n`))) as unknown as { rows: { n: number }[] }
     ).rows.map((row) => row.n);
 
+  /** Connections left inside a transaction (none should be, whatever failed). */
+  const openTransactions = async () =>
+    (
+      (await database.read((db) =>
+        db.execute(sql`select count(*)::int as n from pg_stat_activity where state like 'idle in transaction%'`),
+      )) as unknown as { rows: { n: number }[] }
+    ).rows[0].n;
+
   it('runs a named first statement inside the transaction, at its isolation level, and answers its own rows', async () => {
     for (const serializable of [true, false]) {
       const [row] = await database.transaction(
@@ -104,10 +112,7 @@ describe.skipIf(!realBackend.available)('PostgreSQL transactions, BEGIN sent wit
     await expect(database.transaction(() => Promise.reject(new Error('before any statement')))).rejects.toThrow('before any statement');
     expect(await probeRows()).toEqual([2]);
     // No transaction was left open on the connection by any of them.
-    const open = await database.read((db) =>
-      db.execute(sql`select count(*)::int as n from pg_stat_activity where state like 'idle in transaction%'`),
-    );
-    expect((open as unknown as { rows: { n: number }[] }).rows[0].n).toBe(0);
+    expect(await openTransactions()).toBe(0);
   });
 
   it('sends BEGIN and a named first statement in one write: a transaction of one statement is two writes', async () => {
@@ -192,9 +197,6 @@ describe.skipIf(!realBackend.available)('PostgreSQL transactions, BEGIN sent wit
     // Outside a transaction it runs at once.
     await database.read((db) => database.executeNamedAtCommit(db, INSERT, [17]));
     expect(await probeRows()).toEqual([13, 14, 15, 17]);
-    const open = await database.read((db) =>
-      db.execute(sql`select count(*)::int as n from pg_stat_activity where state like 'idle in transaction%'`),
-    );
-    expect((open as unknown as { rows: { n: number }[] }).rows[0].n).toBe(0);
+    expect(await openTransactions()).toBe(0);
   });
 });
