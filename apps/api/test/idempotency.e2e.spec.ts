@@ -83,6 +83,11 @@ describe.each(withCluster)('Idempotency-Key on $name', (backend) => {
       const again = await api.post(path, body, { 'idempotency-key': key });
       expect(again.status).toBe(first.status);
       expect(again.raw).toBe(first.raw);
+      expect(JSON.parse(first.raw)).toEqual(first.body);
+      for (const reply of [first, again]) {
+        expect(reply.headers.get('content-type')).toBe('application/json; charset=utf-8');
+        expect(Number(reply.headers.get('content-length'))).toBe(Buffer.byteLength(reply.raw));
+      }
       expect(again.headers.get('idempotent-replayed')).toBe('true');
       expect(await seatRows(body.seatIds)).toEqual(before);
     });

@@ -1,7 +1,7 @@
 import { DependencyUnavailableError, DomainError, InvalidRequestError } from './errors.js';
 import { BadRequestException } from '@nestjs/common';
 import { describe, expect, it } from 'vitest';
-import { toProblem } from './problem.js';
+import { problemAnswer, toProblem } from './problem.js';
 
 class SeatConflict extends DomainError {
   readonly code = 'SEAT_CONFLICT';
@@ -41,5 +41,29 @@ describe(toProblem.name, () => {
       detail: 'An unexpected error occurred.',
       instance: undefined,
     });
+  });
+});
+
+describe(problemAnswer.name, () => {
+  const request = (id: string, originalUrl: string) => ({ id, originalUrl });
+
+  it('is the problem document and its JSON, made once per error and request', () => {
+    const error = new ShowNotFound('no such show');
+    const first = request('req-1', '/api/seats/hold-bulk');
+    const answer = problemAnswer(error, first);
+    expect(answer.problem).toMatchObject({ status: 404, requestId: 'req-1', instance: '/api/seats/hold-bulk' });
+    expect(JSON.parse(answer.body)).toEqual(answer.problem);
+    expect(problemAnswer(error, first)).toBe(answer);
+  });
+
+  it('answers another request failing with the same error object with its own id and path', () => {
+    const error = new ShowNotFound('no such show');
+    problemAnswer(error, request('req-1', '/api/seats/hold-bulk'));
+    const second = problemAnswer(error, request('req-2', '/api/seats/book'));
+    expect(second.problem).toMatchObject({ requestId: 'req-2', instance: '/api/seats/book' });
+  });
+
+  it('answers what is thrown that is not an object', () => {
+    expect(problemAnswer('a string', request('req-3', '/x')).problem).toMatchObject({ status: 500, requestId: 'req-3' });
   });
 });

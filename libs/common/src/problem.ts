@@ -56,6 +56,30 @@ export function toProblem(error: unknown, path?: string, requestId?: string): Pr
   return requestId === undefined ? problem : { ...problem, requestId };
 }
 
+/** The answer to a failed request: its problem document and that document's JSON, as sent. */
+export interface ProblemAnswer {
+  problem: Problem;
+  body: string;
+}
+
+const ANSWER = Symbol('problem-answer');
+type Answered = { originalUrl: string; [ANSWER]?: { error: unknown; answer: ProblemAnswer } };
+
+/**
+ * The answer to `request`, which failed with `error`, made once: the idempotency interceptor keeps
+ * it for replays and the problem filter sends it, the same bytes. Remembered on the request, for
+ * this error (one error object may fail several requests, each with its own id and path).
+ */
+export function problemAnswer(error: unknown, request: { originalUrl: string }): ProblemAnswer {
+  const answered = request as Answered;
+  const remembered = answered[ANSWER];
+  if (remembered && remembered.error === error) return remembered.answer;
+  const problem = toProblem(error, request.originalUrl, requestIdOf(request));
+  const answer = { problem, body: JSON.stringify(problem) };
+  answered[ANSWER] = { error, answer };
+  return answer;
+}
+
 function problemOf(thrown: unknown, path?: string): Problem {
   // Nest wraps body-parser's errors (from middleware mounted with app.use) in an HttpException.
   const error =

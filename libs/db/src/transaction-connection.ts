@@ -23,6 +23,8 @@ type QueryInternals = {
   _getRows(connection: ProtocolConnection, rows?: number): void;
 };
 const query = pg.Query.prototype as unknown as QueryInternals;
+/** What node-postgres' Query reads when it sends itself (set in its constructor, not in its types). */
+type QueryFields = { name?: string; values?: unknown[]; queryMode?: 'extended' };
 
 /** A statement of fixed text without parameters, as unnamed extended-protocol messages, no Sync. */
 function sendUnnamed(connection: ProtocolConnection, text: string): void {
@@ -49,7 +51,15 @@ class FramedStatement extends pg.Query {
     config: pg.QueryConfig,
     callback: (error: Error | undefined, results: pg.QueryResult | pg.QueryResult[]) => void,
   ) {
-    super(config, undefined, callback as never);
+    // Constructed from the text alone: given a config object, node-postgres copies it property by
+    // property (`Object.defineProperties`), a cost on every hold and sale. A config with a row
+    // mode or parsers (drizzle's `rowMode: 'array'`) needs that copy, for the result it builds.
+    const plain = (config as { rowMode?: string }).rowMode === undefined && config.types === undefined;
+    super(plain ? config.text : config, undefined, callback as never);
+    const fields = this as unknown as QueryFields;
+    fields.name = config.name;
+    fields.values = config.values;
+    fields.queryMode = 'extended';
   }
 
   /** Called by node-postgres, corked, when the query is sent (`Query.prepare`, not in its types). */
@@ -70,7 +80,7 @@ class FramedStatement extends pg.Query {
   static run(client: pg.PoolClient, frame: { before?: string; after?: string }, config: pg.QueryConfig): Promise<pg.QueryResult> {
     return new Promise((resolve, reject) => {
       client.query(
-        new FramedStatement(frame.before, frame.after, { ...config, queryMode: 'extended' } as pg.QueryConfig, (error, results) => {
+        new FramedStatement(frame.before, frame.after, config, (error, results) => {
           if (error) reject(error);
           else resolve(Array.isArray(results) ? results[frame.before ? 1 : 0] : results);
         }),

@@ -1,4 +1,4 @@
-import { describeError, DomainError, requestIdOf, SchemaRefusal, toProblem, userIdIn } from '@app/common';
+import { describeError, DomainError, problemAnswer, SchemaRefusal, userIdIn } from '@app/common';
 import { MAX_USER_ID_LENGTH } from '@app/config';
 import { Metrics } from '@app/metrics';
 import {
@@ -13,7 +13,7 @@ import {
 } from '@nestjs/common';
 import { ApiHeader } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
-import { catchError, from, mergeMap, type Observable, of, throwError } from 'rxjs';
+import { from, lastValueFrom, type Observable, of } from 'rxjs';
 import { IdempotencyKeyInUseError, IdempotencyKeyReusedError } from './idempotency.errors.js';
 import { parseIdempotencyKey, requestFingerprint } from './idempotency-key.js';
 import { IdempotencyStore } from './idempotency.store.js';
@@ -74,28 +74,38 @@ export class IdempotencyInterceptor implements NestInterceptor {
     }
 
     request[REF] = ref;
-    return next.handle().pipe(
-      mergeMap(async (result: unknown) => {
-        if (result instanceof StoredResponse) {
-          // The handler found this request's committed outcome in the database.
-          await this.keep(ref, result);
-          return replay(response, result);
-        }
-        await this.keep(ref, StoredResponse.json(response.statusCode, result));
-        return result;
-      }),
-      catchError((error: unknown) =>
-        from(this.settleFailure(ref, claim.marker, error, request)).pipe(mergeMap(() => throwError(() => error))),
-      ),
-    );
+    return from(this.execute(ref, claim.marker, next, request, response));
+  }
+
+  /**
+   * Runs the handler once and keeps its final answer. One promise rather than rxjs operators
+   * around the handler's observable: it emits exactly one value (Nest's handler result), and this
+   * runs on every write.
+   */
+  private async execute(ref: IdempotencyRef, marker: string, next: CallHandler, request: Request, response: Response): Promise<unknown> {
+    let result: unknown;
+    try {
+      result = await lastValueFrom(next.handle());
+    } catch (error) {
+      await this.settleFailure(ref, marker, error, request);
+      throw error;
+    }
+    if (result instanceof StoredResponse) {
+      // The handler found this request's committed outcome in the database.
+      await this.keep(ref, result);
+      return replay(response, result);
+    }
+    const answer = StoredResponse.json(response.statusCode, result);
+    await this.keep(ref, answer);
+    return result === undefined ? result : send(response, answer);
   }
 
   private async settleFailure(ref: IdempotencyRef, marker: string, error: unknown, request: Request): Promise<void> {
-    const problem = toProblem(error, request.originalUrl, requestIdOf(request));
+    const { problem, body } = problemAnswer(error, request);
     try {
       // An answer to the request as sent is kept; a body its schema refused was never acted on.
       if (error instanceof DomainError && !(error instanceof SchemaRefusal) && problem.status < 500) {
-        await this.store.complete(ref, new StoredResponse(problem.status, JSON.stringify(problem), 'application/problem+json'));
+        await this.store.complete(ref, new StoredResponse(problem.status, body, 'application/problem+json'));
       } else {
         await this.store.abandon(ref, marker);
       }
@@ -112,12 +122,19 @@ export class IdempotencyInterceptor implements NestInterceptor {
   }
 }
 
-function replay(response: Response, stored: StoredResponse): unknown {
+function replay(response: Response, stored: StoredResponse): string {
   response.status(stored.status);
   response.setHeader('Idempotent-Replayed', 'true');
-  // res.json keeps a content type that is already set; the body re-serialises to the same bytes.
-  response.type(stored.contentType);
-  return JSON.parse(stored.body);
+  return send(response, stored);
+}
+
+/**
+ * The kept answer's body as the response's: its bytes as they were serialised once, under its
+ * content type (express sends a string as it is, with the type already set and its charset).
+ */
+function send(response: Response, answer: StoredResponse): string {
+  response.type(answer.contentType);
+  return answer.body;
 }
 
 /** Marks a write endpoint as idempotent: requires and honours `Idempotency-Key`. */

@@ -1,4 +1,4 @@
-import { DependencyUnavailableError, describeError, DomainError, requestIdOf, toProblem } from '@app/common';
+import { DependencyUnavailableError, describeError, DomainError, problemAnswer } from '@app/common';
 import { Metrics } from '@app/metrics';
 import { type ArgumentsHost, Catch, type ExceptionFilter, Logger } from '@nestjs/common';
 import type { Request, Response } from 'express';
@@ -15,7 +15,7 @@ export class ProblemFilter implements ExceptionFilter {
     const http = host.switchToHttp();
     const request = http.getRequest<Request>();
     const response = http.getResponse<Response>();
-    const problem = toProblem(error, request.originalUrl, requestIdOf(request));
+    const { problem, body } = problemAnswer(error, request);
     if (problem.status === 503)
       this.metrics?.unavailable.inc({ dependency: error instanceof DependencyUnavailableError ? error.dependency : 'none' });
     if (error instanceof DependencyUnavailableError) {
@@ -26,6 +26,6 @@ export class ProblemFilter implements ExceptionFilter {
     }
     if (error instanceof DomainError && error.retryAfterSeconds) response.setHeader('Retry-After', String(error.retryAfterSeconds));
     if (response.headersSent) return;
-    response.status(problem.status).type('application/problem+json').send(JSON.stringify(problem));
+    response.status(problem.status).type('application/problem+json').send(body);
   }
 }
