@@ -83,21 +83,20 @@ export class IdempotencyInterceptor implements NestInterceptor {
    * runs on every write.
    */
   private async execute(ref: IdempotencyRef, marker: string, next: CallHandler, request: Request, response: Response): Promise<unknown> {
-    let result: unknown;
     try {
-      result = await lastValueFrom(next.handle());
+      const result: unknown = await lastValueFrom(next.handle());
+      if (result instanceof StoredResponse) {
+        // The handler found this request's committed outcome in the database.
+        await this.keep(ref, result);
+        return replay(response, result);
+      }
+      const answer = StoredResponse.json(response.statusCode, result);
+      await this.keep(ref, answer);
+      return result === undefined ? result : send(response, answer);
     } catch (error) {
       await this.settleFailure(ref, marker, error, request);
       throw error;
     }
-    if (result instanceof StoredResponse) {
-      // The handler found this request's committed outcome in the database.
-      await this.keep(ref, result);
-      return replay(response, result);
-    }
-    const answer = StoredResponse.json(response.statusCode, result);
-    await this.keep(ref, answer);
-    return result === undefined ? result : send(response, answer);
   }
 
   private async settleFailure(ref: IdempotencyRef, marker: string, error: unknown, request: Request): Promise<void> {
