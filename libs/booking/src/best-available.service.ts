@@ -6,6 +6,14 @@ import { type SeatMapSnapshot, SeatMapSnapshots, type ShowLayout } from './seat-
 
 /** Rounds of "choose, then hold" before a request that keeps losing races gives up. */
 const MAX_ROUNDS = 12;
+/**
+ * Rounds lost in a row before the next waits a moment: a request that keeps losing is choosing
+ * seats another instance has locked but not yet committed (its snapshot cannot show them), so it
+ * lets those holds land before choosing again, a little longer each time, with jitter.
+ */
+const ROUNDS_BEFORE_BACKOFF = 3;
+const BACKOFF_MS = 10;
+const MAX_BACKOFF_MS = 100;
 /** How stale a snapshot a choice may use: refreshed in the background after this… */
 const REFRESH_AFTER_MS = 50;
 /** …and waited for after this. */
@@ -48,6 +56,7 @@ export class BestAvailableService {
     this.inFlight.set(showId, (this.inFlight.get(showId) ?? 0) + 1);
     try {
       for (let round = 0; round < MAX_ROUNDS; round++) {
+        if (round >= ROUNDS_BEFORE_BACKOFF) await backOff(round - ROUNDS_BEFORE_BACKOFF);
         // Alone, a request chooses from the current snapshot (what it sees reflects every answered
         // write); among concurrent ones, whose order nobody can tell, first from one a moment old,
         // and after losing a race (to another instance, which that snapshot may not know yet) from the current one.
@@ -128,4 +137,10 @@ export class BestAvailableService {
     }
     return rows;
   }
+}
+
+/** Waits up to BACKOFF_MS × 2^`attempt` ms (at most MAX_BACKOFF_MS), at random ("full jitter"). */
+function backOff(attempt: number): Promise<void> {
+  const ms = Math.random() * Math.min(MAX_BACKOFF_MS, BACKOFF_MS * 2 ** attempt);
+  return new Promise((resolve) => setTimeout(resolve, ms));
 }
