@@ -1,3 +1,4 @@
+import { backOff } from '@app/db';
 import { Injectable } from '@nestjs/common';
 import { type BestRequest, chooseBest, type Row, rowsOf } from './best-available.js';
 import { NotEnoughSeatsError, SeatConflictError } from './booking.errors.js';
@@ -12,8 +13,7 @@ const MAX_ROUNDS = 12;
  * lets those holds land before choosing again, a little longer each time, with jitter.
  */
 const ROUNDS_BEFORE_BACKOFF = 3;
-const BACKOFF_MS = 10;
-const MAX_BACKOFF_MS = 100;
+const ROUND_BACKOFF = { baseDelayMs: 10, maxDelayMs: 100 };
 /** How stale a snapshot a choice may use: refreshed in the background after this… */
 const REFRESH_AFTER_MS = 50;
 /** …and waited for after this. */
@@ -56,7 +56,7 @@ export class BestAvailableService {
     this.inFlight.set(showId, (this.inFlight.get(showId) ?? 0) + 1);
     try {
       for (let round = 0; round < MAX_ROUNDS; round++) {
-        if (round >= ROUNDS_BEFORE_BACKOFF) await backOff(round - ROUNDS_BEFORE_BACKOFF);
+        if (round >= ROUNDS_BEFORE_BACKOFF) await backOff(ROUND_BACKOFF, round - ROUNDS_BEFORE_BACKOFF);
         // Alone, a request chooses from the current snapshot (what it sees reflects every answered
         // write); among concurrent ones, whose order nobody can tell, first from one a moment old,
         // and after losing a race (to another instance, which that snapshot may not know yet) from the current one.
@@ -137,10 +137,4 @@ export class BestAvailableService {
     }
     return rows;
   }
-}
-
-/** Waits up to BACKOFF_MS × 2^`attempt` ms (at most MAX_BACKOFF_MS), at random ("full jitter"). */
-function backOff(attempt: number): Promise<void> {
-  const ms = Math.random() * Math.min(MAX_BACKOFF_MS, BACKOFF_MS * 2 ** attempt);
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }

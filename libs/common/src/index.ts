@@ -7,7 +7,7 @@ export {
   InvalidRequestError,
   SchemaRefusal,
 } from './errors.js';
-export { type ErrorCode, type Problem, problemAnswer, type ProblemAnswer, requestIdOf, toProblem } from './problem.js';
+export { type ErrorCode, type Problem, problemAnswer, type ProblemAnswer, toProblem } from './problem.js';
 export { findUp } from './find-up.js';
 export { userIdIn } from './request-body.js';
 export { hasControlCharacters, NO_CONTROL_CHARACTERS } from './text.js';

@@ -127,7 +127,7 @@ function statusTitle(status: number): string {
 }
 
 /** The request's id (set from X-Request-Id, or made up, by the HTTP logger), if any. */
-export function requestIdOf(request: object): string | undefined {
+function requestIdOf(request: object): string | undefined {
   const id = (request as { id?: unknown }).id;
   return typeof id === 'string' ? id : undefined;
 }

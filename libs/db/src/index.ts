@@ -3,7 +3,7 @@ export { DbModule, openDatabase } from './db.module.js';
 export { and, asc, count, desc, eq, inArray, isNull, lt, lte, or, sql } from './drizzle.js';
 export { isUniqueViolation, PostgresDatabase, sqlState } from './postgres.database.js';
 export type { NamedStatement } from './transaction-connection.js';
-export { retrying, type RetryPolicy } from './retry.js';
+export { backOff, retrying, type RetryPolicy } from './retry.js';
 export {
   createShow,
   DEMO_SHOWS,

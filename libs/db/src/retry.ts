@@ -22,8 +22,13 @@ export async function retrying<T>(
       return await work();
     } catch (error) {
       if (attempt >= policy.attempts || !isRetryable(error)) throw error;
-      const ceiling = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** attempt);
-      await new Promise((resolve) => setTimeout(resolve, Math.random() * ceiling));
+      await backOff(policy, attempt);
     }
   }
+}
+
+/** Waits at random up to `baseDelayMs` × 2^`attempt`, at most `maxDelayMs` (capped exponential backoff, full jitter). */
+export function backOff(policy: Pick<RetryPolicy, 'baseDelayMs' | 'maxDelayMs'>, attempt: number): Promise<void> {
+  const ceiling = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** attempt);
+  return new Promise((resolve) => setTimeout(resolve, Math.random() * ceiling));
 }
