@@ -55,6 +55,7 @@ export function markdown(r: any): string {
           `| lean floor (the same Redis commands and statements on bare node:http): hold + book pairs/s, service ÷ lean | ${r.leanFloor.holdBook.service.pairsPerSecond} / ${r.leanFloor.holdBook.lean.pairsPerSecond} = ${r.leanFloor.ratios.pairsPerSecondToLean} (target ≥ 0.9) |`,
           `| CPU ms per pair, service ÷ lean | ${costLine(r.leanFloor.holdBook.service.cpuMsPerPair)} ÷ ${costLine(r.leanFloor.holdBook.lean.cpuMsPerPair)}: ${r.leanFloor.ratios.serviceCpuPerPairToLean} (target ≤ 1.25); write syscalls ${r.leanFloor.holdBook.service.writeSyscallsPerPair} / ${r.leanFloor.holdBook.lean.writeSyscallsPerPair} |`,
           `| contended holds: CPU ms per refusal, service ÷ lean | ${r.leanFloor.holdsContended.service.cpuMsPerRequest.service} ÷ ${r.leanFloor.holdsContended.lean.cpuMsPerRequest.service} = ${r.leanFloor.ratios.serviceCpuPerRefusalToLean} (target ≤ 1.3) |`,
+          `| framework floor: CPU ms per refusal (one Redis SET NX PX), bare http / Nest controller / Nest pipeline, each part doing nothing | ${r.leanFloor.frameworkFloor.http.cpuMsPerRequest} / ${r.leanFloor.frameworkFloor.nest.cpuMsPerRequest} / ${r.leanFloor.frameworkFloor.nestPipeline.cpuMsPerRequest}: the framework alone adds ${r.leanFloor.frameworkFloor.leastFrameworkMsPerRefusal} ms, where the refusal target leaves ${r.leanFloor.frameworkFloor.refusalAllowanceMs} ms |`,
         ]
       : []),
     `| hold+book p50 with 20,000 live holds ÷ without (target ≤ 1.1) | ${r.ratios.holdBookP50WithLiveHoldsToWithout} |`,

@@ -94,11 +94,26 @@ export async function holdBookLoop(baseUrl: string, database: PostgresDatabase, 
   };
 }
 
-/** Where one side of the lean comparison answers, and the process whose costs are counted. */
+/** Where one side of a comparison answers, and the process whose costs are counted. */
 interface Side {
+  name: string;
   baseUrl: string;
   pid: number;
 }
+
+/** Starts `lean-server.js` or `floor-server.js` with the arguments for its port, and waits until it listens. */
+async function startSide(name: string, script: string, args: (port: string) => string[], children: ChildProcess[]): Promise<Side> {
+  const port = await freePort();
+  const child = fork(new URL(script, import.meta.url), args(String(port)), { stdio: 'inherit' });
+  children.push(child);
+  await new Promise((resolve, reject) => {
+    child.once('message', resolve);
+    child.once('exit', reject);
+  });
+  return { name, baseUrl: `http://127.0.0.1:${port}`, pid: child.pid! };
+}
+
+const stop = (sides: Side[]) => sides.forEach((side) => process.kill(side.pid, 'SIGTERM'));
 
 /**
  * The service and the lean floor (`lean-server.ts`: the same Redis commands and statements on bare
@@ -107,57 +122,119 @@ interface Side {
  * 25-second runs of one build here), so each side runs short turns, ABBA (service, lean, lean,
  * service, …), and the turns are added up: the drift falls on both sides alike.
  */
-export async function leanFloorScenario(service: Side, databaseUrl: string, database: PostgresDatabase, children: ChildProcess[]) {
+export async function leanFloorScenario(
+  service: Omit<Side, 'name'>,
+  databaseUrl: string,
+  database: PostgresDatabase,
+  children: ChildProcess[],
+) {
   log('8. lean floor: the write path on bare node:http, the same Redis commands and statements, in turns with the service');
-  const port = await freePort();
-  const child = fork(new URL('./lean-server.js', import.meta.url), [String(port), databaseUrl, REDIS_URL, String(HOLD_TTL_SECONDS)], {
-    stdio: 'inherit',
-  });
-  children.push(child);
-  await new Promise((resolve, reject) => {
-    child.once('message', resolve);
-    child.once('exit', reject);
-  });
-  const lean: Side = { baseUrl: `http://127.0.0.1:${port}`, pid: child.pid! };
+  const lean = await startSide(
+    'lean floor',
+    './lean-server.js',
+    (port) => [port, databaseUrl, REDIS_URL, String(HOLD_TTL_SECONDS)],
+    children,
+  );
+  const sides = [{ name: 'service', ...service }, lean];
   const turns = quick ? 1 : 3;
   try {
     // Warm-up, so that neither side pays for its first requests (compiling, connecting).
-    for (const side of [service, lean]) await holdBookLoop(side.baseUrl, database, side.pid, seconds(2));
+    for (const side of sides) await holdBookLoop(side.baseUrl, database, side.pid, seconds(2));
     const holdBook = await inTurns(
-      [service, lean],
+      sides,
       turns,
       (side) => holdBookLoop(side.baseUrl, database, side.pid, seconds(2)),
       (t) => t.statuses['201'] ?? 0,
     );
     const holdsContended = await inTurns(
-      [service, lean],
+      sides,
       turns,
       (side) => holdScenario(side.baseUrl, database, 'contended', side.pid, seconds(2)),
       (t) => t.requests,
     );
-    return leanComparison(
-      { holdBook: holdBook[0], holdsContended: holdsContended[0] },
-      { holdBook: holdBook[1], holdsContended: holdsContended[1] },
-    );
+    return {
+      ...leanComparison(
+        { holdBook: holdBook[0], holdsContended: holdsContended[0] },
+        { holdBook: holdBook[1], holdsContended: holdsContended[1] },
+      ),
+      frameworkFloor: await frameworkFloor(holdsContended[1], children, turns),
+    };
   } finally {
-    child.kill('SIGTERM');
+    stop([lean]);
   }
 }
 
-/** `work` on both sides, `turns` × ABBA, each side's turns added up (costs weighted by `units`). */
-async function inTurns(
-  sides: [Side, Side],
+/**
+ * The least a refusal can cost in a Nest (express) endpoint, against the lean comparison's
+ * allowance for it: the Redis floor (one `SET NX PX` per request) on bare `node:http`, as a Nest
+ * controller, and behind the shape of the service's write pipeline with every part doing nothing
+ * (`floor-server.js nest-pipeline`), each refusing holds of ten seats taken at its first requests,
+ * in turns. The pipeline floor's CPU per refusal beyond the bare floor's is the framework's own
+ * cost; the target (service ≤ 1.3 × lean per refusal) allows 0.3 × the lean floor's refusal for all
+ * of it, the service's guards, validation, logging, metrics and problem documents included.
+ */
+async function frameworkFloor(leanRefusals: Throughput, children: ChildProcess[], turns: number) {
+  log('9. framework floor: one Redis SET NX PX per refusal on bare node:http, a Nest controller and the pipeline, in turns');
+  const sides: Side[] = [];
+  try {
+    for (const [name, kind] of [
+      ['http floor', 'redis'],
+      ['Nest floor', 'nest-redis'],
+      ['Nest pipeline floor', 'nest-pipeline'],
+    ])
+      sides.push(await startSide(name, './floor-server.js', (port) => [kind, port, REDIS_URL], children));
+    for (const side of sides) await floorRefusals(side, seconds(1));
+    const [http, nest, pipeline] = await inTurns(
+      sides,
+      turns,
+      (side) => floorRefusals(side, seconds(2)),
+      (t) => t.requests,
+    );
+    const cpu = (t: Throughput) => t.cpuMsPerRequest!.service;
+    const requestsOf = (t: Throughput) => ({ perSecond: t.perSecond, cpuMsPerRequest: cpu(t), statuses: t.statuses });
+    return {
+      http: requestsOf(http),
+      nest: requestsOf(nest),
+      nestPipeline: requestsOf(pipeline),
+      /** CPU ms per refusal the framework alone adds (pipeline floor − bare floor). */
+      leastFrameworkMsPerRefusal: round(cpu(pipeline) - cpu(http), 3),
+      /** What the target leaves for it: 0.3 × the lean floor's CPU per refusal, measured in the same run. */
+      refusalAllowanceMs: round(0.3 * cpu(leanRefusals), 3),
+    };
+  } finally {
+    stop(sides);
+  }
+}
+
+/** Closed-loop holds of ten seats on a floor server: after its first ten requests, each one a refusal. */
+async function floorRefusals(side: Side, ms: number): Promise<Throughput> {
+  const client = new HttpClient(side.baseUrl, CONNECTIONS);
+  const recorder = new Recorder();
+  const costed = startCosting({ service: side.pid, redis: pids.redis });
+  await closedLoop(CONNECTIONS, ms, async (worker) => {
+    await client.post('/', { seatIds: [`taken-${Math.floor(Math.random() * 10)}`], userId: `floor-${worker}` }, {}, recorder);
+  });
+  recorder.endedAt = performance.now();
+  const cost = costed(recorder.count);
+  await client.close();
+  return { ...recorder.summary(), cpuMsPerRequest: cost.cpuMsPerUnit, writeSyscallsPerRequest: cost.writeSyscallsPerUnit };
+}
+
+/** `work` on every side, `turns` × ABC…CBA, each side's turns added up (costs weighted by `units`). */
+async function inTurns<Sides extends Side[]>(
+  sides: Sides,
   turns: number,
   work: (side: Side) => Promise<Throughput>,
   units: (t: Throughput) => number,
-): Promise<[Throughput, Throughput]> {
-  const done: [Throughput[], Throughput[]] = [[], []];
+): Promise<Throughput[]> {
+  const done: Throughput[][] = sides.map(() => []);
+  const order = [...sides.keys(), ...[...sides.keys()].reverse()];
   for (let turn = 0; turn < turns; turn++)
-    for (const i of [0, 1, 1, 0]) {
-      log(`   turn ${turn + 1}/${turns}: ${i === 0 ? 'service' : 'lean floor'}`);
+    for (const i of order) {
+      log(`   turn ${turn + 1}/${turns}: ${sides[i].name}`);
       done[i].push(await work(sides[i]));
     }
-  return [addUp(done[0], units), addUp(done[1], units)];
+  return done.map((runs) => addUp(runs, units));
 }
 
 /** Turns of one side as one run: counts and seconds summed, costs per unit weighted by each turn's units. */
