@@ -113,7 +113,16 @@ async function startSide(name: string, script: string, args: (port: string) => s
   return { name, baseUrl: `http://127.0.0.1:${port}`, pid: child.pid! };
 }
 
-const stop = (sides: Side[]) => sides.forEach((side) => process.kill(side.pid, 'SIGTERM'));
+/** Stops the sides' processes (the bench stops any left over when it ends). */
+function stop(sides: Side[]): void {
+  for (const side of sides) {
+    try {
+      process.kill(side.pid, 'SIGTERM');
+    } catch {
+      // It has exited already.
+    }
+  }
+}
 
 /**
  * The service and the lean floor (`lean-server.ts`: the same Redis commands and statements on bare
@@ -221,8 +230,8 @@ async function floorRefusals(side: Side, ms: number): Promise<Throughput> {
 }
 
 /** `work` on every side, `turns` × ABC…CBA, each side's turns added up (costs weighted by `units`). */
-async function inTurns<Sides extends Side[]>(
-  sides: Sides,
+async function inTurns(
+  sides: Side[],
   turns: number,
   work: (side: Side) => Promise<Throughput>,
   units: (t: Throughput) => number,
